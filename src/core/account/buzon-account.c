@@ -11,6 +11,10 @@
  * no password: those live in the keyring or come from a command (buzon-secrets).
  * The store persists accounts; this object is a plain value with properties so
  * the UI can bind to it.
+ *
+ * The properties hold what was set (0 or NULL for "not set"); the getters apply
+ * the defaults: standard ports, the address as user name, the incoming user
+ * name for SMTP. Saving reads the properties, so defaults are never frozen in.
  */
 
 #define G_LOG_DOMAIN "buzon-account"
@@ -160,7 +164,7 @@ buzon_account_get_property (GObject    *object,
       g_value_set_enum (value, self->security);
       break;
     case PROP_USERNAME:
-      g_value_set_string (value, buzon_account_get_username (self));
+      g_value_set_string (value, self->username);
       break;
     case PROP_PASSWORD_COMMAND:
       g_value_set_string (value, self->password_command);
@@ -187,7 +191,7 @@ buzon_account_get_property (GObject    *object,
       g_value_set_enum (value, self->smtp_security);
       break;
     case PROP_SMTP_USERNAME:
-      g_value_set_string (value, buzon_account_get_smtp_username (self));
+      g_value_set_string (value, self->smtp_username);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -408,11 +412,6 @@ buzon_account_set_address (BuzonAccount *self,
   g_return_if_fail (BUZON_IS_ACCOUNT (self));
 
   set_string (self, &self->address, address, PROP_ADDRESS);
-  /* The user names default to the address; tell bindings they changed. */
-  if (self->username == NULL)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USERNAME]);
-  if (self->smtp_username == NULL)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMTP_USERNAME]);
 }
 
 BuzonProtocol

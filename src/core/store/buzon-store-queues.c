@@ -1,0 +1,1026 @@
+/* buzon-store-queues.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* BuzonStore, continued: the bookkeeping that makes Buzón lose nothing. POP3
+ * UIDLs (nothing fetched twice, nothing deleted before it is on disk), the
+ * queue of user actions waiting for the server, the outbox, and pinned
+ * certificates.
+ */
+
+#define G_LOG_DOMAIN "buzon-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "buzon-store-private.h"
+
+#define UIDL_COLUMNS "account_id, uidl, local_message, first_seen, downloaded, deleted_on_server"
+#define OP_COLUMNS "id, account_id, folder_id, kind, payload, created, attempts, last_error"
+#define OUTBOX_COLUMNS \
+  "id, account_id, raw, recipients, created, attempts, next_attempt, last_error, state"
+
+/* Runs @stmt, whose parameters are bound, as the whole of a write;
+ * %BUZON_STORE_ERROR_NOT_FOUND with @not_found when it changed no row. */
+static gboolean
+write_one (BuzonStore      *self,
+           BuzonStoreConn  *conn,
+           BuzonStmt       *stmt,
+           const char      *not_found,
+           GError         **error)
+{
+  if (!_buzon_store_step_done (conn, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (conn->db) == 0)
+    {
+      g_set_error_literal (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND, not_found);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* POP3 */
+
+static BuzonPop3Uidl *
+uidl_from_row (BuzonStmt *stmt)
+{
+  BuzonPop3Uidl *uidl = g_new0 (BuzonPop3Uidl, 1);
+
+  uidl->account_id = sqlite3_column_int64 (stmt, 0);
+  uidl->uidl = _buzon_column_dup_text (stmt, 1);
+  uidl->message_id = sqlite3_column_int64 (stmt, 2);
+  uidl->first_seen = sqlite3_column_int64 (stmt, 3);
+  uidl->downloaded = sqlite3_column_int64 (stmt, 4);
+  uidl->deleted_on_server = sqlite3_column_int (stmt, 5) != 0;
+
+  return uidl;
+}
+
+/**
+ * buzon_store_pop3_record_uidl:
+ * @account_id: the POP3 account
+ * @uidl: a UIDL the server listed
+ * @error: return location for an error
+ *
+ * Remembers when a UIDL was first seen (the "keep N days" mode counts from
+ * then). Recording a known UIDL again changes nothing.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_pop3_record_uidl (BuzonStore  *self,
+                              gint64       account_id,
+                              const char  *uidl,
+                              GError     **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uidl != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "INSERT INTO pop3_uidls (account_id, uidl, first_seen) "
+                               "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, account_id);
+        _buzon_bind_text (stmt, 2, uidl);
+        sqlite3_bind_int64 (stmt, 3, _buzon_store_now ());
+        ok = _buzon_store_step_done (w, stmt, error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_pop3_save_message:
+ * @account_id: the POP3 account
+ * @uidl: the message's UIDL
+ * @summary: its summary, with @folder_id set (usually the local Inbox)
+ * @raw: the bytes RETR returned, dot-unstuffed
+ * @body_text: (nullable): its text, for search
+ * @error: return location for an error
+ *
+ * Stores a downloaded POP3 message: its summary, its body (state full) and
+ * its UIDL record, in one transaction that is on disk (fsync) when this
+ * returns. Only after that may the POP3 client send DELE for it.
+ *
+ * Returns: %TRUE on success; @summary then has its id
+ */
+gboolean
+buzon_store_pop3_save_message (BuzonStore           *self,
+                               gint64                account_id,
+                               const char           *uidl,
+                               BuzonMessageSummary  *summary,
+                               GBytes               *raw,
+                               const char           *body_text,
+                               GError              **error)
+{
+  g_autoptr(GPtrArray) batch = NULL;
+  BuzonStoreConn *w;
+  gint64 old_id;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uidl != NULL, FALSE);
+  g_return_val_if_fail (summary != NULL && summary->folder_id > 0, FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  batch = g_ptr_array_new ();
+  g_ptr_array_add (batch, summary);
+  old_id = summary->id;
+
+  if ((w = _buzon_store_write_begin (self, TRUE, error)) == NULL)
+    return FALSE;
+
+  ok = _buzon_store_upsert_messages_locked (self, w, batch, error) &&
+       _buzon_store_set_body_locked (self, w, summary->id, raw, body_text, error);
+
+  if (ok)
+    {
+      g_autoptr(BuzonStmt) stmt =
+        _buzon_store_prepare (w, "INSERT INTO pop3_uidls (account_id, uidl, local_message, "
+                                 "first_seen, downloaded) VALUES (?1, ?2, ?3, ?4, ?4) "
+                                 "ON CONFLICT (account_id, uidl) DO UPDATE SET "
+                                 "local_message = excluded.local_message, "
+                                 "downloaded = excluded.downloaded",
+                              error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, account_id);
+          _buzon_bind_text (stmt, 2, uidl);
+          sqlite3_bind_int64 (stmt, 3, summary->id);
+          sqlite3_bind_int64 (stmt, 4, _buzon_store_now ());
+          ok = _buzon_store_step_done (w, stmt, error);
+        }
+    }
+
+  ok = _buzon_store_write_end (self, ok, error);
+  if (!ok)
+    summary->id = old_id;
+
+  return ok;
+}
+
+/**
+ * buzon_store_pop3_lookup_uidl:
+ * @account_id: the POP3 account
+ * @uidl: the UIDL
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): what is known about @uidl, or %NULL
+ *   with %BUZON_STORE_ERROR_NOT_FOUND if it was never seen
+ */
+BuzonPop3Uidl *
+buzon_store_pop3_lookup_uidl (BuzonStore  *self,
+                              gint64       account_id,
+                              const char  *uidl,
+                              GError     **error)
+{
+  BuzonPop3Uidl *record = NULL;
+  BuzonStoreConn *r;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (uidl != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  r = _buzon_store_read_lock (self);
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (r, "SELECT " UIDL_COLUMNS " FROM pop3_uidls "
+                               "WHERE account_id = ?1 AND uidl = ?2",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, account_id);
+        _buzon_bind_text (stmt, 2, uidl);
+        ok = _buzon_store_step_row (r, stmt, &row, error);
+        if (ok && row)
+          record = uidl_from_row (stmt);
+      }
+  }
+  _buzon_store_read_unlock (self);
+
+  if (ok && record == NULL)
+    g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
+                 _("The server’s message “%s” was never seen here."), uidl);
+
+  return record;
+}
+
+/**
+ * buzon_store_pop3_list_uidls:
+ * @account_id: the POP3 account
+ * @error: return location for an error
+ *
+ * Returns: (element-type BuzonPop3Uidl) (transfer full) (nullable): every
+ *   UIDL recorded for the account, oldest first
+ */
+GPtrArray *
+buzon_store_pop3_list_uidls (BuzonStore  *self,
+                             gint64       account_id,
+                             GError     **error)
+{
+  g_autoptr(GPtrArray) uidls = NULL;
+  BuzonStoreConn *r;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  uidls = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_pop3_uidl_free);
+
+  r = _buzon_store_read_lock (self);
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (r, "SELECT " UIDL_COLUMNS " FROM pop3_uidls WHERE account_id = ?1 "
+                               "ORDER BY first_seen, rowid",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      sqlite3_bind_int64 (stmt, 1, account_id);
+    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
+      g_ptr_array_add (uidls, uidl_from_row (stmt));
+  }
+  _buzon_store_read_unlock (self);
+
+  return ok ? g_steal_pointer (&uidls) : NULL;
+}
+
+/**
+ * buzon_store_pop3_mark_deleted:
+ * @account_id: the POP3 account
+ * @uidls: (array zero-terminated=1): UIDLs whose DELE took effect
+ * @error: return location for an error
+ *
+ * Records that the server expunged these messages; call it after QUIT
+ * succeeded (RFC 1939 section 6: before that, nothing is deleted). Unknown
+ * UIDLs are skipped.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_pop3_mark_deleted (BuzonStore          *self,
+                               gint64               account_id,
+                               const char * const  *uidls,
+                               GError             **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uidls != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "UPDATE pop3_uidls SET deleted_on_server = 1 "
+                               "WHERE account_id = ?1 AND uidl = ?2",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      sqlite3_bind_int64 (stmt, 1, account_id);
+    for (guint i = 0; ok && uidls[i] != NULL; i++)
+      {
+        sqlite3_reset (stmt);
+        _buzon_bind_text (stmt, 2, uidls[i]);
+        ok = _buzon_store_step_done (w, stmt, error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/* Pending operations */
+
+static BuzonPendingOp *
+op_from_row (BuzonStmt *stmt)
+{
+  BuzonPendingOp *op = g_new0 (BuzonPendingOp, 1);
+
+  op->id = sqlite3_column_int64 (stmt, 0);
+  op->account_id = sqlite3_column_int64 (stmt, 1);
+  op->folder_id = sqlite3_column_int64 (stmt, 2);
+  op->kind = _buzon_column_dup_text (stmt, 3);
+  op->payload = _buzon_column_dup_text (stmt, 4);
+  op->created = sqlite3_column_int64 (stmt, 5);
+  op->attempts = (guint)MAX (sqlite3_column_int64 (stmt, 6), 0);
+  op->last_error = _buzon_column_dup_text (stmt, 7);
+
+  return op;
+}
+
+gboolean
+_buzon_store_insert_op (BuzonStore      *self,
+                        BuzonStoreConn  *conn,
+                        BuzonPendingOp  *op,
+                        GError         **error)
+{
+  g_autoptr(BuzonStmt) stmt =
+    _buzon_store_prepare (conn, "INSERT INTO pending_ops (account_id, folder_id, kind, payload, "
+                                "created) VALUES (?1, ?2, ?3, ?4, ?5)",
+                          error);
+  gint64 now = _buzon_store_now ();
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, op->account_id);
+  if (op->folder_id > 0)
+    sqlite3_bind_int64 (stmt, 2, op->folder_id);
+  _buzon_bind_text (stmt, 3, op->kind);
+  _buzon_bind_text (stmt, 4, op->payload != NULL ? op->payload : "{}");
+  sqlite3_bind_int64 (stmt, 5, now);
+
+  if (!_buzon_store_step_done (conn, stmt, error))
+    return FALSE;
+
+  op->id = sqlite3_last_insert_rowid (conn->db);
+  op->created = now;
+  op->attempts = 0;
+  g_clear_pointer (&op->last_error, g_free);
+
+  return TRUE;
+}
+
+/**
+ * buzon_store_enqueue_op:
+ * @op: the operation; its @kind and @account_id must be set, @payload must
+ *   be JSON
+ * @error: return location for an error
+ *
+ * Adds an operation at the end of the queue and sets its id. To record a
+ * user action together with its local effect, pass the operation to
+ * buzon_store_set_flags(), buzon_store_move_messages() or
+ * buzon_store_delete_messages() instead.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_enqueue_op (BuzonStore      *self,
+                        BuzonPendingOp  *op,
+                        GError         **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (op != NULL && op->kind != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  ok = _buzon_store_insert_op (self, w, op, error);
+
+  ok = _buzon_store_write_end (self, ok, error);
+  if (!ok)
+    op->id = 0;
+
+  return ok;
+}
+
+/**
+ * buzon_store_peek_op:
+ * @account_id: the account, or 0 for any
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the oldest pending operation, or
+ *   %NULL with @error unset when there is none
+ */
+BuzonPendingOp *
+buzon_store_peek_op (BuzonStore  *self,
+                     gint64       account_id,
+                     GError     **error)
+{
+  BuzonPendingOp *op = NULL;
+  BuzonStoreConn *r;
+  gboolean row = FALSE;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  r = _buzon_store_read_lock (self);
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (r, "SELECT " OP_COLUMNS " FROM pending_ops "
+                               "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id LIMIT 1",
+                            error);
+
+    if (stmt != NULL)
+      {
+        sqlite3_bind_int64 (stmt, 1, account_id);
+        if (_buzon_store_step_row (r, stmt, &row, error) && row)
+          op = op_from_row (stmt);
+      }
+  }
+  _buzon_store_read_unlock (self);
+
+  return op;
+}
+
+/**
+ * buzon_store_list_ops:
+ * @account_id: the account, or 0 for all
+ * @error: return location for an error
+ *
+ * Returns: (element-type BuzonPendingOp) (transfer full) (nullable): the
+ *   pending operations in replay order
+ */
+GPtrArray *
+buzon_store_list_ops (BuzonStore  *self,
+                      gint64       account_id,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) ops = NULL;
+  BuzonStoreConn *r;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_pending_op_free);
+
+  r = _buzon_store_read_lock (self);
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (r, "SELECT " OP_COLUMNS " FROM pending_ops "
+                               "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      sqlite3_bind_int64 (stmt, 1, account_id);
+    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
+      g_ptr_array_add (ops, op_from_row (stmt));
+  }
+  _buzon_store_read_unlock (self);
+
+  return ok ? g_steal_pointer (&ops) : NULL;
+}
+
+/**
+ * buzon_store_complete_op:
+ * @op_id: the operation the server has now seen
+ * @error: return location for an error
+ *
+ * Removes the operation from the queue.
+ *
+ * Returns: %TRUE on success; %FALSE with %BUZON_STORE_ERROR_NOT_FOUND if it
+ *   was not queued
+ */
+gboolean
+buzon_store_complete_op (BuzonStore  *self,
+                         gint64       op_id,
+                         GError     **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "DELETE FROM pending_ops WHERE id = ?1", error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, op_id);
+        ok = write_one (self, w, stmt, _("The operation is no longer queued."), error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_fail_op:
+ * @op_id: the operation
+ * @message: why the replay failed, for the user
+ * @error: return location for an error
+ *
+ * Counts a failed replay. The operation stays first in the queue; the sync
+ * engine decides when to retry or to give up.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_fail_op (BuzonStore  *self,
+                     gint64       op_id,
+                     const char  *message,
+                     GError     **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "UPDATE pending_ops SET attempts = attempts + 1, last_error = ?2 "
+                               "WHERE id = ?1",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, op_id);
+        _buzon_bind_text (stmt, 2, message);
+        ok = write_one (self, w, stmt, _("The operation is no longer queued."), error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/* Outbox */
+
+static BuzonOutboxItem *
+outbox_item_from_row (BuzonStmt *stmt)
+{
+  BuzonOutboxItem *item = g_new0 (BuzonOutboxItem, 1);
+  const char *recipients;
+
+  item->id = sqlite3_column_int64 (stmt, 0);
+  item->account_id = sqlite3_column_int64 (stmt, 1);
+  item->raw = g_bytes_new (sqlite3_column_blob (stmt, 2), (gsize)sqlite3_column_bytes (stmt, 2));
+  recipients = (const char *)sqlite3_column_text (stmt, 3);
+  item->recipients = recipients != NULL && *recipients != '\0'
+                     ? g_strsplit (recipients, "\n", -1) : g_new0 (char *, 1);
+  item->created = sqlite3_column_int64 (stmt, 4);
+  item->attempts = (guint)MAX (sqlite3_column_int64 (stmt, 5), 0);
+  item->next_attempt = sqlite3_column_int64 (stmt, 6);
+  item->last_error = _buzon_column_dup_text (stmt, 7);
+  item->state = buzon_outbox_state_from_string ((const char *)sqlite3_column_text (stmt, 8));
+
+  return item;
+}
+
+/**
+ * buzon_store_outbox_enqueue:
+ * @item: the message to send; @account_id, @raw and at least one recipient
+ *   must be set, @next_attempt may be
+ * @error: return location for an error
+ *
+ * Stores a message for sending, before the first attempt, and sets the
+ * item's id, creation time and state (queued).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_outbox_enqueue (BuzonStore       *self,
+                            BuzonOutboxItem  *item,
+                            GError          **error)
+{
+  g_autofree char *recipients = NULL;
+  BuzonStoreConn *w;
+  gint64 now = _buzon_store_now ();
+  gint64 id = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (item != NULL && item->raw != NULL, FALSE);
+  g_return_val_if_fail (item->recipients != NULL && item->recipients[0] != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; item->recipients[i] != NULL; i++)
+    g_return_val_if_fail (strchr (item->recipients[i], '\n') == NULL, FALSE);
+
+  recipients = g_strjoinv ("\n", item->recipients);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "INSERT INTO outbox (account_id, raw, recipients, created, "
+                               "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            error);
+    gconstpointer data;
+    gsize size;
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        data = g_bytes_get_data (item->raw, &size);
+        sqlite3_bind_int64 (stmt, 1, item->account_id);
+        if (size > 0)
+          sqlite3_bind_blob64 (stmt, 2, data, size, SQLITE_STATIC);
+        else
+          sqlite3_bind_zeroblob (stmt, 2, 0);
+        _buzon_bind_text (stmt, 3, recipients);
+        sqlite3_bind_int64 (stmt, 4, now);
+        sqlite3_bind_int64 (stmt, 5, item->next_attempt);
+        ok = _buzon_store_step_done (w, stmt, error);
+      }
+    if (ok)
+      id = sqlite3_last_insert_rowid (w->db);
+  }
+
+  if (!_buzon_store_write_end (self, ok, error))
+    return FALSE;
+
+  item->id = id;
+  item->created = now;
+  item->attempts = 0;
+  item->state = BUZON_OUTBOX_STATE_QUEUED;
+  g_clear_pointer (&item->last_error, g_free);
+
+  return TRUE;
+}
+
+/**
+ * buzon_store_outbox_list:
+ * @account_id: the account, or 0 for all
+ * @error: return location for an error
+ *
+ * Returns: (element-type BuzonOutboxItem) (transfer full) (nullable): the
+ *   outbox in the order the messages were queued
+ */
+GPtrArray *
+buzon_store_outbox_list (BuzonStore  *self,
+                         gint64       account_id,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  BuzonStoreConn *r;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_outbox_item_free);
+
+  r = _buzon_store_read_lock (self);
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (r, "SELECT " OUTBOX_COLUMNS " FROM outbox "
+                               "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      sqlite3_bind_int64 (stmt, 1, account_id);
+    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
+      g_ptr_array_add (items, outbox_item_from_row (stmt));
+  }
+  _buzon_store_read_unlock (self);
+
+  return ok ? g_steal_pointer (&items) : NULL;
+}
+
+/**
+ * buzon_store_outbox_set_state:
+ * @item_id: the item
+ * @state: where it is now
+ * @error: return location for an error
+ *
+ * Set %BUZON_OUTBOX_STATE_SENDING before an attempt and
+ * %BUZON_OUTBOX_STATE_SENT once the server accepted the message.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_outbox_set_state (BuzonStore        *self,
+                              gint64             item_id,
+                              BuzonOutboxState   state,
+                              GError           **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (state <= BUZON_OUTBOX_STATE_FAILED, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "UPDATE outbox SET state = ?2 WHERE id = ?1", error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, item_id);
+        _buzon_bind_text (stmt, 2, buzon_outbox_state_to_string (state));
+        ok = write_one (self, w, stmt, _("The message is no longer in the outbox."), error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_outbox_record_failure:
+ * @item_id: the item
+ * @message: why the attempt failed, for the user
+ * @next_attempt: when to try again
+ * @permanent: whether the server refused it for good (a 5xx reply); the
+ *   item is then failed and waits for the user
+ * @error: return location for an error
+ *
+ * Counts a failed attempt.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_outbox_record_failure (BuzonStore  *self,
+                                   gint64       item_id,
+                                   const char  *message,
+                                   gint64       next_attempt,
+                                   gboolean     permanent,
+                                   GError     **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
+                               "next_attempt = ?3, state = ?4 WHERE id = ?1",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, item_id);
+        _buzon_bind_text (stmt, 2, message);
+        sqlite3_bind_int64 (stmt, 3, next_attempt);
+        _buzon_bind_text (stmt, 4, buzon_outbox_state_to_string (permanent
+                                                                 ? BUZON_OUTBOX_STATE_FAILED
+                                                                 : BUZON_OUTBOX_STATE_QUEUED));
+        ok = write_one (self, w, stmt, _("The message is no longer in the outbox."), error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_outbox_remove:
+ * @item_id: the item
+ * @error: return location for an error
+ *
+ * Removes a message from the outbox: after the server accepted it and it
+ * was saved to Sent, or when the user gives up on it.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_outbox_remove (BuzonStore  *self,
+                           gint64       item_id,
+                           GError     **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt = _buzon_store_prepare (w, "DELETE FROM outbox WHERE id = ?1", error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        sqlite3_bind_int64 (stmt, 1, item_id);
+        ok = write_one (self, w, stmt, _("The message is no longer in the outbox."), error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/* Certificate pins */
+
+/* Lowercase hex without separators, or NULL if @text is not 32 bytes of hex
+ * (colons and spaces between digits are allowed, as tools print them). */
+static char *
+normalize_fingerprint (const char *text)
+{
+  g_autoptr(GString) hex = g_string_sized_new (64);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == ':' || *p == ' ')
+        continue;
+      if (!g_ascii_isxdigit (*p))
+        return NULL;
+      g_string_append_c (hex, g_ascii_tolower (*p));
+    }
+
+  if (hex->len != 64)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&hex), FALSE);
+}
+
+/**
+ * buzon_store_set_pin:
+ * @host: the server's host name
+ * @port: its port
+ * @sha256: the SHA-256 of the certificate's DER bytes, in hex
+ * @error: return location for an error
+ *
+ * Trusts one certificate for @host and @port, replacing any earlier one.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_set_pin (BuzonStore  *self,
+                     const char  *host,
+                     guint16      port,
+                     const char  *sha256,
+                     GError     **error)
+{
+  g_autofree char *fingerprint = NULL;
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+  g_return_val_if_fail (sha256 != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  fingerprint = normalize_fingerprint (sha256);
+  if (fingerprint == NULL)
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("“%s” is not a SHA-256 fingerprint: it needs 64 hexadecimal digits."),
+                   sha256);
+      return FALSE;
+    }
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "INSERT INTO cert_pins (host, port, sha256, created) "
+                               "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (host, port) DO UPDATE "
+                               "SET sha256 = excluded.sha256, created = excluded.created",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        _buzon_bind_text (stmt, 1, host);
+        sqlite3_bind_int (stmt, 2, port);
+        _buzon_bind_text (stmt, 3, fingerprint);
+        sqlite3_bind_int64 (stmt, 4, _buzon_store_now ());
+        ok = _buzon_store_step_done (w, stmt, error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_lookup_pin:
+ * @host: the server's host name (any case)
+ * @port: its port
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the pinned SHA-256, lowercase hex, or
+ *   %NULL with %BUZON_STORE_ERROR_NOT_FOUND
+ */
+char *
+buzon_store_lookup_pin (BuzonStore  *self,
+                        const char  *host,
+                        guint16      port,
+                        GError     **error)
+{
+  char *fingerprint = NULL;
+  BuzonStoreConn *r;
+  gboolean row = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  r = _buzon_store_read_lock (self);
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (r, "SELECT sha256 FROM cert_pins WHERE host = ?1 AND port = ?2",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        _buzon_bind_text (stmt, 1, host);
+        sqlite3_bind_int (stmt, 2, port);
+        ok = _buzon_store_step_row (r, stmt, &row, error);
+        if (ok && row)
+          fingerprint = _buzon_column_dup_text (stmt, 0);
+      }
+  }
+  _buzon_store_read_unlock (self);
+
+  if (ok && fingerprint == NULL)
+    g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
+                 _("No certificate is trusted for %s port %u."), host, (guint)port);
+
+  return fingerprint;
+}
+
+/**
+ * buzon_store_remove_pin:
+ * @host: the server's host name
+ * @port: its port
+ * @error: return location for an error
+ *
+ * Stops trusting the pinned certificate.
+ *
+ * Returns: %TRUE on success; %FALSE with %BUZON_STORE_ERROR_NOT_FOUND if
+ *   none was pinned
+ */
+gboolean
+buzon_store_remove_pin (BuzonStore  *self,
+                        const char  *host,
+                        guint16      port,
+                        GError     **error)
+{
+  g_autofree char *not_found = NULL;
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  not_found = g_strdup_printf (_("No certificate is trusted for %s port %u."), host, (guint)port);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "DELETE FROM cert_pins WHERE host = ?1 AND port = ?2", error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        _buzon_bind_text (stmt, 1, host);
+        sqlite3_bind_int (stmt, 2, port);
+        ok = write_one (self, w, stmt, not_found, error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}

@@ -1,0 +1,269 @@
+/* buzon-store.h
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "buzon-types.h"
+#include "buzon-account.h"
+#include "buzon-store-records.h"
+
+G_BEGIN_DECLS
+
+#define BUZON_STORE_ERROR (buzon_store_error_quark ())
+
+/**
+ * BuzonStoreError:
+ * @BUZON_STORE_ERROR_FAILED: the database failed (disk full, I/O error, permissions…)
+ * @BUZON_STORE_ERROR_NEWER_VERSION: the store was written by a newer Buzón
+ * @BUZON_STORE_ERROR_EXISTS: the name is already taken
+ * @BUZON_STORE_ERROR_NOT_FOUND: no such account, folder, message, …
+ * @BUZON_STORE_ERROR_CORRUPT: the file is damaged or is not a Buzón store
+ */
+typedef enum
+{
+  BUZON_STORE_ERROR_FAILED,
+  BUZON_STORE_ERROR_NEWER_VERSION,
+  BUZON_STORE_ERROR_EXISTS,
+  BUZON_STORE_ERROR_NOT_FOUND,
+  BUZON_STORE_ERROR_CORRUPT,
+} BuzonStoreError;
+
+#define BUZON_TYPE_STORE (buzon_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (BuzonStore, buzon_store, BUZON, STORE, GObject)
+
+GQuark               buzon_store_error_quark                (void);
+
+G_GNUC_WARN_UNUSED_RESULT
+char                *buzon_store_default_path               (void);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonStore          *buzon_store_open                       (const char           *path,
+                                                             GError              **error);
+const char          *buzon_store_get_path                   (BuzonStore           *self);
+
+/* Accounts */
+gboolean             buzon_store_add_account                (BuzonStore           *self,
+                                                             BuzonAccount         *account,
+                                                             GError              **error);
+gboolean             buzon_store_update_account             (BuzonStore           *self,
+                                                             BuzonAccount         *account,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_accounts              (BuzonStore           *self,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonAccount        *buzon_store_lookup_account             (BuzonStore           *self,
+                                                             const char           *name,
+                                                             GError              **error);
+gboolean             buzon_store_remove_account             (BuzonStore           *self,
+                                                             const char           *name,
+                                                             GError              **error);
+void                 buzon_store_list_accounts_async        (BuzonStore           *self,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_accounts_finish       (BuzonStore           *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+
+/* Folders */
+gboolean             buzon_store_upsert_folder              (BuzonStore           *self,
+                                                             BuzonFolder          *folder,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_folders               (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonFolder         *buzon_store_get_folder                 (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonFolder         *buzon_store_lookup_folder              (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char           *name,
+                                                             GError              **error);
+gboolean             buzon_store_update_folder_sync_state   (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint32               uidvalidity,
+                                                             guint32               uidnext,
+                                                             guint64               highestmodseq,
+                                                             gboolean             *out_reset,
+                                                             GError              **error);
+gboolean             buzon_store_rename_folder              (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             const char           *new_name,
+                                                             GError              **error);
+gboolean             buzon_store_delete_folder              (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+gboolean             buzon_store_recount_folder             (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+
+/* Messages */
+gboolean             buzon_store_upsert_messages            (BuzonStore           *self,
+                                                             GPtrArray            *summaries,
+                                                             GError              **error);
+void                 buzon_store_upsert_messages_async      (BuzonStore           *self,
+                                                             GPtrArray            *summaries,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean             buzon_store_upsert_messages_finish     (BuzonStore           *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonMessageSummary *buzon_store_get_message                (BuzonStore           *self,
+                                                             gint64                message_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_messages              (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint                 offset,
+                                                             guint                 limit,
+                                                             GError              **error);
+void                 buzon_store_list_messages_async        (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint                 offset,
+                                                             guint                 limit,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_messages_finish       (BuzonStore           *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GArray              *buzon_store_list_uids                  (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+gboolean             buzon_store_set_flags                  (BuzonStore           *self,
+                                                             const gint64         *message_ids,
+                                                             guint                 n_message_ids,
+                                                             BuzonMessageFlags     add,
+                                                             BuzonMessageFlags     remove,
+                                                             BuzonPendingOp       *op,
+                                                             GError              **error);
+gboolean             buzon_store_move_messages              (BuzonStore           *self,
+                                                             const gint64         *message_ids,
+                                                             guint                 n_message_ids,
+                                                             gint64                folder_id,
+                                                             BuzonPendingOp       *op,
+                                                             GError              **error);
+gboolean             buzon_store_delete_messages            (BuzonStore           *self,
+                                                             const gint64         *message_ids,
+                                                             guint                 n_message_ids,
+                                                             BuzonPendingOp       *op,
+                                                             GError              **error);
+gboolean             buzon_store_set_body                   (BuzonStore           *self,
+                                                             gint64                message_id,
+                                                             GBytes               *raw,
+                                                             const char           *body_text,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GBytes              *buzon_store_get_body                   (BuzonStore           *self,
+                                                             gint64                message_id,
+                                                             GError              **error);
+gboolean             buzon_store_drop_body                  (BuzonStore           *self,
+                                                             gint64                message_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GArray              *buzon_store_search                     (BuzonStore           *self,
+                                                             const char           *query,
+                                                             gint64                folder_id,
+                                                             guint                 limit,
+                                                             GError              **error);
+
+/* POP3 */
+gboolean             buzon_store_pop3_record_uidl           (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char           *uidl,
+                                                             GError              **error);
+gboolean             buzon_store_pop3_save_message          (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char           *uidl,
+                                                             BuzonMessageSummary  *summary,
+                                                             GBytes               *raw,
+                                                             const char           *body_text,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonPop3Uidl       *buzon_store_pop3_lookup_uidl           (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char           *uidl,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_pop3_list_uidls            (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             GError              **error);
+gboolean             buzon_store_pop3_mark_deleted          (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char * const   *uidls,
+                                                             GError              **error);
+
+/* Pending operations */
+gboolean             buzon_store_enqueue_op                 (BuzonStore           *self,
+                                                             BuzonPendingOp       *op,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonPendingOp      *buzon_store_peek_op                    (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_ops                   (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             GError              **error);
+gboolean             buzon_store_complete_op                (BuzonStore           *self,
+                                                             gint64                op_id,
+                                                             GError              **error);
+gboolean             buzon_store_fail_op                    (BuzonStore           *self,
+                                                             gint64                op_id,
+                                                             const char           *message,
+                                                             GError              **error);
+
+/* Outbox */
+gboolean             buzon_store_outbox_enqueue             (BuzonStore           *self,
+                                                             BuzonOutboxItem      *item,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_outbox_list                (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             GError              **error);
+gboolean             buzon_store_outbox_set_state           (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             BuzonOutboxState      state,
+                                                             GError              **error);
+gboolean             buzon_store_outbox_record_failure      (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             const char           *message,
+                                                             gint64                next_attempt,
+                                                             gboolean              permanent,
+                                                             GError              **error);
+gboolean             buzon_store_outbox_remove              (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             GError              **error);
+
+/* Certificate pins */
+gboolean             buzon_store_set_pin                    (BuzonStore           *self,
+                                                             const char           *host,
+                                                             guint16               port,
+                                                             const char           *sha256,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+char                *buzon_store_lookup_pin                 (BuzonStore           *self,
+                                                             const char           *host,
+                                                             guint16               port,
+                                                             GError              **error);
+gboolean             buzon_store_remove_pin                 (BuzonStore           *self,
+                                                             const char           *host,
+                                                             guint16               port,
+                                                             GError              **error);
+
+G_END_DECLS
