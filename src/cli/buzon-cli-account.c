@@ -1,0 +1,699 @@
+/* buzon-cli-account.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* `buzon-cli account add|list|show|remove`. The option names are an interface
+ * that tests and users' scripts rely on: keep them exactly.
+ */
+
+#define G_LOG_DOMAIN "buzon-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "buzon-account.h"
+#include "buzon-secrets.h"
+#include "buzon-store.h"
+
+#include "buzon-cli-private.h"
+
+/* A password longer than this is not a password someone typed or a keyring holds. */
+#define MAX_PASSWORD_LENGTH 4096
+
+typedef struct
+{
+  char     *display_name;
+  char     *address;
+  char     *protocol;
+  char     *host;
+  int       port;
+  char     *security;
+  char     *user;
+  char     *password_command;
+  gboolean  password_stdin;
+  char     *pop3_mode;
+  char     *sync;
+  char     *smtp_host;
+  int       smtp_port;
+  char     *smtp_security;
+  char     *smtp_user;
+} AddOptions;
+
+static void
+add_options_clear (AddOptions *options)
+{
+  g_free (options->display_name);
+  g_free (options->address);
+  g_free (options->protocol);
+  g_free (options->host);
+  g_free (options->security);
+  g_free (options->user);
+  g_free (options->password_command);
+  g_free (options->pop3_mode);
+  g_free (options->sync);
+  g_free (options->smtp_host);
+  g_free (options->smtp_security);
+  g_free (options->smtp_user);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AddOptions, add_options_clear)
+
+static BuzonStore *
+open_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  BuzonStore *store;
+
+  store = buzon_store_open (NULL, &error);
+  if (store == NULL)
+    _buzon_cli_error ("%s", error->message);
+
+  return store;
+}
+
+/* Reads one line from stdin: the password, without its line ending. When
+ * stdin is a terminal the typing is not echoed. */
+static char *
+read_password (gboolean   prompt,
+               GError   **error)
+{
+  g_autofree char *buffer = g_malloc0 (MAX_PASSWORD_LENGTH + 2);
+  struct termios saved;
+  gboolean restore = FALSE;
+  gsize len;
+
+  if (isatty (STDIN_FILENO))
+    {
+      struct termios quiet;
+
+      if (prompt)
+        {
+          g_printerr ("%s", _("Password: "));
+          fflush (stderr);
+        }
+
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~(tcflag_t)ECHO;
+          restore = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+
+  if (fgets (buffer, MAX_PASSWORD_LENGTH + 2, stdin) == NULL)
+    buffer[0] = '\0';
+
+  if (restore)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+
+  len = strlen (buffer);
+  if (len > MAX_PASSWORD_LENGTH)
+    {
+      explicit_bzero (buffer, MAX_PASSWORD_LENGTH + 2);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The password is longer than %d characters."), MAX_PASSWORD_LENGTH);
+      return NULL;
+    }
+
+  while (len > 0 && (buffer[len - 1] == '\n' || buffer[len - 1] == '\r'))
+    buffer[--len] = '\0';
+
+  if (len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("No password was given on standard input."));
+      return NULL;
+    }
+
+  if (!g_utf8_validate (buffer, (gssize)len, NULL))
+    {
+      explicit_bzero (buffer, len);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The password is not valid UTF-8 text."));
+      return NULL;
+    }
+
+  return g_steal_pointer (&buffer);
+}
+
+static void
+free_password (char *password)
+{
+  if (password != NULL)
+    {
+      explicit_bzero (password, strlen (password));
+      g_free (password);
+    }
+}
+
+typedef char BuzonPassword;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonPassword, free_password)
+
+/* Builds the account from the options; prints the error and returns NULL on bad input. */
+static BuzonAccount *
+account_from_options (const char *name,
+                      AddOptions *options)
+{
+  g_autoptr(BuzonAccount) account = buzon_account_new (name);
+  g_autoptr(GError) error = NULL;
+  BuzonProtocol protocol;
+  BuzonSecurity security;
+
+  if (options->address == NULL)
+    return (_buzon_cli_usage_error (_("--address is required")), NULL);
+  if (options->protocol == NULL)
+    return (_buzon_cli_usage_error (_("--protocol is required (imap or pop3)")), NULL);
+  if (options->host == NULL)
+    return (_buzon_cli_usage_error (_("--host is required")), NULL);
+  if (options->security == NULL)
+    return (_buzon_cli_usage_error (_("--security is required (tls, starttls or none)")), NULL);
+
+  if (!buzon_protocol_from_string (options->protocol, &protocol))
+    return (_buzon_cli_usage_error (_("unknown protocol “%s”: use imap or pop3"),
+                                    options->protocol), NULL);
+  if (!buzon_security_from_string (options->security, &security))
+    return (_buzon_cli_usage_error (_("unknown security “%s”: use tls, starttls or none"),
+                                    options->security), NULL);
+  if (options->port < 0 || options->port > 65535 || options->smtp_port < 0 ||
+      options->smtp_port > 65535)
+    return (_buzon_cli_usage_error (_("a port is a number from 1 to 65535")), NULL);
+  if (options->password_command != NULL && options->password_stdin)
+    return (_buzon_cli_usage_error (_("give either --password-command or --password-stdin, "
+                                      "not both")), NULL);
+  if (options->pop3_mode != NULL && protocol != BUZON_PROTOCOL_POP3)
+    return (_buzon_cli_usage_error (_("--pop3-mode only applies to POP3 accounts")), NULL);
+
+  buzon_account_set_display_name (account, options->display_name);
+  buzon_account_set_address (account, options->address);
+  buzon_account_set_protocol (account, protocol);
+  buzon_account_set_host (account, options->host);
+  buzon_account_set_port (account, (guint)options->port);
+  buzon_account_set_security (account, security);
+  buzon_account_set_username (account, options->user);
+  buzon_account_set_password_command (account, options->password_command);
+
+  if (options->pop3_mode != NULL &&
+      !buzon_account_set_pop3_mode_string (account, options->pop3_mode, &error))
+    return (_buzon_cli_usage_error ("%s", error->message), NULL);
+
+  if (options->sync != NULL && !buzon_account_set_sync_string (account, options->sync, &error))
+    return (_buzon_cli_usage_error ("%s", error->message), NULL);
+
+  if (options->smtp_host != NULL)
+    {
+      BuzonSecurity smtp_security = BUZON_SECURITY_STARTTLS;
+
+      if (options->smtp_security != NULL &&
+          !buzon_security_from_string (options->smtp_security, &smtp_security))
+        return (_buzon_cli_usage_error (_("unknown security “%s”: use tls, starttls or none"),
+                                        options->smtp_security), NULL);
+
+      buzon_account_set_smtp_host (account, options->smtp_host);
+      buzon_account_set_smtp_security (account, smtp_security);
+      buzon_account_set_smtp_port (account, (guint)options->smtp_port);
+      buzon_account_set_smtp_username (account, options->smtp_user);
+    }
+  else if (options->smtp_port != 0 || options->smtp_security != NULL || options->smtp_user != NULL)
+    {
+      return (_buzon_cli_usage_error (_("the SMTP options need --smtp-host")), NULL);
+    }
+
+  if (!buzon_account_validate (account, &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&account);
+}
+
+static int
+account_add (int    argc,
+             char **argv)
+{
+  g_auto(AddOptions) options = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(BuzonAccount) existing = NULL;
+  g_autoptr(BuzonPassword) password = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  const GOptionEntry entries[] = {
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &options.display_name,
+      N_("Your name, as others see it"), N_("NAME") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &options.address,
+      N_("The e-mail address"), N_("ADDR") },
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &options.protocol,
+      N_("How mail is read: imap (kept on the server) or pop3 (downloaded here)"), "imap|pop3" },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
+      N_("Incoming mail server"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &options.port,
+      N_("Incoming port (default: 993/143 for IMAP, 995/110 for POP3)"), N_("PORT") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &options.security,
+      N_("Connection security"), "tls|starttls|none" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &options.user,
+      N_("User name (default: the address)"), N_("USER") },
+    { "password-command", 0, 0, G_OPTION_ARG_STRING, &options.password_command,
+      N_("Run this command to get the password, each time it is needed"), N_("CMD") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options.password_stdin,
+      N_("Read the password from standard input and keep it in the keyring"), NULL },
+    { "pop3-mode", 0, 0, G_OPTION_ARG_STRING, &options.pop3_mode,
+      N_("POP3: delete from the server after download, or keep it there"),
+      "delete|keep|keep-days:N|keep-until-deleted" },
+    { "sync", 0, 0, G_OPTION_ARG_STRING, &options.sync,
+      N_("IMAP: what to keep offline"), "headers|full|full-days:N" },
+    { "smtp-host", 0, 0, G_OPTION_ARG_STRING, &options.smtp_host,
+      N_("Outgoing (SMTP submission) server"), N_("HOST") },
+    { "smtp-port", 0, 0, G_OPTION_ARG_INT, &options.smtp_port,
+      N_("Outgoing port (default: 465 for tls, 587 otherwise)"), N_("PORT") },
+    { "smtp-security", 0, 0, G_OPTION_ARG_STRING, &options.smtp_security,
+      N_("Outgoing connection security (default: starttls)"), "tls|starttls|none" },
+    { "smtp-user", 0, 0, G_OPTION_ARG_STRING, &options.smtp_user,
+      N_("Outgoing user name (default: the incoming one)"), N_("USER") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — add a mail account"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
+    return BUZON_CLI_EXIT_USAGE;
+
+  if (g_strv_length (args) != 2)
+    return _buzon_cli_usage_error (_("account add takes one account name"));
+
+  account = account_from_options (args[1], &options);
+  if (account == NULL)
+    return BUZON_CLI_EXIT_USAGE;
+
+  if (buzon_account_get_security (account) == BUZON_SECURITY_NONE ||
+      (buzon_account_get_smtp_host (account) != NULL &&
+       buzon_account_get_smtp_security (account) == BUZON_SECURITY_NONE))
+    _buzon_cli_error (_("warning: with security “none” the password travels unencrypted; "
+                        "anyone on the network can read it"));
+
+  store = open_store ();
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  /* Refuse a taken name before touching the keyring, so a failed add never
+   * replaces the password of the account that has that name. */
+  existing = buzon_store_lookup_account (store, args[1], NULL);
+  if (existing != NULL)
+    {
+      _buzon_cli_error (_("there is already an account named “%s”"), args[1]);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (options.password_stdin ||
+      (options.password_command == NULL && isatty (STDIN_FILENO)))
+    {
+      password = read_password (!options.password_stdin, &error);
+      if (password == NULL)
+        {
+          _buzon_cli_error ("%s", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
+
+      if (!buzon_secrets_store_password (account, BUZON_SECRET_INCOMING, password, NULL, &error))
+        {
+          _buzon_cli_error ("%s", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
+    }
+
+  if (!buzon_store_add_account (store, account, &error))
+    {
+      if (password != NULL)
+        buzon_secrets_clear_passwords (account, NULL, NULL);
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (password == NULL && options.password_command == NULL)
+    _buzon_cli_error (_("note: no password saved for “%s”; save it with "
+                        "“buzon-cli account set-password %s”"),
+                      args[1], args[1]);
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+static JsonNode *
+account_to_json (BuzonAccount *account)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *pop3_mode = buzon_account_dup_pop3_mode_string (account);
+  g_autofree char *sync = buzon_account_dup_sync_string (account);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, buzon_account_get_name (account));
+  json_builder_set_member_name (builder, "display_name");
+  json_builder_add_string_value (builder, buzon_account_get_display_name (account));
+  json_builder_set_member_name (builder, "address");
+  json_builder_add_string_value (builder, buzon_account_get_address (account));
+  json_builder_set_member_name (builder, "protocol");
+  json_builder_add_string_value (builder,
+                                 buzon_protocol_to_string (buzon_account_get_protocol (account)));
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, buzon_account_get_host (account));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, buzon_account_get_port (account));
+  json_builder_set_member_name (builder, "security");
+  json_builder_add_string_value (builder,
+                                 buzon_security_to_string (buzon_account_get_security (account)));
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, buzon_account_get_username (account));
+  json_builder_set_member_name (builder, "password_command");
+  json_builder_add_string_value (builder, buzon_account_get_password_command (account));
+
+  if (buzon_account_get_protocol (account) == BUZON_PROTOCOL_POP3)
+    {
+      json_builder_set_member_name (builder, "pop3_mode");
+      json_builder_add_string_value (builder, pop3_mode);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "sync");
+      json_builder_add_string_value (builder, sync);
+    }
+
+  json_builder_set_member_name (builder, "smtp");
+  if (buzon_account_get_smtp_host (account) != NULL)
+    {
+      BuzonSecurity smtp_security = buzon_account_get_smtp_security (account);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, buzon_account_get_smtp_host (account));
+      json_builder_set_member_name (builder, "port");
+      json_builder_add_int_value (builder, buzon_account_get_smtp_port (account));
+      json_builder_set_member_name (builder, "security");
+      json_builder_add_string_value (builder, buzon_security_to_string (smtp_security));
+      json_builder_set_member_name (builder, "user");
+      json_builder_add_string_value (builder, buzon_account_get_smtp_username (account));
+      json_builder_end_object (builder);
+    }
+  else
+    {
+      json_builder_add_null_value (builder);
+    }
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+print_account_text (BuzonAccount *account,
+                    gboolean      verbose)
+{
+  BuzonProtocol protocol = buzon_account_get_protocol (account);
+  const char *how = protocol == BUZON_PROTOCOL_IMAP ? _("IMAP, kept on the server")
+                                                    : _("POP3, downloaded to this computer");
+
+  g_print ("%s\t%s\t%s\t%s:%u\n",
+           buzon_account_get_name (account),
+           buzon_account_get_address (account),
+           buzon_protocol_to_string (protocol),
+           buzon_account_get_host (account),
+           buzon_account_get_port (account));
+
+  if (verbose)
+    {
+      g_autofree char *pop3_mode = buzon_account_dup_pop3_mode_string (account);
+      g_autofree char *sync = buzon_account_dup_sync_string (account);
+
+      g_print ("  %s\n", how);
+      g_print ("  %s: %s\n", _("Security"),
+               buzon_security_to_string (buzon_account_get_security (account)));
+      g_print ("  %s: %s\n", _("User"), buzon_account_get_username (account));
+      if (buzon_account_get_password_command (account) != NULL)
+        g_print ("  %s: %s\n", _("Password command"),
+                 buzon_account_get_password_command (account));
+      if (protocol == BUZON_PROTOCOL_POP3)
+        g_print ("  %s: %s\n", _("POP3 mode"), pop3_mode);
+      else
+        g_print ("  %s: %s\n", _("Offline sync"), sync);
+      if (buzon_account_get_smtp_host (account) != NULL)
+        g_print ("  %s: %s:%u (%s, %s)\n", _("SMTP"),
+                 buzon_account_get_smtp_host (account),
+                 buzon_account_get_smtp_port (account),
+                 buzon_security_to_string (buzon_account_get_smtp_security (account)),
+                 buzon_account_get_smtp_username (account));
+    }
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static int
+account_list (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— list the mail accounts"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
+    return BUZON_CLI_EXIT_USAGE;
+  if (g_strv_length (args) != 1)
+    return _buzon_cli_usage_error (_("account list takes no arguments"));
+
+  store = open_store ();
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  accounts = buzon_store_list_accounts (store, &error);
+  if (accounts == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonArray) array = json_array_sized_new (accounts->len);
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < accounts->len; i++)
+        json_array_add_element (array, account_to_json (g_ptr_array_index (accounts, i)));
+
+      json_node_set_array (root, array);
+      print_json (root);
+    }
+  else
+    {
+      for (guint i = 0; i < accounts->len; i++)
+        print_account_text (g_ptr_array_index (accounts, i), FALSE);
+    }
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+static int
+account_show (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — show one mail account"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
+    return BUZON_CLI_EXIT_USAGE;
+  if (g_strv_length (args) != 2)
+    return _buzon_cli_usage_error (_("account show takes one account name"));
+
+  store = open_store ();
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  account = buzon_store_lookup_account (store, args[1], &error);
+  if (account == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = account_to_json (account);
+      print_json (node);
+    }
+  else
+    {
+      print_account_text (account, TRUE);
+    }
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+static int
+account_remove (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+
+  context = g_option_context_new (_("NAME — remove a mail account and its local mail"));
+  g_option_context_set_description (context,
+                                    _("Mail kept on the server stays there. Mail downloaded "
+                                      "with POP3 exists only on this computer and is deleted."));
+  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
+    return BUZON_CLI_EXIT_USAGE;
+  if (g_strv_length (args) != 2)
+    return _buzon_cli_usage_error (_("account remove takes one account name"));
+
+  store = open_store ();
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  account = buzon_store_lookup_account (store, args[1], &error);
+  if (account == NULL ||
+      !buzon_store_remove_account (store, args[1], &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  /* The account is gone; a keyring that is not running leaves a stale
+   * password behind, which we say but do not fail on. */
+  if (!buzon_secrets_clear_passwords (account, NULL, &error))
+    _buzon_cli_error (_("warning: %s"), error->message);
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+static int
+account_set_password (int    argc,
+                      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(BuzonPassword) password = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean smtp = FALSE;
+  const GOptionEntry entries[] = {
+    { "smtp", 0, 0, G_OPTION_ARG_NONE, &smtp,
+      N_("Set the outgoing (SMTP) password, when it differs from the incoming one"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — save an account’s password in the keyring"));
+  g_option_context_set_description (context,
+                                    _("The password is read from standard input (one line)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
+    return BUZON_CLI_EXIT_USAGE;
+  if (g_strv_length (args) != 2)
+    return _buzon_cli_usage_error (_("account set-password takes one account name"));
+
+  store = open_store ();
+  if (store == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  account = buzon_store_lookup_account (store, args[1], &error);
+  if (account == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (buzon_account_get_password_command (account) != NULL)
+    {
+      _buzon_cli_error (_("the account “%s” gets its password from a command; "
+                          "the keyring is not used for it"), args[1]);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  password = read_password (TRUE, &error);
+  if (password == NULL ||
+      !buzon_secrets_store_password (account, smtp ? BUZON_SECRET_SMTP : BUZON_SECRET_INCOMING,
+                                     password, NULL, &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+static void
+print_account_help (void)
+{
+  g_print ("%s\n", _("Usage: buzon-cli account COMMAND [OPTIONS…]"));
+  g_print ("\n%s\n", _("Commands:"));
+  g_print ("  add NAME     %s\n", _("Add a mail account (see “buzon-cli account add --help”)"));
+  g_print ("  list         %s\n", _("List the accounts (--json for JSON)"));
+  g_print ("  show NAME    %s\n", _("Show one account’s settings (--json for JSON)"));
+  g_print ("  remove NAME  %s\n", _("Remove an account and its local mail"));
+  g_print ("  set-password NAME  %s\n", _("Save the password in the keyring (read from stdin)"));
+}
+
+int
+_buzon_cli_account (int    argc,
+                    char **argv)
+{
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      print_account_help ();
+      return argc < 2 ? BUZON_CLI_EXIT_USAGE : BUZON_CLI_EXIT_OK;
+    }
+
+  if (g_str_equal (argv[1], "add"))
+    return account_add (argc, argv);
+  if (g_str_equal (argv[1], "list"))
+    return account_list (argc, argv);
+  if (g_str_equal (argv[1], "show"))
+    return account_show (argc, argv);
+  if (g_str_equal (argv[1], "remove"))
+    return account_remove (argc, argv);
+  if (g_str_equal (argv[1], "set-password"))
+    return account_set_password (argc, argv);
+
+  return _buzon_cli_usage_error (_("unknown account command “%s”"), argv[1]);
+}

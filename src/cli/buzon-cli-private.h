@@ -1,0 +1,33 @@
+/* buzon-cli-private.h
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+enum {
+  BUZON_CLI_EXIT_OK = 0,
+  BUZON_CLI_EXIT_FAILED = 1,
+  BUZON_CLI_EXIT_USAGE = 2,
+};
+
+void     _buzon_cli_error       (const char      *format,
+                                 ...) G_GNUC_PRINTF (1, 2);
+int      _buzon_cli_usage_error (const char      *format,
+                                 ...) G_GNUC_PRINTF (1, 2);
+gboolean _buzon_cli_parse       (GOptionContext  *context,
+                                 int              argc,
+                                 char           **argv,
+                                 int              from,
+                                 GStrv           *out_args);
+
+int      _buzon_cli_account     (int              argc,
+                                 char           **argv);
+
+G_END_DECLS

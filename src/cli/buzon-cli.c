@@ -1,0 +1,145 @@
+/* buzon-cli.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* buzon-cli: everything Buzón does, headless, for scripts, tests and
+ * benchmarks. This file parses the command line and dispatches to the
+ * command groups (buzon-cli-account.c, …). Errors are one line on stderr
+ * and a non-zero exit status: 1 when the command failed, 2 for a usage error.
+ */
+
+#define G_LOG_DOMAIN "buzon-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buzon-cli-private.h"
+
+typedef struct
+{
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "account", _buzon_cli_account, N_("Add, list and remove mail accounts") },
+};
+
+void
+_buzon_cli_error (const char *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line: a multi-line message would break scripts that read stderr. */
+  g_strdelimit (message, "\r\n", ' ');
+  g_printerr ("buzon-cli: %s\n", message);
+}
+
+int
+_buzon_cli_usage_error (const char *format,
+                        ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  _buzon_cli_error (_("%s (see “buzon-cli --help”)"), message);
+  return BUZON_CLI_EXIT_USAGE;
+}
+
+/* Runs @context over argv[from..]; *out_args gets argv[0] and the positional arguments. */
+gboolean
+_buzon_cli_parse (GOptionContext   *context,
+                  int               argc,
+                  char            **argv,
+                  int               from,
+                  GStrv            *out_args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new_null_terminated (argc, g_free, TRUE);
+  g_auto(GStrv) strv = NULL;
+
+  g_ptr_array_add (args, g_strdup (argv[0]));
+  for (int i = from; i < argc; i++)
+    g_ptr_array_add (args, g_strdup (argv[i]));
+
+  strv = (GStrv)g_ptr_array_steal (args, NULL);
+
+  /* GOptionContext rearranges strv and frees the options it consumed. */
+  if (!g_option_context_parse_strv (context, &strv, &error))
+    {
+      _buzon_cli_usage_error ("%s", error->message);
+      return FALSE;
+    }
+
+  *out_args = g_steal_pointer (&strv);
+  return TRUE;
+}
+
+static void
+print_help (void)
+{
+  g_print ("%s\n", _("Usage: buzon-cli [--version] [--help] COMMAND [ARGS…]"));
+  g_print ("\n%s\n", _("Buzón’s mail engine, without windows: for scripts, tests and benchmarks."));
+  g_print ("\n%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_print ("  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  g_print ("\n%s\n", _("Run “buzon-cli COMMAND --help” for a command’s options."));
+  g_print ("\n%s\n", _("Data lives in $XDG_DATA_HOME/buzon; passwords in the desktop keyring "
+                       "or come from --password-command."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("buzon-cli");
+
+  if (argc < 2)
+    {
+      print_help ();
+      return BUZON_CLI_EXIT_USAGE;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_help ();
+      return BUZON_CLI_EXIT_OK;
+    }
+
+  if (g_str_equal (argv[1], "--version") || g_str_equal (argv[1], "-V"))
+    {
+      g_print ("buzon-cli %s\n", PACKAGE_VERSION);
+      return BUZON_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_str_equal (argv[1], commands[i].name))
+        return commands[i].run (argc - 1, argv + 1);
+    }
+
+  return _buzon_cli_usage_error (_("unknown command “%s”"), argv[1]);
+}
