@@ -175,8 +175,13 @@ buzon_window_save_state (BuzonWindow *self)
 static void
 buzon_window_restore_state (BuzonWindow *self)
 {
+  /* Without settings (an uninstalled build with no compiled schema), the
+   * schema's default size, not the panes' natural size. */
   if (self->settings == NULL)
-    return;
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self), 1100, 700);
+      return;
+    }
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
