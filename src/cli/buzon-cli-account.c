@@ -598,9 +598,12 @@ account_remove (int    argc,
       return BUZON_CLI_EXIT_FAILED;
     }
 
-  /* The account is gone; a keyring that is not running leaves a stale
-   * password behind, which we say but do not fail on. */
-  if (!buzon_secrets_clear_passwords (account, NULL, &error))
+  /* An account with a password command keeps nothing in the keyring (and
+   * the demo profile must not wake the user's keyring). Otherwise the account
+   * is gone; a keyring that is not running leaves a stale password behind,
+   * which we say but do not fail on. */
+  if (buzon_account_get_password_command (account) == NULL &&
+      !buzon_secrets_clear_passwords (account, NULL, &error))
     _buzon_cli_error (_("warning: %s"), error->message);
 
   return BUZON_CLI_EXIT_OK;
