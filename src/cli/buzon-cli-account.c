@@ -67,19 +67,6 @@ add_options_clear (AddOptions *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AddOptions, add_options_clear)
 
-static BuzonStore *
-open_store (void)
-{
-  g_autoptr(GError) error = NULL;
-  BuzonStore *store;
-
-  store = buzon_store_open (NULL, &error);
-  if (store == NULL)
-    _buzon_cli_error ("%s", error->message);
-
-  return store;
-}
-
 /* Reads one line from stdin: the password, without its line ending. When
  * stdin is a terminal the typing is not echoed. */
 static char *
@@ -251,6 +238,7 @@ account_add (int    argc,
   g_autoptr(BuzonPassword) password = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
+  int status;
   const GOptionEntry entries[] = {
     { "display-name", 0, 0, G_OPTION_ARG_STRING, &options.display_name,
       N_("Your name, as others see it"), N_("NAME") },
@@ -288,11 +276,10 @@ account_add (int    argc,
 
   context = g_option_context_new (_("NAME — add a mail account"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
-    return BUZON_CLI_EXIT_USAGE;
-
-  if (g_strv_length (args) != 2)
-    return _buzon_cli_usage_error (_("account add takes one account name"));
+  status = _buzon_cli_prepare (context, argc, argv, 1, _("account add takes one account name"),
+                               &args, NULL);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
 
   account = account_from_options (args[1], &options);
   if (account == NULL)
@@ -304,9 +291,12 @@ account_add (int    argc,
     _buzon_cli_error (_("warning: with security “none” the password travels unencrypted; "
                         "anyone on the network can read it"));
 
-  store = open_store ();
+  store = buzon_store_open (NULL, &error);
   if (store == NULL)
-    return BUZON_CLI_EXIT_FAILED;
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
 
   /* Refuse a taken name before touching the keyring, so a failed add never
    * replaces the password of the account that has that name. */
@@ -456,18 +446,6 @@ print_account_text (BuzonAccount *account,
     }
 }
 
-static void
-print_json (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 static int
 account_list (int    argc,
               char **argv)
@@ -477,6 +455,7 @@ account_list (int    argc,
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
+  int status;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
@@ -485,14 +464,10 @@ account_list (int    argc,
 
   context = g_option_context_new (_("— list the mail accounts"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
-    return BUZON_CLI_EXIT_USAGE;
-  if (g_strv_length (args) != 1)
-    return _buzon_cli_usage_error (_("account list takes no arguments"));
-
-  store = open_store ();
-  if (store == NULL)
-    return BUZON_CLI_EXIT_FAILED;
+  status = _buzon_cli_prepare (context, argc, argv, 0, _("account list takes no arguments"),
+                               &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
 
   accounts = buzon_store_list_accounts (store, &error);
   if (accounts == NULL)
@@ -510,7 +485,7 @@ account_list (int    argc,
         json_array_add_element (array, account_to_json (g_ptr_array_index (accounts, i)));
 
       json_node_set_array (root, array);
-      print_json (root);
+      _buzon_cli_print_json (root);
     }
   else
     {
@@ -528,8 +503,8 @@ account_show (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(BuzonStore) store = NULL;
   g_autoptr(BuzonAccount) account = NULL;
-  g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
+  int status;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
@@ -538,26 +513,19 @@ account_show (int    argc,
 
   context = g_option_context_new (_("NAME — show one mail account"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
-    return BUZON_CLI_EXIT_USAGE;
-  if (g_strv_length (args) != 2)
-    return _buzon_cli_usage_error (_("account show takes one account name"));
+  status = _buzon_cli_prepare (context, argc, argv, 1, _("account show takes one account name"),
+                               &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
 
-  store = open_store ();
-  if (store == NULL)
-    return BUZON_CLI_EXIT_FAILED;
-
-  account = buzon_store_lookup_account (store, args[1], &error);
+  account = _buzon_cli_lookup_account (store, args[1]);
   if (account == NULL)
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
+    return BUZON_CLI_EXIT_FAILED;
 
   if (json)
     {
       g_autoptr(JsonNode) node = account_to_json (account);
-      print_json (node);
+      _buzon_cli_print_json (node);
     }
   else
     {
@@ -576,23 +544,22 @@ account_remove (int    argc,
   g_autoptr(BuzonAccount) account = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
+  int status;
 
   context = g_option_context_new (_("NAME — remove a mail account and its local mail"));
   g_option_context_set_description (context,
                                     _("Mail kept on the server stays there. Mail downloaded "
                                       "with POP3 exists only on this computer and is deleted."));
-  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
-    return BUZON_CLI_EXIT_USAGE;
-  if (g_strv_length (args) != 2)
-    return _buzon_cli_usage_error (_("account remove takes one account name"));
+  status = _buzon_cli_prepare (context, argc, argv, 1, _("account remove takes one account name"),
+                               &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
 
-  store = open_store ();
-  if (store == NULL)
+  account = _buzon_cli_lookup_account (store, args[1]);
+  if (account == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  account = buzon_store_lookup_account (store, args[1], &error);
-  if (account == NULL ||
-      !buzon_store_remove_account (store, args[1], &error))
+  if (!buzon_store_remove_account (store, args[1], &error))
     {
       _buzon_cli_error ("%s", error->message);
       return BUZON_CLI_EXIT_FAILED;
@@ -619,6 +586,7 @@ account_set_password (int    argc,
   g_autoptr(BuzonPassword) password = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
+  int status;
   gboolean smtp = FALSE;
   const GOptionEntry entries[] = {
     { "smtp", 0, 0, G_OPTION_ARG_NONE, &smtp,
@@ -630,21 +598,15 @@ account_set_password (int    argc,
   g_option_context_set_description (context,
                                     _("The password is read from standard input (one line)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!_buzon_cli_parse (context, argc, argv, 2, &args))
-    return BUZON_CLI_EXIT_USAGE;
-  if (g_strv_length (args) != 2)
-    return _buzon_cli_usage_error (_("account set-password takes one account name"));
+  status = _buzon_cli_prepare (context, argc, argv, 1,
+                               _("account set-password takes one account name"),
+                               &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
 
-  store = open_store ();
-  if (store == NULL)
-    return BUZON_CLI_EXIT_FAILED;
-
-  account = buzon_store_lookup_account (store, args[1], &error);
+  account = _buzon_cli_lookup_account (store, args[1]);
   if (account == NULL)
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
+    return BUZON_CLI_EXIT_FAILED;
 
   if (buzon_account_get_password_command (account) != NULL)
     {

@@ -8,6 +8,9 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "buzon-store.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +30,18 @@ gboolean _buzon_cli_parse       (GOptionContext  *context,
                                  int              from,
                                  GStrv           *out_args);
 
-int      _buzon_cli_account     (int              argc,
-                                 char           **argv);
+int           _buzon_cli_prepare        (GOptionContext  *context,
+                                         int              argc,
+                                         char           **argv,
+                                         guint            n_args,
+                                         const char      *arity_error,
+                                         GStrv           *out_args,
+                                         BuzonStore     **out_store);
+BuzonAccount *_buzon_cli_lookup_account (BuzonStore      *store,
+                                         const char      *name);
+void          _buzon_cli_print_json     (JsonNode        *node);
+
+int           _buzon_cli_account        (int              argc,
+                                         char           **argv);
 
 G_END_DECLS

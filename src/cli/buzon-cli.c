@@ -93,6 +93,77 @@ _buzon_cli_parse (GOptionContext   *context,
   return TRUE;
 }
 
+/**
+ * _buzon_cli_prepare:
+ * @context: the command's options
+ * @n_args: how many positional arguments the command takes
+ * @arity_error: the usage error when the count differs
+ * @out_args: (out): argv[0] and the positional arguments
+ * @out_store: (out) (optional): the opened store, when the command needs it
+ *
+ * The start every command shares: options (from argv[2] on: argv[0] is the
+ * command group, argv[1] the command), the positional count, the store.
+ *
+ * Returns: %BUZON_CLI_EXIT_OK, or the exit status to end with (the error
+ *   was printed)
+ */
+int
+_buzon_cli_prepare (GOptionContext  *context,
+                    int              argc,
+                    char           **argv,
+                    guint            n_args,
+                    const char      *arity_error,
+                    GStrv           *out_args,
+                    BuzonStore     **out_store)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_buzon_cli_parse (context, argc, argv, 2, out_args))
+    return BUZON_CLI_EXIT_USAGE;
+
+  if (g_strv_length (*out_args) != n_args + 1)
+    return _buzon_cli_usage_error ("%s", arity_error);
+
+  if (out_store == NULL)
+    return BUZON_CLI_EXIT_OK;
+
+  *out_store = buzon_store_open (NULL, &error);
+  if (*out_store == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+/* Returns: (transfer full) (nullable): the account, or NULL with the error printed */
+BuzonAccount *
+_buzon_cli_lookup_account (BuzonStore *store,
+                           const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  BuzonAccount *account;
+
+  account = buzon_store_lookup_account (store, name, &error);
+  if (account == NULL)
+    _buzon_cli_error ("%s", error->message);
+
+  return account;
+}
+
+void
+_buzon_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
 static void
 print_help (void)
 {
