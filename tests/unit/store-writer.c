@@ -86,6 +86,10 @@ main (int   argc,
               return 1;
             }
         }
+
+      /* Tells the test this batch's bodies are committed. */
+      printf ("bodies %u\n", b);
+      fflush (stdout);
     }
 
   printf ("done\n");

@@ -38,32 +38,15 @@
   "id, folder_id, uid, message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, " \
   "date, internal_date, size, flags, keywords, has_attachments, preview, body_state"
 
+/* xgettext:c-format */
+#define NO_FOLDER      N_("The folder is not in the mail store (any more).")
+/* xgettext:c-format */
+#define NO_MESSAGE     N_("The message is not in the mail store (any more).")
+/* xgettext:c-format */
+#define NO_BODY        N_("This message has not been downloaded.")
+#define FOLDER_EXISTS  N_("There is already a folder named “%s”.")
+
 /* Helpers */
-
-static gboolean
-set_no_folder_error (GError **error)
-{
-  g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-               _("The folder is not in the mail store (any more)."));
-  return FALSE;
-}
-
-static gboolean
-set_no_message_error (GError **error)
-{
-  g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-               _("The message is not in the mail store (any more)."));
-  return FALSE;
-}
-
-static gboolean
-set_folder_exists_error (const char  *name,
-                         GError     **error)
-{
-  g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_EXISTS,
-               _("There is already a folder named “%s”."), name);
-  return FALSE;
-}
 
 /* The folder holding @message_id; %BUZON_STORE_ERROR_NOT_FOUND if none. */
 static gboolean
@@ -73,24 +56,19 @@ message_folder (BuzonStoreConn  *conn,
                 GError         **error)
 {
   g_autoptr(BuzonStmt) stmt =
-    _buzon_store_prepare (conn, "SELECT folder_id FROM messages WHERE id = ?1", error);
-  gboolean row = FALSE;
+    _buzon_store_query_id (conn, "SELECT folder_id FROM messages WHERE id = ?1", message_id,
+                           error, NO_MESSAGE);
 
   if (stmt == NULL)
     return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, message_id);
-  if (!_buzon_store_step_row (conn, stmt, &row, error))
-    return FALSE;
-  if (!row)
-    return set_no_message_error (error);
 
   *out_folder_id = sqlite3_column_int64 (stmt, 0);
 
   return TRUE;
 }
 
-static BuzonFolder *
+/* Reads FOLDER_COLUMNS into a new BuzonFolder. */
+static gpointer
 folder_from_row (BuzonStmt *stmt)
 {
   BuzonFolder *folder = buzon_folder_new ();
@@ -112,7 +90,8 @@ folder_from_row (BuzonStmt *stmt)
   return folder;
 }
 
-static BuzonMessageSummary *
+/* Reads SUMMARY_COLUMNS into a new BuzonMessageSummary. */
+static gpointer
 summary_from_row (BuzonStmt *stmt)
 {
   BuzonMessageSummary *summary = buzon_message_summary_new ();
@@ -316,7 +295,6 @@ buzon_store_upsert_folder (BuzonStore   *self,
                               "attributes = excluded.attributes "
                               "RETURNING " FOLDER_COLUMNS,
                               error);
-      gboolean row = FALSE;
 
       ok = stmt != NULL;
       if (ok)
@@ -333,15 +311,12 @@ buzon_store_upsert_folder (BuzonStore   *self,
           sqlite3_bind_int64 (stmt, 9, folder->uidnext);
           sqlite3_bind_int64 (stmt, 10, (gint64)MIN (folder->highestmodseq, G_MAXINT64));
 
-          ok = _buzon_store_step_row (w, stmt, &row, error);
-          if (ok && row)
+          /* RETURNING always gives the row an upsert wrote. */
+          ok = _buzon_store_step_first (w, stmt, error, NO_FOLDER);
+          if (ok)
             stored = folder_from_row (stmt);
         }
     }
-
-  /* RETURNING always gives the row an upsert wrote. */
-  if (ok && stored == NULL)
-    ok = set_no_folder_error (error);
 
   if (ok)
     ok = adopt_children (w, stored->account_id, stored->id, stored->name, stored->delimiter, error);
@@ -352,12 +327,14 @@ buzon_store_upsert_folder (BuzonStore   *self,
   if (!_buzon_store_write_end (self, ok, error))
     return FALSE;
 
-  /* Hand the stored values back in the caller's struct. */
-  g_free (folder->name);
-  g_free (folder->delimiter);
-  g_free (folder->attributes);
-  *folder = *stored;
-  g_free (g_steal_pointer (&stored));
+  /* Hand the stored values back in the caller's struct; @stored takes the
+   * old ones away. */
+  {
+    BuzonFolder old = *folder;
+
+    *folder = *stored;
+    *stored = old;
+  }
 
   return TRUE;
 }
@@ -375,32 +352,21 @@ buzon_store_list_folders (BuzonStore  *self,
                           gint64       account_id,
                           GError     **error)
 {
-  g_autoptr(GPtrArray) folders = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  folders = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_folder_free);
+  stmt = _buzon_store_read_begin (self, "SELECT " FOLDER_COLUMNS " FROM folders "
+                                        "WHERE account_id = ?1 ORDER BY name",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " FOLDER_COLUMNS " FROM folders WHERE account_id = ?1 "
-                               "ORDER BY name",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, account_id);
 
-    ok = stmt != NULL;
-    if (ok)
-      sqlite3_bind_int64 (stmt, 1, account_id);
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      g_ptr_array_add (folders, folder_from_row (stmt));
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&folders) : NULL;
+  return _buzon_store_read_rows (self, stmt, folder_from_row, (GDestroyNotify)buzon_folder_free,
+                                 error);
 }
 
 /**
@@ -416,34 +382,19 @@ buzon_store_get_folder (BuzonStore  *self,
                         gint64       folder_id,
                         GError     **error)
 {
-  BuzonFolder *folder = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " FOLDER_COLUMNS " FROM folders WHERE id = ?1", error);
+  stmt = _buzon_store_read_begin (self, "SELECT " FOLDER_COLUMNS " FROM folders WHERE id = ?1",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, folder_id);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          folder = folder_from_row (stmt);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  sqlite3_bind_int64 (stmt, 1, folder_id);
 
-  if (ok && folder == NULL)
-    set_no_folder_error (error);
-
-  return folder;
+  return _buzon_store_read_row (self, stmt, folder_from_row, error, NO_FOLDER);
 }
 
 /**
@@ -461,39 +412,23 @@ buzon_store_lookup_folder (BuzonStore  *self,
                            const char  *name,
                            GError     **error)
 {
-  BuzonFolder *folder = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " FOLDER_COLUMNS " FROM folders "
-                               "WHERE account_id = ?1 AND name = ?2",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT " FOLDER_COLUMNS " FROM folders "
+                                        "WHERE account_id = ?1 AND name = ?2",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, account_id);
-        _buzon_bind_text (stmt, 2, name);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          folder = folder_from_row (stmt);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _buzon_bind_text (stmt, 2, name);
 
-  if (ok && folder == NULL)
-    g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-                 _("There is no folder named “%s” in this account."), name);
-
-  return folder;
+  return _buzon_store_read_row (self, stmt, folder_from_row, error,
+                                N_("There is no folder named “%s” in this account."), name);
 }
 
 /**
@@ -537,17 +472,10 @@ buzon_store_update_folder_sync_state (BuzonStore  *self,
 
   {
     g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "SELECT account_id, uidvalidity FROM folders WHERE id = ?1", error);
-    gboolean row = FALSE;
+      _buzon_store_query_id (w, "SELECT account_id, uidvalidity FROM folders WHERE id = ?1",
+                             folder_id, error, NO_FOLDER);
 
     ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, folder_id);
-        ok = _buzon_store_step_row (w, stmt, &row, error);
-      }
-    if (ok && !row)
-      ok = set_no_folder_error (error);
     if (ok)
       {
         guint32 old = (guint32)sqlite3_column_int64 (stmt, 1);
@@ -640,18 +568,10 @@ buzon_store_rename_folder (BuzonStore  *self,
 
   {
     g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "SELECT account_id, name, delimiter FROM folders WHERE id = ?1",
-                            error);
-    gboolean row = FALSE;
+      _buzon_store_query_id (w, "SELECT account_id, name, delimiter FROM folders WHERE id = ?1",
+                             folder_id, error, NO_FOLDER);
 
     ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, folder_id);
-        ok = _buzon_store_step_row (w, stmt, &row, error);
-      }
-    if (ok && !row)
-      ok = set_no_folder_error (error);
     if (ok)
       {
         account_id = sqlite3_column_int64 (stmt, 0);
@@ -676,18 +596,13 @@ buzon_store_rename_folder (BuzonStore  *self,
     {
       g_autoptr(BuzonStmt) stmt =
         _buzon_store_prepare (w, "UPDATE folders SET name = ?2 WHERE id = ?1", error);
-      int rc;
 
       ok = stmt != NULL;
       if (ok)
         {
           sqlite3_bind_int64 (stmt, 1, folder_id);
           _buzon_bind_text (stmt, 2, new_name);
-          rc = sqlite3_step (stmt);
-          if (rc == SQLITE_CONSTRAINT_UNIQUE)
-            ok = set_folder_exists_error (new_name, error);
-          else if (rc != SQLITE_DONE)
-            ok = _buzon_store_set_error (w, rc, error);
+          ok = _buzon_store_step_unique (w, stmt, error, FOLDER_EXISTS, new_name);
         }
 
       /* The subtree: "Old/x/y" becomes "New/x/y". */
@@ -706,11 +621,7 @@ buzon_store_rename_folder (BuzonStore  *self,
               _buzon_bind_text (sub, 2, old_name);
               _buzon_bind_text (sub, 3, new_name);
               _buzon_bind_text (sub, 4, old_prefix);
-              rc = sqlite3_step (sub);
-              if (rc == SQLITE_CONSTRAINT_UNIQUE)
-                ok = set_folder_exists_error (new_name, error);
-              else if (rc != SQLITE_DONE)
-                ok = _buzon_store_set_error (w, rc, error);
+              ok = _buzon_store_step_unique (w, sub, error, FOLDER_EXISTS, new_name);
             }
         }
 
@@ -770,17 +681,10 @@ buzon_store_delete_folder (BuzonStore  *self,
 
   {
     g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "DELETE FROM folders WHERE id = ?1 RETURNING account_id", error);
-    gboolean row = FALSE;
+      _buzon_store_query_id (w, "DELETE FROM folders WHERE id = ?1 RETURNING account_id",
+                             folder_id, error, NO_FOLDER);
 
     ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, folder_id);
-        ok = _buzon_store_step_row (w, stmt, &row, error);
-      }
-    if (ok && !row)
-      ok = set_no_folder_error (error);
     if (ok)
       _buzon_store_note_change (self, BUZON_STORE_SIGNAL_FOLDERS_CHANGED,
                                 sqlite3_column_int64 (stmt, 0));
@@ -815,23 +719,15 @@ buzon_store_recount_folder (BuzonStore  *self,
 
   {
     g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "UPDATE folders SET "
-                               "total_count = (SELECT count(*) FROM messages "
-                               "WHERE folder_id = ?1), "
-                               "unread_count = (SELECT count(*) FROM messages "
-                               "WHERE folder_id = ?1 AND (flags & 9) = 0) "
-                               "WHERE id = ?1 RETURNING account_id",
-                            error);
-    gboolean row = FALSE;
+      _buzon_store_query_id (w, "UPDATE folders SET "
+                                "total_count = (SELECT count(*) FROM messages "
+                                "WHERE folder_id = ?1), "
+                                "unread_count = (SELECT count(*) FROM messages "
+                                "WHERE folder_id = ?1 AND (flags & 9) = 0) "
+                                "WHERE id = ?1 RETURNING account_id",
+                             folder_id, error, NO_FOLDER);
 
     ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, folder_id);
-        ok = _buzon_store_step_row (w, stmt, &row, error);
-      }
-    if (ok && !row)
-      ok = set_no_folder_error (error);
     if (ok)
       _buzon_store_note_change (self, BUZON_STORE_SIGNAL_FOLDERS_CHANGED,
                                 sqlite3_column_int64 (stmt, 0));
@@ -842,7 +738,10 @@ buzon_store_recount_folder (BuzonStore  *self,
 
 /* Messages */
 
-/* Binds the summary's fields to ?1…?17 in SUMMARY_COLUMNS order, id left out. */
+/* Binds the summary's fields to ?1…?17 in SUMMARY_COLUMNS order, id left out.
+ * The text is not copied: this is the hot path of a first sync, and the
+ * summaries are the caller's until the statement is released, at the end of
+ * each turn of the loop in _buzon_store_upsert_messages_locked(). */
 static void
 bind_summary (BuzonStmt                 *stmt,
               const BuzonMessageSummary *summary)
@@ -852,20 +751,20 @@ bind_summary (BuzonStmt                 *stmt,
     sqlite3_bind_int64 (stmt, 2, summary->uid);
   else
     sqlite3_bind_null (stmt, 2);
-  _buzon_bind_text (stmt, 3, summary->message_id);
-  _buzon_bind_text (stmt, 4, summary->in_reply_to);
-  _buzon_bind_text (stmt, 5, summary->references);
-  _buzon_bind_text (stmt, 6, summary->subject);
-  _buzon_bind_text (stmt, 7, summary->from);
-  _buzon_bind_text (stmt, 8, summary->to);
-  _buzon_bind_text (stmt, 9, summary->cc);
+  _buzon_bind_text_static (stmt, 3, summary->message_id);
+  _buzon_bind_text_static (stmt, 4, summary->in_reply_to);
+  _buzon_bind_text_static (stmt, 5, summary->references);
+  _buzon_bind_text_static (stmt, 6, summary->subject);
+  _buzon_bind_text_static (stmt, 7, summary->from);
+  _buzon_bind_text_static (stmt, 8, summary->to);
+  _buzon_bind_text_static (stmt, 9, summary->cc);
   sqlite3_bind_int64 (stmt, 10, summary->date);
   sqlite3_bind_int64 (stmt, 11, summary->internal_date);
   sqlite3_bind_int64 (stmt, 12, (gint64)MIN (summary->size, G_MAXINT64));
   sqlite3_bind_int (stmt, 13, summary->flags & BUZON_MESSAGE_FLAGS_ALL);
-  _buzon_bind_text (stmt, 14, summary->keywords);
+  _buzon_bind_text_static (stmt, 14, summary->keywords);
   sqlite3_bind_int (stmt, 15, summary->has_attachments ? 1 : 0);
-  _buzon_bind_text (stmt, 16, summary->preview);
+  _buzon_bind_text_static (stmt, 16, summary->preview);
   /* Only set_body makes a body full, in the transaction that stores it. */
   sqlite3_bind_int (stmt, 17, MIN (summary->body_state, BUZON_BODY_STATE_HEADERS));
 }
@@ -903,7 +802,6 @@ upserted_id (BuzonStoreConn             *conn,
              GError                    **error)
 {
   g_autoptr(BuzonStmt) stmt = NULL;
-  gboolean row = FALSE;
 
   *out_id = sqlite3_last_insert_rowid (conn->db);
   if (*out_id != rowid_before || summary->uid == 0)
@@ -916,10 +814,8 @@ upserted_id (BuzonStoreConn             *conn,
 
   sqlite3_bind_int64 (stmt, 1, summary->folder_id);
   sqlite3_bind_int64 (stmt, 2, summary->uid);
-  if (!_buzon_store_step_row (conn, stmt, &row, error))
+  if (!_buzon_store_step_first (conn, stmt, error, NO_MESSAGE))
     return FALSE;
-  if (!row)
-    return set_no_message_error (error);
 
   *out_id = sqlite3_column_int64 (stmt, 0);
 
@@ -1123,34 +1019,19 @@ buzon_store_get_message (BuzonStore  *self,
                          gint64       message_id,
                          GError     **error)
 {
-  BuzonMessageSummary *summary = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " SUMMARY_COLUMNS " FROM messages WHERE id = ?1", error);
+  stmt = _buzon_store_read_begin (self, "SELECT " SUMMARY_COLUMNS " FROM messages WHERE id = ?1",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, message_id);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          summary = summary_from_row (stmt);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  sqlite3_bind_int64 (stmt, 1, message_id);
 
-  if (ok && summary == NULL)
-    set_no_message_error (error);
-
-  return summary;
+  return _buzon_store_read_row (self, stmt, summary_from_row, error, NO_MESSAGE);
 }
 
 /**
@@ -1173,37 +1054,24 @@ buzon_store_list_messages (BuzonStore  *self,
                            guint        limit,
                            GError     **error)
 {
-  g_autoptr(GPtrArray) page = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  page = g_ptr_array_new_full (limit > 0 ? MIN (limit, 4096) : 64,
-                               (GDestroyNotify)buzon_message_summary_free);
+  stmt = _buzon_store_read_begin (self, "SELECT " SUMMARY_COLUMNS " FROM messages "
+                                        "WHERE folder_id = ?1 "
+                                        "ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " SUMMARY_COLUMNS " FROM messages WHERE folder_id = ?1 "
-                               "ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64)limit : -1);
+  sqlite3_bind_int64 (stmt, 3, offset);
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, folder_id);
-        sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64)limit : -1);
-        sqlite3_bind_int64 (stmt, 3, offset);
-      }
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      g_ptr_array_add (page, summary_from_row (stmt));
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&page) : NULL;
+  return _buzon_store_read_rows (self, stmt, summary_from_row,
+                                 (GDestroyNotify)buzon_message_summary_free, error);
 }
 
 typedef struct
@@ -1286,6 +1154,15 @@ buzon_store_list_messages_finish (BuzonStore    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+append_uid_cb (BuzonStmt *stmt,
+               gpointer   user_data)
+{
+  guint32 uid = (guint32)sqlite3_column_int64 (stmt, 0);
+
+  g_array_append_val ((GArray *)user_data, uid);
+}
+
 /**
  * buzon_store_list_uids:
  * @folder_id: the folder
@@ -1302,35 +1179,24 @@ buzon_store_list_uids (BuzonStore  *self,
                        GError     **error)
 {
   g_autoptr(GArray) uids = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  stmt = _buzon_store_read_begin (self, "SELECT uid FROM messages WHERE folder_id = ?1 "
+                                        "AND uid IS NOT NULL ORDER BY uid",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+
   uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (!_buzon_store_read_each (self, stmt, append_uid_cb, uids, error))
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT uid FROM messages WHERE folder_id = ?1 "
-                               "AND uid IS NOT NULL ORDER BY uid",
-                            error);
-
-    ok = stmt != NULL;
-    if (ok)
-      sqlite3_bind_int64 (stmt, 1, folder_id);
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      {
-        guint32 uid = (guint32)sqlite3_column_int64 (stmt, 0);
-
-        g_array_append_val (uids, uid);
-      }
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&uids) : NULL;
+  return g_steal_pointer (&uids);
 }
 
 /* Runs @action (its other parameters bound) for each id in turn, bound as
@@ -1371,25 +1237,6 @@ for_each_message (BuzonStore      *self,
     }
 
   return TRUE;
-}
-
-/* Ends a user action's transaction; on failure the op was not enqueued. */
-static gboolean
-end_with_op (BuzonStore      *self,
-             BuzonStoreConn  *conn,
-             gboolean         ok,
-             BuzonPendingOp  *op,
-             GError         **error)
-{
-  if (ok && op != NULL)
-    ok = _buzon_store_insert_op (self, conn, op, error);
-
-  ok = _buzon_store_write_end (self, ok, error);
-
-  if (!ok && op != NULL)
-    op->id = 0;
-
-  return ok;
 }
 
 /**
@@ -1443,7 +1290,7 @@ buzon_store_set_flags (BuzonStore         *self,
       }
   }
 
-  return end_with_op (self, w, ok, op, error);
+  return _buzon_store_write_end_with_op (self, ok, op, error);
 }
 
 /**
@@ -1498,7 +1345,7 @@ buzon_store_move_messages (BuzonStore      *self,
       _buzon_store_note_change (self, BUZON_STORE_SIGNAL_MESSAGES_CHANGED, folder_id);
   }
 
-  return end_with_op (self, w, ok, op, error);
+  return _buzon_store_write_end_with_op (self, ok, op, error);
 }
 
 /**
@@ -1541,7 +1388,7 @@ buzon_store_delete_messages (BuzonStore      *self,
     ok = stmt != NULL && for_each_message (self, w, stmt, message_ids, n_message_ids, error);
   }
 
-  return end_with_op (self, w, ok, op, error);
+  return _buzon_store_write_end_with_op (self, ok, op, error);
 }
 
 gboolean
@@ -1554,11 +1401,7 @@ _buzon_store_set_body_locked (BuzonStore      *self,
 {
   g_autoptr(BuzonStmt) state = NULL;
   g_autoptr(BuzonStmt) body = NULL;
-  gconstpointer data;
   gint64 folder_id = 0;
-  gsize size;
-
-  data = g_bytes_get_data (raw, &size);
 
   if (!message_folder (conn, message_id, &folder_id, error))
     return FALSE;
@@ -1572,7 +1415,7 @@ _buzon_store_set_body_locked (BuzonStore      *self,
     return FALSE;
 
   sqlite3_bind_int64 (state, 1, message_id);
-  sqlite3_bind_int64 (state, 2, (gint64)size);
+  sqlite3_bind_int64 (state, 2, (gint64)g_bytes_get_size (raw));
   if (!_buzon_store_step_done (conn, state, error))
     return FALSE;
 
@@ -1586,10 +1429,10 @@ _buzon_store_set_body_locked (BuzonStore      *self,
     return FALSE;
 
   sqlite3_bind_int64 (body, 1, message_id);
-  if (size > 0)
-    sqlite3_bind_blob64 (body, 2, data, size, SQLITE_STATIC);
-  else
-    sqlite3_bind_zeroblob (body, 2, 0);
+  /* Not copied: a body can be megabytes. @raw and @body_text are the
+   * caller's for the whole call, and every statement here is released
+   * before it returns. */
+  _buzon_bind_bytes_static (body, 2, raw);
   if (!_buzon_store_step_done (conn, body, error))
     return FALSE;
 
@@ -1606,7 +1449,7 @@ _buzon_store_set_body_locked (BuzonStore      *self,
         return FALSE;
 
       sqlite3_bind_int64 (fts, 1, message_id);
-      _buzon_bind_text (fts, 2, body_text);
+      _buzon_bind_text_static (fts, 2, body_text);  /* as @raw above */
       if (!_buzon_store_step_done (conn, fts, error))
         return FALSE;
     }
@@ -1649,6 +1492,13 @@ buzon_store_set_body (BuzonStore  *self,
   return _buzon_store_write_end (self, ok, error);
 }
 
+/* Reads the raw message, column 0, into a new GBytes. */
+static gpointer
+body_from_row (BuzonStmt *stmt)
+{
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize)sqlite3_column_bytes (stmt, 0));
+}
+
 /**
  * buzon_store_get_body:
  * @message_id: the message
@@ -1662,39 +1512,21 @@ buzon_store_get_body (BuzonStore  *self,
                       gint64       message_id,
                       GError     **error)
 {
-  GBytes *bytes = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT b.raw FROM messages AS m "
-                               "JOIN message_bodies AS b ON b.message_id = m.id "
-                               "WHERE m.id = ?1 AND m.body_state = 2",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT b.raw FROM messages AS m "
+                                        "JOIN message_bodies AS b ON b.message_id = m.id "
+                                        "WHERE m.id = ?1 AND m.body_state = 2",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, message_id);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          bytes = g_bytes_new (sqlite3_column_blob (stmt, 0),
-                               (gsize)sqlite3_column_bytes (stmt, 0));
-      }
-  }
-  _buzon_store_read_unlock (self);
+  sqlite3_bind_int64 (stmt, 1, message_id);
 
-  if (ok && bytes == NULL)
-    g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-                 _("This message has not been downloaded."));
-
-  return bytes;
+  return _buzon_store_read_row (self, stmt, body_from_row, error, NO_BODY);
 }
 
 /**
@@ -1781,6 +1613,15 @@ build_fts_query (const char *text)
   return g_string_free (g_steal_pointer (&query), FALSE);
 }
 
+static void
+append_id_cb (BuzonStmt *stmt,
+              gpointer   user_data)
+{
+  gint64 id = sqlite3_column_int64 (stmt, 0);
+
+  g_array_append_val ((GArray *)user_data, id);
+}
+
 /**
  * buzon_store_search:
  * @query: words to look for, as the user typed them
@@ -1804,9 +1645,7 @@ buzon_store_search (BuzonStore  *self,
 {
   g_autoptr(GArray) ids = NULL;
   g_autofree char *fts_query = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -1818,30 +1657,21 @@ buzon_store_search (BuzonStore  *self,
   if (fts_query == NULL)
     return g_steal_pointer (&ids);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT m.id FROM messages_fts AS f "
-                               "JOIN messages AS m ON m.id = f.rowid "
-                               "WHERE messages_fts MATCH ?1 AND (?2 = 0 OR m.folder_id = ?2) "
-                               "ORDER BY m.date DESC, m.id DESC LIMIT ?3",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT m.id FROM messages_fts AS f "
+                                        "JOIN messages AS m ON m.id = f.rowid "
+                                        "WHERE messages_fts MATCH ?1 "
+                                        "AND (?2 = 0 OR m.folder_id = ?2) "
+                                        "ORDER BY m.date DESC, m.id DESC LIMIT ?3",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        _buzon_bind_text (stmt, 1, fts_query);
-        sqlite3_bind_int64 (stmt, 2, folder_id);
-        sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64)limit : -1);
-      }
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      {
-        gint64 id = sqlite3_column_int64 (stmt, 0);
+  _buzon_bind_text (stmt, 1, fts_query);
+  sqlite3_bind_int64 (stmt, 2, folder_id);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64)limit : -1);
 
-        g_array_append_val (ids, id);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  if (!_buzon_store_read_each (self, stmt, append_id_cb, ids, error))
+    return NULL;
 
-  return ok ? g_steal_pointer (&ids) : NULL;
+  return g_steal_pointer (&ids);
 }

@@ -69,6 +69,12 @@ typedef sqlite3_stmt BuzonStmt;
 void          _buzon_stmt_release            (BuzonStmt        *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonStmt, _buzon_stmt_release)
 
+/* Makes a new record (folder, summary, …) of the statement's current row. */
+typedef gpointer (*BuzonStoreRowFunc)        (BuzonStmt        *stmt);
+/* Called for each row of a read; @stmt is on the row. */
+typedef void     (*BuzonStoreEachFunc)       (BuzonStmt        *stmt,
+                                              gpointer          user_data);
+
 gboolean      _buzon_store_set_error         (BuzonStoreConn   *conn,
                                               int               rc,
                                               GError          **error);
@@ -85,9 +91,55 @@ gboolean      _buzon_store_step_row          (BuzonStoreConn   *conn,
                                               BuzonStmt        *stmt,
                                               gboolean         *out_row,
                                               GError          **error);
+/* The @not_found and @exists messages below are printf formats, like
+ * g_set_error()'s, marked with N_(): they are translated only when the
+ * error is set. One without arguments is still a format: mark it with an
+ * xgettext:c-format comment too, so msgfmt checks its translations.
+ *
+ * Steps to the first row: TRUE on it. FALSE on failure, or when there is no
+ * row, then with %BUZON_STORE_ERROR_NOT_FOUND and the message @not_found
+ * unless that is NULL. */
+gboolean      _buzon_store_step_first        (BuzonStoreConn   *conn,
+                                              BuzonStmt        *stmt,
+                                              GError          **error,
+                                              const char       *not_found,
+                                              ...) G_GNUC_PRINTF (4, 5);
+/* Runs a statement as _buzon_store_step_done() does, but reports a UNIQUE
+ * constraint failure as %BUZON_STORE_ERROR_EXISTS with the message @exists. */
+gboolean      _buzon_store_step_unique       (BuzonStoreConn   *conn,
+                                              BuzonStmt        *stmt,
+                                              GError          **error,
+                                              const char       *exists,
+                                              ...) G_GNUC_PRINTF (4, 5);
+/* Prepares @sql, binds @id to ?1 and steps to the first row. Returns the
+ * statement on that row, to read and release (g_autoptr), or NULL on failure
+ * or, with NOT_FOUND and the message @not_found, when there is no row. */
+BuzonStmt    *_buzon_store_query_id          (BuzonStoreConn   *conn,
+                                              const char       *sql,
+                                              gint64            id,
+                                              GError          **error,
+                                              const char       *not_found,
+                                              ...) G_GNUC_PRINTF (5, 6);
+
+/* Binding text and bytes. SQLite reads bound memory when the statement is
+ * stepped, and may again until it is reset: _buzon_bind_text() and
+ * _buzon_bind_bytes() copy, and are what to use. The _static variants do not
+ * copy; use them only where copying costs (batches, message bodies) and the
+ * memory is plainly the caller's until the statement is released: a field
+ * of an argument, not a temporary, and never a g_autofree local of a helper
+ * that returns before the statement runs. NULL text binds NULL. */
 void          _buzon_bind_text               (BuzonStmt        *stmt,
                                               int               column,
                                               const char       *text);
+void          _buzon_bind_text_static        (BuzonStmt        *stmt,
+                                              int               column,
+                                              const char       *text);
+void          _buzon_bind_bytes              (BuzonStmt        *stmt,
+                                              int               column,
+                                              GBytes           *bytes);
+void          _buzon_bind_bytes_static       (BuzonStmt        *stmt,
+                                              int               column,
+                                              GBytes           *bytes);
 char         *_buzon_column_dup_text         (BuzonStmt        *stmt,
                                               int               column);
 gint64        _buzon_store_now               (void);
@@ -102,22 +154,77 @@ BuzonStoreConn *_buzon_store_write_begin     (BuzonStore       *self,
 gboolean      _buzon_store_write_end         (BuzonStore       *self,
                                               gboolean          ok,
                                               GError          **error);
+/* Ends a user action's transaction as _buzon_store_write_end() does, having
+ * enqueued @op in it (if not NULL); on failure @op is not enqueued, id 0. */
+gboolean      _buzon_store_write_end_with_op (BuzonStore       *self,
+                                              gboolean          ok,
+                                              BuzonPendingOp   *op,
+                                              GError          **error);
 void          _buzon_store_note_change       (BuzonStore       *self,
                                               guint             signal,
                                               gint64            id);
 
-BuzonStoreConn *_buzon_store_read_lock       (BuzonStore       *self);
-void          _buzon_store_read_unlock       (BuzonStore       *self);
+/* A write that is one statement, in a transaction of its own:
+ *
+ *   stmt = _buzon_store_write_stmt_begin (self, "UPDATE …", error);
+ *   if (stmt == NULL)
+ *     return FALSE;
+ *   …bind, maybe _buzon_store_note_change()…
+ *   return _buzon_store_write_stmt_end (self, stmt, error, not_found, …);
+ *
+ * Begin fails with no transaction open. End runs the statement, releases it
+ * and commits; it rolls back if the statement failed or, when @not_found is
+ * not NULL, changed no row (then NOT_FOUND with that message). Changes noted
+ * in between are emitted only after a commit. */
+BuzonStmt    *_buzon_store_write_stmt_begin  (BuzonStore       *self,
+                                              const char       *sql,
+                                              GError          **error);
+gboolean      _buzon_store_write_stmt_end    (BuzonStore       *self,
+                                              BuzonStmt        *stmt,
+                                              GError          **error,
+                                              const char       *not_found,
+                                              ...) G_GNUC_PRINTF (4, 5);
+
+/* A read, on the reader connection:
+ *
+ *   stmt = _buzon_store_read_begin (self, "SELECT …", error);
+ *   if (stmt == NULL)
+ *     return NULL;
+ *   …bind…
+ *   return _buzon_store_read_rows (self, stmt, thing_from_row, thing_free, error);
+ *
+ * Begin locks the reader (and leaves it unlocked when it fails). Each of
+ * _each, _rows and _row then runs the statement, releases it and unlocks, so
+ * exactly one of them follows a successful begin. _each calls @func for
+ * every row, with the reader locked (@func must not use the store); _rows
+ * returns the records @decode makes, NULL on failure; _row returns the first
+ * row's record, or NULL on failure or when there is no row (then NOT_FOUND
+ * with @not_found, unless that is NULL). */
+BuzonStmt    *_buzon_store_read_begin        (BuzonStore       *self,
+                                              const char       *sql,
+                                              GError          **error);
+gboolean      _buzon_store_read_each         (BuzonStore       *self,
+                                              BuzonStmt        *stmt,
+                                              BuzonStoreEachFunc func,
+                                              gpointer          user_data,
+                                              GError          **error);
+GPtrArray    *_buzon_store_read_rows         (BuzonStore       *self,
+                                              BuzonStmt        *stmt,
+                                              BuzonStoreRowFunc decode,
+                                              GDestroyNotify    free_func,
+                                              GError          **error);
+gpointer      _buzon_store_read_row          (BuzonStore       *self,
+                                              BuzonStmt        *stmt,
+                                              BuzonStoreRowFunc decode,
+                                              GError          **error,
+                                              const char       *not_found,
+                                              ...) G_GNUC_PRINTF (5, 6);
 
 /* Runs @func in the single write thread; takes @task. */
 void          _buzon_store_run_in_writer     (BuzonStore       *self,
                                               GTask            *task,
                                               GTaskThreadFunc   func);
 
-gboolean      _buzon_store_insert_op         (BuzonStore       *self,
-                                              BuzonStoreConn   *conn,
-                                              BuzonPendingOp   *op,
-                                              GError          **error);
 gboolean      _buzon_store_upsert_messages_locked (BuzonStore       *self,
                                               BuzonStoreConn   *conn,
                                               GPtrArray        *summaries,

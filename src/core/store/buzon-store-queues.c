@@ -26,30 +26,16 @@
 #define OUTBOX_COLUMNS \
   "id, account_id, raw, recipients, created, attempts, next_attempt, last_error, state"
 
-/* Runs @stmt, whose parameters are bound, as the whole of a write;
- * %BUZON_STORE_ERROR_NOT_FOUND with @not_found when it changed no row. */
-static gboolean
-write_one (BuzonStore      *self,
-           BuzonStoreConn  *conn,
-           BuzonStmt       *stmt,
-           const char      *not_found,
-           GError         **error)
-{
-  if (!_buzon_store_step_done (conn, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (conn->db) == 0)
-    {
-      g_set_error_literal (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND, not_found);
-      return FALSE;
-    }
-
-  return TRUE;
-}
+/* xgettext:c-format */
+#define NO_OP     N_("The operation is no longer queued.")
+/* xgettext:c-format */
+#define NO_OUTBOX N_("The message is no longer in the outbox.")
+#define NO_PIN    N_("No certificate is trusted for %s port %u.")
 
 /* POP3 */
 
-static BuzonPop3Uidl *
+/* Reads UIDL_COLUMNS into a new BuzonPop3Uidl. */
+static gpointer
 uidl_from_row (BuzonStmt *stmt)
 {
   BuzonPop3Uidl *uidl = g_new0 (BuzonPop3Uidl, 1);
@@ -81,33 +67,24 @@ buzon_store_pop3_record_uidl (BuzonStore  *self,
                               const char  *uidl,
                               GError     **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (uidl != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "INSERT INTO pop3_uidls (account_id, uidl, "
+                                              "first_seen) VALUES (?1, ?2, ?3) "
+                                              "ON CONFLICT DO NOTHING",
+                                        error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "INSERT INTO pop3_uidls (account_id, uidl, first_seen) "
-                               "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _buzon_bind_text (stmt, 2, uidl);
+  sqlite3_bind_int64 (stmt, 3, _buzon_store_now ());
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, account_id);
-        _buzon_bind_text (stmt, 2, uidl);
-        sqlite3_bind_int64 (stmt, 3, _buzon_store_now ());
-        ok = _buzon_store_step_done (w, stmt, error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NULL);
 }
 
 /**
@@ -198,39 +175,23 @@ buzon_store_pop3_lookup_uidl (BuzonStore  *self,
                               const char  *uidl,
                               GError     **error)
 {
-  BuzonPop3Uidl *record = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (uidl != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " UIDL_COLUMNS " FROM pop3_uidls "
-                               "WHERE account_id = ?1 AND uidl = ?2",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT " UIDL_COLUMNS " FROM pop3_uidls "
+                                        "WHERE account_id = ?1 AND uidl = ?2",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, account_id);
-        _buzon_bind_text (stmt, 2, uidl);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          record = uidl_from_row (stmt);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _buzon_bind_text (stmt, 2, uidl);
 
-  if (ok && record == NULL)
-    g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-                 _("The server’s message “%s” was never seen here."), uidl);
-
-  return record;
+  return _buzon_store_read_row (self, stmt, uidl_from_row, error,
+                                N_("The server’s message “%s” was never seen here."), uidl);
 }
 
 /**
@@ -246,32 +207,21 @@ buzon_store_pop3_list_uidls (BuzonStore  *self,
                              gint64       account_id,
                              GError     **error)
 {
-  g_autoptr(GPtrArray) uidls = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  uidls = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_pop3_uidl_free);
+  stmt = _buzon_store_read_begin (self, "SELECT " UIDL_COLUMNS " FROM pop3_uidls "
+                                        "WHERE account_id = ?1 ORDER BY first_seen, rowid",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " UIDL_COLUMNS " FROM pop3_uidls WHERE account_id = ?1 "
-                               "ORDER BY first_seen, rowid",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, account_id);
 
-    ok = stmt != NULL;
-    if (ok)
-      sqlite3_bind_int64 (stmt, 1, account_id);
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      g_ptr_array_add (uidls, uidl_from_row (stmt));
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&uidls) : NULL;
+  return _buzon_store_read_rows (self, stmt, uidl_from_row,
+                                 (GDestroyNotify)buzon_pop3_uidl_free, error);
 }
 
 /**
@@ -324,7 +274,8 @@ buzon_store_pop3_mark_deleted (BuzonStore          *self,
 
 /* Pending operations */
 
-static BuzonPendingOp *
+/* Reads OP_COLUMNS into a new BuzonPendingOp. */
+static gpointer
 op_from_row (BuzonStmt *stmt)
 {
   BuzonPendingOp *op = g_new0 (BuzonPendingOp, 1);
@@ -341,11 +292,10 @@ op_from_row (BuzonStmt *stmt)
   return op;
 }
 
-gboolean
-_buzon_store_insert_op (BuzonStore      *self,
-                        BuzonStoreConn  *conn,
-                        BuzonPendingOp  *op,
-                        GError         **error)
+static gboolean
+insert_op (BuzonStoreConn  *conn,
+           BuzonPendingOp  *op,
+           GError         **error)
 {
   g_autoptr(BuzonStmt) stmt =
     _buzon_store_prepare (conn, "INSERT INTO pending_ops (account_id, folder_id, kind, payload, "
@@ -374,6 +324,23 @@ _buzon_store_insert_op (BuzonStore      *self,
   return TRUE;
 }
 
+gboolean
+_buzon_store_write_end_with_op (BuzonStore      *self,
+                                gboolean         ok,
+                                BuzonPendingOp  *op,
+                                GError         **error)
+{
+  if (ok && op != NULL)
+    ok = insert_op (&self->writer, op, error);
+
+  ok = _buzon_store_write_end (self, ok, error);
+
+  if (!ok && op != NULL)
+    op->id = 0;
+
+  return ok;
+}
+
 /**
  * buzon_store_enqueue_op:
  * @op: the operation; its @kind and @account_id must be set, @payload must
@@ -392,23 +359,14 @@ buzon_store_enqueue_op (BuzonStore      *self,
                         BuzonPendingOp  *op,
                         GError         **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
-
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (op != NULL && op->kind != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  if (_buzon_store_write_begin (self, FALSE, error) == NULL)
     return FALSE;
 
-  ok = _buzon_store_insert_op (self, w, op, error);
-
-  ok = _buzon_store_write_end (self, ok, error);
-  if (!ok)
-    op->id = 0;
-
-  return ok;
+  return _buzon_store_write_end_with_op (self, TRUE, op, error);
 }
 
 /**
@@ -424,30 +382,21 @@ buzon_store_peek_op (BuzonStore  *self,
                      gint64       account_id,
                      GError     **error)
 {
-  BuzonPendingOp *op = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " OP_COLUMNS " FROM pending_ops "
-                               "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id LIMIT 1",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT " OP_COLUMNS " FROM pending_ops "
+                                        "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id LIMIT 1",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    if (stmt != NULL)
-      {
-        sqlite3_bind_int64 (stmt, 1, account_id);
-        if (_buzon_store_step_row (r, stmt, &row, error) && row)
-          op = op_from_row (stmt);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  sqlite3_bind_int64 (stmt, 1, account_id);
 
-  return op;
+  /* An empty queue is not an error. */
+  return _buzon_store_read_row (self, stmt, op_from_row, error, NULL);
 }
 
 /**
@@ -463,32 +412,21 @@ buzon_store_list_ops (BuzonStore  *self,
                       gint64       account_id,
                       GError     **error)
 {
-  g_autoptr(GPtrArray) ops = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  ops = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_pending_op_free);
+  stmt = _buzon_store_read_begin (self, "SELECT " OP_COLUMNS " FROM pending_ops "
+                                        "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " OP_COLUMNS " FROM pending_ops "
-                               "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, account_id);
 
-    ok = stmt != NULL;
-    if (ok)
-      sqlite3_bind_int64 (stmt, 1, account_id);
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      g_ptr_array_add (ops, op_from_row (stmt));
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&ops) : NULL;
+  return _buzon_store_read_rows (self, stmt, op_from_row,
+                                 (GDestroyNotify)buzon_pending_op_free, error);
 }
 
 /**
@@ -506,28 +444,18 @@ buzon_store_complete_op (BuzonStore  *self,
                          gint64       op_id,
                          GError     **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "DELETE FROM pending_ops WHERE id = ?1", error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "DELETE FROM pending_ops WHERE id = ?1", error);
+  sqlite3_bind_int64 (stmt, 1, op_id);
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, op_id);
-        ok = write_one (self, w, stmt, _("The operation is no longer queued."), error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_OP);
 }
 
 /**
@@ -547,37 +475,28 @@ buzon_store_fail_op (BuzonStore  *self,
                      const char  *message,
                      GError     **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "UPDATE pending_ops SET attempts = attempts + 1, "
+                                              "last_error = ?2 WHERE id = ?1",
+                                        error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "UPDATE pending_ops SET attempts = attempts + 1, last_error = ?2 "
-                               "WHERE id = ?1",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, op_id);
+  _buzon_bind_text (stmt, 2, message);
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, op_id);
-        _buzon_bind_text (stmt, 2, message);
-        ok = write_one (self, w, stmt, _("The operation is no longer queued."), error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_OP);
 }
 
 /* Outbox */
 
-static BuzonOutboxItem *
+/* Reads OUTBOX_COLUMNS into a new BuzonOutboxItem. */
+static gpointer
 outbox_item_from_row (BuzonStmt *stmt)
 {
   BuzonOutboxItem *item = g_new0 (BuzonOutboxItem, 1);
@@ -638,18 +557,12 @@ buzon_store_outbox_enqueue (BuzonStore       *self,
       _buzon_store_prepare (w, "INSERT INTO outbox (account_id, raw, recipients, created, "
                                "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5)",
                             error);
-    gconstpointer data;
-    gsize size;
 
     ok = stmt != NULL;
     if (ok)
       {
-        data = g_bytes_get_data (item->raw, &size);
         sqlite3_bind_int64 (stmt, 1, item->account_id);
-        if (size > 0)
-          sqlite3_bind_blob64 (stmt, 2, data, size, SQLITE_STATIC);
-        else
-          sqlite3_bind_zeroblob (stmt, 2, 0);
+        _buzon_bind_bytes (stmt, 2, item->raw);
         _buzon_bind_text (stmt, 3, recipients);
         sqlite3_bind_int64 (stmt, 4, now);
         sqlite3_bind_int64 (stmt, 5, item->next_attempt);
@@ -684,32 +597,21 @@ buzon_store_outbox_list (BuzonStore  *self,
                          gint64       account_id,
                          GError     **error)
 {
-  g_autoptr(GPtrArray) items = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_outbox_item_free);
+  stmt = _buzon_store_read_begin (self, "SELECT " OUTBOX_COLUMNS " FROM outbox "
+                                        "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT " OUTBOX_COLUMNS " FROM outbox "
-                               "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, account_id);
 
-    ok = stmt != NULL;
-    if (ok)
-      sqlite3_bind_int64 (stmt, 1, account_id);
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      g_ptr_array_add (items, outbox_item_from_row (stmt));
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&items) : NULL;
+  return _buzon_store_read_rows (self, stmt, outbox_item_from_row,
+                                 (GDestroyNotify)buzon_outbox_item_free, error);
 }
 
 /**
@@ -729,30 +631,20 @@ buzon_store_outbox_set_state (BuzonStore        *self,
                               BuzonOutboxState   state,
                               GError           **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (state <= BUZON_OUTBOX_STATE_FAILED, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "UPDATE outbox SET state = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "UPDATE outbox SET state = ?2 WHERE id = ?1", error);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  _buzon_bind_text (stmt, 2, buzon_outbox_state_to_string (state));
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, item_id);
-        _buzon_bind_text (stmt, 2, buzon_outbox_state_to_string (state));
-        ok = write_one (self, w, stmt, _("The message is no longer in the outbox."), error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_OUTBOX);
 }
 
 /**
@@ -776,36 +668,26 @@ buzon_store_outbox_record_failure (BuzonStore  *self,
                                    gboolean     permanent,
                                    GError     **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonOutboxState state = permanent ? BUZON_OUTBOX_STATE_FAILED : BUZON_OUTBOX_STATE_QUEUED;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "UPDATE outbox SET attempts = attempts + 1, "
+                                              "last_error = ?2, next_attempt = ?3, state = ?4 "
+                                              "WHERE id = ?1",
+                                        error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
-                               "next_attempt = ?3, state = ?4 WHERE id = ?1",
-                            error);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  _buzon_bind_text (stmt, 2, message);
+  sqlite3_bind_int64 (stmt, 3, next_attempt);
+  _buzon_bind_text (stmt, 4, buzon_outbox_state_to_string (state));
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, item_id);
-        _buzon_bind_text (stmt, 2, message);
-        sqlite3_bind_int64 (stmt, 3, next_attempt);
-        _buzon_bind_text (stmt, 4, buzon_outbox_state_to_string (permanent
-                                                                 ? BUZON_OUTBOX_STATE_FAILED
-                                                                 : BUZON_OUTBOX_STATE_QUEUED));
-        ok = write_one (self, w, stmt, _("The message is no longer in the outbox."), error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_OUTBOX);
 }
 
 /**
@@ -823,27 +705,18 @@ buzon_store_outbox_remove (BuzonStore  *self,
                            gint64       item_id,
                            GError     **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "DELETE FROM outbox WHERE id = ?1", error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt = _buzon_store_prepare (w, "DELETE FROM outbox WHERE id = ?1", error);
+  sqlite3_bind_int64 (stmt, 1, item_id);
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_int64 (stmt, 1, item_id);
-        ok = write_one (self, w, stmt, _("The message is no longer in the outbox."), error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_OUTBOX);
 }
 
 /* Certificate pins */
@@ -889,8 +762,7 @@ buzon_store_set_pin (BuzonStore  *self,
                      GError     **error)
 {
   g_autofree char *fingerprint = NULL;
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (host != NULL, FALSE);
@@ -906,28 +778,28 @@ buzon_store_set_pin (BuzonStore  *self,
       return FALSE;
     }
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "INSERT INTO cert_pins (host, port, sha256, "
+                                              "created) VALUES (?1, ?2, ?3, ?4) "
+                                              "ON CONFLICT (host, port) DO UPDATE "
+                                              "SET sha256 = excluded.sha256, "
+                                              "created = excluded.created",
+                                        error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "INSERT INTO cert_pins (host, port, sha256, created) "
-                               "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (host, port) DO UPDATE "
-                               "SET sha256 = excluded.sha256, created = excluded.created",
-                            error);
+  _buzon_bind_text (stmt, 1, host);
+  sqlite3_bind_int (stmt, 2, port);
+  _buzon_bind_text (stmt, 3, fingerprint);
+  sqlite3_bind_int64 (stmt, 4, _buzon_store_now ());
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        _buzon_bind_text (stmt, 1, host);
-        sqlite3_bind_int (stmt, 2, port);
-        _buzon_bind_text (stmt, 3, fingerprint);
-        sqlite3_bind_int64 (stmt, 4, _buzon_store_now ());
-        ok = _buzon_store_step_done (w, stmt, error);
-      }
-  }
+  return _buzon_store_write_stmt_end (self, stmt, error, NULL);
+}
 
-  return _buzon_store_write_end (self, ok, error);
+/* Reads the fingerprint, column 0, as a new string. */
+static gpointer
+fingerprint_from_row (BuzonStmt *stmt)
+{
+  return _buzon_column_dup_text (stmt, 0);
 }
 
 /**
@@ -945,38 +817,23 @@ buzon_store_lookup_pin (BuzonStore  *self,
                         guint16      port,
                         GError     **error)
 {
-  char *fingerprint = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (host != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT sha256 FROM cert_pins WHERE host = ?1 AND port = ?2",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT sha256 FROM cert_pins "
+                                        "WHERE host = ?1 AND port = ?2",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        _buzon_bind_text (stmt, 1, host);
-        sqlite3_bind_int (stmt, 2, port);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          fingerprint = _buzon_column_dup_text (stmt, 0);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  _buzon_bind_text (stmt, 1, host);
+  sqlite3_bind_int (stmt, 2, port);
 
-  if (ok && fingerprint == NULL)
-    g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-                 _("No certificate is trusted for %s port %u."), host, (guint)port);
-
-  return fingerprint;
+  return _buzon_store_read_row (self, stmt, fingerprint_from_row, error, NO_PIN,
+                                host, (guint)port);
 }
 
 /**
@@ -996,31 +853,19 @@ buzon_store_remove_pin (BuzonStore  *self,
                         guint16      port,
                         GError     **error)
 {
-  g_autofree char *not_found = NULL;
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (host != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  not_found = g_strdup_printf (_("No certificate is trusted for %s port %u."), host, (guint)port);
-
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "DELETE FROM cert_pins WHERE host = ?1 AND port = ?2",
+                                        error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "DELETE FROM cert_pins WHERE host = ?1 AND port = ?2", error);
+  _buzon_bind_text (stmt, 1, host);
+  sqlite3_bind_int (stmt, 2, port);
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        _buzon_bind_text (stmt, 1, host);
-        sqlite3_bind_int (stmt, 2, port);
-        ok = write_one (self, w, stmt, not_found, error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_PIN, host, (guint)port);
 }

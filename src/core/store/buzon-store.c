@@ -229,12 +229,9 @@ _buzon_store_step_done (BuzonStoreConn  *conn,
                         BuzonStmt       *stmt,
                         GError         **error)
 {
-  int rc = sqlite3_step (stmt);
+  gboolean row;
 
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return _buzon_store_set_error (conn, rc, error);
-
-  return TRUE;
+  return _buzon_store_step_row (conn, stmt, &row, error);
 }
 
 gboolean
@@ -252,17 +249,172 @@ _buzon_store_step_row (BuzonStoreConn  *conn,
   return TRUE;
 }
 
-/* Binds @text without copying it: the statement is reset and unbound before
- * the caller's strings go away (see _buzon_stmt_release()). */
+/* g_set_error() with a va_list and a format marked with N_(), translated
+ * here: lookups that find what they look for never pay for gettext. */
+G_GNUC_PRINTF (3, 0)
+static void
+set_error_valist (GError           **error,
+                  BuzonStoreError    code,
+                  const char        *format,
+                  va_list            args)
+{
+  if (error != NULL)
+    g_propagate_error (error, g_error_new_valist (BUZON_STORE_ERROR, code, _(format), args));
+}
+
+/* Steps to the first row: TRUE on it, FALSE on failure or when there is
+ * none, then with NOT_FOUND (@not_found, args) unless @not_found is NULL. */
+G_GNUC_PRINTF (4, 0)
+static gboolean
+step_first_valist (BuzonStoreConn  *conn,
+                   BuzonStmt       *stmt,
+                   GError         **error,
+                   const char      *not_found,
+                   va_list          args)
+{
+  gboolean row = FALSE;
+
+  if (!_buzon_store_step_row (conn, stmt, &row, error))
+    return FALSE;
+
+  if (!row && not_found != NULL)
+    set_error_valist (error, BUZON_STORE_ERROR_NOT_FOUND, not_found, args);
+
+  return row;
+}
+
+gboolean
+_buzon_store_step_first (BuzonStoreConn  *conn,
+                         BuzonStmt       *stmt,
+                         GError         **error,
+                         const char      *not_found,
+                         ...)
+{
+  va_list args;
+  gboolean row;
+
+  va_start (args, not_found);
+  row = step_first_valist (conn, stmt, error, not_found, args);
+  va_end (args);
+
+  return row;
+}
+
+gboolean
+_buzon_store_step_unique (BuzonStoreConn  *conn,
+                          BuzonStmt       *stmt,
+                          GError         **error,
+                          const char      *exists,
+                          ...)
+{
+  int rc = sqlite3_step (stmt);
+  va_list args;
+
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      va_start (args, exists);
+      set_error_valist (error, BUZON_STORE_ERROR_EXISTS, exists, args);
+      va_end (args);
+      return FALSE;
+    }
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _buzon_store_set_error (conn, rc, error);
+
+  return TRUE;
+}
+
+BuzonStmt *
+_buzon_store_query_id (BuzonStoreConn  *conn,
+                       const char      *sql,
+                       gint64           id,
+                       GError         **error,
+                       const char      *not_found,
+                       ...)
+{
+  BuzonStmt *stmt = _buzon_store_prepare (conn, sql, error);
+  va_list args;
+  gboolean row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+
+  va_start (args, not_found);
+  row = step_first_valist (conn, stmt, error, not_found, args);
+  va_end (args);
+
+  if (!row)
+    {
+      _buzon_stmt_release (stmt);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+/* Binding; see the lifetime rule in buzon-store-private.h. */
+
+static void
+bind_text (BuzonStmt               *stmt,
+           int                      column,
+           const char              *text,
+           sqlite3_destructor_type  lifetime)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, column);
+  else
+    sqlite3_bind_text (stmt, column, text, -1, lifetime);
+}
+
+/* An empty GBytes may have no data pointer, which SQLite would bind as NULL:
+ * an empty blob is bound as a zero-length zeroblob instead. */
+static void
+bind_bytes (BuzonStmt               *stmt,
+            int                      column,
+            GBytes                  *bytes,
+            sqlite3_destructor_type  lifetime)
+{
+  gsize size;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+  if (size > 0)
+    sqlite3_bind_blob64 (stmt, column, data, size, lifetime);
+  else
+    sqlite3_bind_zeroblob (stmt, column, 0);
+}
+
 void
 _buzon_bind_text (BuzonStmt  *stmt,
                   int         column,
                   const char *text)
 {
-  if (text == NULL)
-    sqlite3_bind_null (stmt, column);
-  else
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+  bind_text (stmt, column, text, SQLITE_TRANSIENT);
+}
+
+void
+_buzon_bind_text_static (BuzonStmt  *stmt,
+                         int         column,
+                         const char *text)
+{
+  bind_text (stmt, column, text, SQLITE_STATIC);
+}
+
+void
+_buzon_bind_bytes (BuzonStmt *stmt,
+                   int        column,
+                   GBytes    *bytes)
+{
+  bind_bytes (stmt, column, bytes, SQLITE_TRANSIENT);
+}
+
+void
+_buzon_bind_bytes_static (BuzonStmt *stmt,
+                          int        column,
+                          GBytes    *bytes)
+{
+  bind_bytes (stmt, column, bytes, SQLITE_STATIC);
 }
 
 char *
@@ -590,17 +742,146 @@ _buzon_store_note_change (BuzonStore *self,
   g_array_append_val (self->changes, change);
 }
 
-BuzonStoreConn *
-_buzon_store_read_lock (BuzonStore *self)
+BuzonStmt *
+_buzon_store_write_stmt_begin (BuzonStore  *self,
+                               const char  *sql,
+                               GError     **error)
 {
-  g_mutex_lock (&self->reader.lock);
-  return &self->reader;
+  BuzonStoreConn *w = _buzon_store_write_begin (self, FALSE, error);
+  BuzonStmt *stmt;
+
+  if (w == NULL)
+    return NULL;
+
+  stmt = _buzon_store_prepare (w, sql, error);
+  if (stmt == NULL)
+    _buzon_store_write_end (self, FALSE, NULL);
+
+  return stmt;
 }
 
-void
-_buzon_store_read_unlock (BuzonStore *self)
+gboolean
+_buzon_store_write_stmt_end (BuzonStore  *self,
+                             BuzonStmt   *stmt,
+                             GError     **error,
+                             const char  *not_found,
+                             ...)
 {
+  gboolean ok = _buzon_store_step_done (&self->writer, stmt, error);
+
+  /* Before the commit: flushing the search index changes rows too. */
+  if (ok && not_found != NULL && sqlite3_changes (self->writer.db) == 0)
+    {
+      va_list args;
+
+      va_start (args, not_found);
+      set_error_valist (error, BUZON_STORE_ERROR_NOT_FOUND, not_found, args);
+      va_end (args);
+      ok = FALSE;
+    }
+
+  /* A statement still running would keep the transaction from committing. */
+  _buzon_stmt_release (stmt);
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/* Reads */
+
+BuzonStmt *
+_buzon_store_read_begin (BuzonStore  *self,
+                         const char  *sql,
+                         GError     **error)
+{
+  BuzonStmt *stmt;
+
+  g_mutex_lock (&self->reader.lock);
+
+  stmt = _buzon_store_prepare (&self->reader, sql, error);
+  if (stmt == NULL)
+    g_mutex_unlock (&self->reader.lock);
+
+  return stmt;
+}
+
+/* Resetting the statement ends the read transaction it holds open, before
+ * another thread may use the reader. */
+static void
+read_end (BuzonStore *self,
+          BuzonStmt  *stmt)
+{
+  _buzon_stmt_release (stmt);
   g_mutex_unlock (&self->reader.lock);
+}
+
+gboolean
+_buzon_store_read_each (BuzonStore          *self,
+                        BuzonStmt           *stmt,
+                        BuzonStoreEachFunc   func,
+                        gpointer             user_data,
+                        GError             **error)
+{
+  gboolean row = FALSE;
+  gboolean ok;
+
+  while ((ok = _buzon_store_step_row (&self->reader, stmt, &row, error)) && row)
+    func (stmt, user_data);
+
+  read_end (self, stmt);
+
+  return ok;
+}
+
+typedef struct
+{
+  BuzonStoreRowFunc  decode;
+  GPtrArray         *rows;
+} RowCollector;
+
+static void
+collect_row_cb (BuzonStmt *stmt,
+                gpointer   user_data)
+{
+  RowCollector *collector = user_data;
+
+  g_ptr_array_add (collector->rows, collector->decode (stmt));
+}
+
+GPtrArray *
+_buzon_store_read_rows (BuzonStore         *self,
+                        BuzonStmt          *stmt,
+                        BuzonStoreRowFunc   decode,
+                        GDestroyNotify      free_func,
+                        GError            **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  RowCollector collector = { decode, rows };
+
+  if (!_buzon_store_read_each (self, stmt, collect_row_cb, &collector, error))
+    return NULL;
+
+  return g_steal_pointer (&rows);
+}
+
+gpointer
+_buzon_store_read_row (BuzonStore         *self,
+                       BuzonStmt          *stmt,
+                       BuzonStoreRowFunc   decode,
+                       GError            **error,
+                       const char         *not_found,
+                       ...)
+{
+  gpointer record = NULL;
+  va_list args;
+
+  va_start (args, not_found);
+  if (step_first_valist (&self->reader, stmt, error, not_found, args))
+    record = decode (stmt);
+  va_end (args);
+
+  read_end (self, stmt);
+
+  return record;
 }
 
 /* The write thread */
@@ -885,7 +1166,9 @@ enum_from_nick (GType       type,
 
 /* Binds ACCOUNT_COLUMNS to ?1…?17. The properties hold what was set (NULL
  * or 0 when unset); the getters substitute defaults (standard ports, the
- * address as user name), which must not be frozen into the row. */
+ * address as user name), which must not be frozen into the row. The text is
+ * copied: username and smtp_username are freed when this returns, before
+ * the statement runs. */
 static void
 bind_account (BuzonStmt    *stmt,
               BuzonAccount *account)
@@ -911,12 +1194,7 @@ bind_account (BuzonStmt    *stmt,
   sqlite3_bind_int64 (stmt, 6, port);
   _buzon_bind_text (stmt, 7, enum_to_nick (BUZON_TYPE_SECURITY,
                                            buzon_account_get_security (account)));
-  /* username and smtp_username are freed when this returns, before the
-   * statement runs: SQLite must copy them. */
-  if (username != NULL)
-    sqlite3_bind_text (stmt, 8, username, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 8);
+  _buzon_bind_text (stmt, 8, username);
   _buzon_bind_text (stmt, 9, buzon_account_get_password_command (account));
   _buzon_bind_text (stmt, 10, enum_to_nick (BUZON_TYPE_POP3_MODE,
                                             buzon_account_get_pop3_mode (account)));
@@ -928,14 +1206,11 @@ bind_account (BuzonStmt    *stmt,
   sqlite3_bind_int64 (stmt, 15, smtp_port);
   _buzon_bind_text (stmt, 16, enum_to_nick (BUZON_TYPE_SECURITY,
                                             buzon_account_get_smtp_security (account)));
-  if (smtp_username != NULL)
-    sqlite3_bind_text (stmt, 17, smtp_username, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 17);
+  _buzon_bind_text (stmt, 17, smtp_username);
 }
 
-/* Reads "id, " ACCOUNT_COLUMNS. */
-static BuzonAccount *
+/* Reads "id, " ACCOUNT_COLUMNS into a new BuzonAccount. */
+static gpointer
 account_from_row (BuzonStmt *stmt)
 {
   const char *name = (const char *)sqlite3_column_text (stmt, 1);
@@ -973,23 +1248,60 @@ account_from_row (BuzonStmt *stmt)
   return account;
 }
 
-static gboolean
-set_account_exists_error (BuzonAccount  *account,
-                          GError       **error)
-{
-  g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_EXISTS,
-               _("There is already an account named “%s”. Choose another name."),
-               buzon_account_get_name (account));
-  return FALSE;
-}
+#define ACCOUNT_EXISTS N_("There is already an account named “%s”. Choose another name.")
+#define NO_ACCOUNT     N_("There is no account named “%s”.")
 
 static gboolean
 set_no_account_error (const char  *name,
                       GError     **error)
 {
   g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
-               _("There is no account named “%s”."), name != NULL ? name : "");
+               _(NO_ACCOUNT), name != NULL ? name : "");
   return FALSE;
+}
+
+/* Validates @account and runs @sql, an INSERT or UPDATE that takes
+ * ACCOUNT_COLUMNS as ?1…?17 and @param18 as ?18, as a transaction. A taken
+ * name is %BUZON_STORE_ERROR_EXISTS, an UPDATE of no row _NOT_FOUND.
+ * @out_id (optional) gets the id of the row an INSERT added. */
+static gboolean
+save_account (BuzonStore    *self,
+              BuzonAccount  *account,
+              const char    *sql,
+              gint64         param18,
+              gint64        *out_id,
+              GError       **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  if (!buzon_account_validate (account, error))
+    return FALSE;
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt = _buzon_store_prepare (w, sql, error);
+
+    ok = stmt != NULL;
+    if (ok)
+      {
+        bind_account (stmt, account);
+        sqlite3_bind_int64 (stmt, 18, param18);
+        ok = _buzon_store_step_unique (w, stmt, error, ACCOUNT_EXISTS,
+                                       buzon_account_get_name (account));
+      }
+    if (ok && sqlite3_changes (w->db) == 0)
+      ok = set_no_account_error (buzon_account_get_name (account), error);
+    if (ok && out_id != NULL)
+      *out_id = sqlite3_last_insert_rowid (w->db);
+  }
+
+  if (ok)
+    _buzon_store_note_change (self, BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED, 0);
+
+  return _buzon_store_write_end (self, ok, error);
 }
 
 /**
@@ -1007,48 +1319,17 @@ buzon_store_add_account (BuzonStore    *self,
                          BuzonAccount  *account,
                          GError       **error)
 {
-  BuzonStoreConn *w;
   gint64 id = 0;
-  gboolean ok;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!buzon_account_validate (account, error))
-    return FALSE;
-
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
-    return FALSE;
-
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "INSERT INTO accounts (" ACCOUNT_COLUMNS ", created) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                               "?14, ?15, ?16, ?17, ?18)",
-                            error);
-    int rc;
-
-    ok = stmt != NULL;
-    if (ok)
-      {
-        bind_account (stmt, account);
-        sqlite3_bind_int64 (stmt, 18, _buzon_store_now ());
-
-        rc = sqlite3_step (stmt);
-        if (rc == SQLITE_CONSTRAINT_UNIQUE)
-          ok = set_account_exists_error (account, error);
-        else if (rc != SQLITE_DONE)
-          ok = _buzon_store_set_error (w, rc, error);
-        else
-          id = sqlite3_last_insert_rowid (w->db);
-      }
-  }
-
-  if (ok)
-    _buzon_store_note_change (self, BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED, 0);
-
-  if (!_buzon_store_write_end (self, ok, error))
+  if (!save_account (self, account,
+                     "INSERT INTO accounts (" ACCOUNT_COLUMNS ", created) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                     "?14, ?15, ?16, ?17, ?18)",
+                     _buzon_store_now (), &id, error))
     return FALSE;
 
   buzon_account_set_id (account, id);
@@ -1072,9 +1353,6 @@ buzon_store_update_account (BuzonStore    *self,
                             BuzonAccount  *account,
                             GError       **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
-
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -1082,40 +1360,11 @@ buzon_store_update_account (BuzonStore    *self,
   if (buzon_account_get_id (account) <= 0)
     return set_no_account_error (buzon_account_get_name (account), error);
 
-  if (!buzon_account_validate (account, error))
-    return FALSE;
-
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
-    return FALSE;
-
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "UPDATE accounts SET (" ACCOUNT_COLUMNS ") = "
-                               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                               "?14, ?15, ?16, ?17) WHERE id = ?18",
-                            error);
-    int rc;
-
-    ok = stmt != NULL;
-    if (ok)
-      {
-        bind_account (stmt, account);
-        sqlite3_bind_int64 (stmt, 18, buzon_account_get_id (account));
-
-        rc = sqlite3_step (stmt);
-        if (rc == SQLITE_CONSTRAINT_UNIQUE)
-          ok = set_account_exists_error (account, error);
-        else if (rc != SQLITE_DONE)
-          ok = _buzon_store_set_error (w, rc, error);
-        else if (sqlite3_changes (w->db) == 0)
-          ok = set_no_account_error (buzon_account_get_name (account), error);
-      }
-  }
-
-  if (ok)
-    _buzon_store_note_change (self, BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED, 0);
-
-  return _buzon_store_write_end (self, ok, error);
+  return save_account (self, account,
+                       "UPDATE accounts SET (" ACCOUNT_COLUMNS ") = "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                       "?14, ?15, ?16, ?17) WHERE id = ?18",
+                       buzon_account_get_id (account), NULL, error);
 }
 
 /**
@@ -1130,28 +1379,17 @@ GPtrArray *
 buzon_store_list_accounts (BuzonStore  *self,
                            GError     **error)
 {
-  g_autoptr(GPtrArray) accounts = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  stmt = _buzon_store_read_begin (self, "SELECT id, " ACCOUNT_COLUMNS " FROM accounts ORDER BY id",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT id, " ACCOUNT_COLUMNS " FROM accounts ORDER BY id", error);
-
-    ok = stmt != NULL;
-    while (ok && (ok = _buzon_store_step_row (r, stmt, &row, error)) && row)
-      g_ptr_array_add (accounts, account_from_row (stmt));
-  }
-  _buzon_store_read_unlock (self);
-
-  return ok ? g_steal_pointer (&accounts) : NULL;
+  return _buzon_store_read_rows (self, stmt, account_from_row, g_object_unref, error);
 }
 
 /**
@@ -1167,36 +1405,21 @@ buzon_store_lookup_account (BuzonStore  *self,
                             const char  *name,
                             GError     **error)
 {
-  BuzonAccount *account = NULL;
-  BuzonStoreConn *r;
-  gboolean row = FALSE;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r = _buzon_store_read_lock (self);
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (r, "SELECT id, " ACCOUNT_COLUMNS " FROM accounts WHERE name = ?1",
-                            error);
+  stmt = _buzon_store_read_begin (self, "SELECT id, " ACCOUNT_COLUMNS " FROM accounts "
+                                        "WHERE name = ?1",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        _buzon_bind_text (stmt, 1, name);
-        ok = _buzon_store_step_row (r, stmt, &row, error);
-        if (ok && row)
-          account = account_from_row (stmt);
-      }
-  }
-  _buzon_store_read_unlock (self);
+  _buzon_bind_text (stmt, 1, name);
 
-  if (ok && account == NULL)
-    set_no_account_error (name, error);
-
-  return account;
+  return _buzon_store_read_row (self, stmt, account_from_row, error, NO_ACCOUNT, name);
 }
 
 /**
@@ -1217,34 +1440,20 @@ buzon_store_remove_account (BuzonStore  *self,
                             const char  *name,
                             GError     **error)
 {
-  BuzonStoreConn *w;
-  gboolean ok;
+  BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  stmt = _buzon_store_write_stmt_begin (self, "DELETE FROM accounts WHERE name = ?1", error);
+  if (stmt == NULL)
     return FALSE;
 
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "DELETE FROM accounts WHERE name = ?1", error);
+  _buzon_bind_text (stmt, 1, name);
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED, 0);
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        _buzon_bind_text (stmt, 1, name);
-        ok = _buzon_store_step_done (w, stmt, error);
-        if (ok && sqlite3_changes (w->db) == 0)
-          ok = set_no_account_error (name, error);
-      }
-  }
-
-  if (ok)
-    _buzon_store_note_change (self, BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED, 0);
-
-  return _buzon_store_write_end (self, ok, error);
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_ACCOUNT, name);
 }
 
 static void
