@@ -1,0 +1,63 @@
+#!/bin/sh
+# run-fuzz.sh SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS]
+#
+# Builds the IMAP parser fuzz target (fuzz-imap-parser.c and the sources of
+# src/core/imap) with clang and libFuzzer, AddressSanitizer and
+# UndefinedBehaviorSanitizer, then fuzzes for SECONDS (default
+# $BUZON_FUZZ_SECONDS, else 30) starting from the seed corpus in
+# tests/data/imap/. New inputs go to OUT_DIR/corpus, crashes to OUT_DIR.
+# Exits 77 (meson's "skipped") when clang or libFuzzer is not installed;
+# on Debian, libFuzzer comes with clang (libclang-rt-14-dev).
+#
+# By hand, for longer: tests/fuzz/run-fuzz.sh . build /tmp/fuzz 600
+#
+# Copyright 2026 The Buzón developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -eu
+
+srcroot=$(cd "${1:?usage: run-fuzz.sh SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS]}" && pwd)
+buildroot=$(cd "${2:?build root}" && pwd)
+out=${3:?out dir}
+seconds=${4:-${BUZON_FUZZ_SECONDS:-30}}
+
+CLANG=${CLANG:-clang}
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+  echo "run-fuzz.sh: $CLANG not found; skipping (install clang)"
+  exit 77
+fi
+
+mkdir -p "$out/corpus"
+probe="$out/probe"
+printf 'int LLVMFuzzerTestOneInput (const unsigned char *d, unsigned long n) { return 0; }\n' \
+  > "$probe.c"
+if ! "$CLANG" -fsanitize=fuzzer "$probe.c" -o "$probe" >/dev/null 2>&1; then
+  echo "run-fuzz.sh: $CLANG cannot link libFuzzer; skipping (install libclang-rt-14-dev)"
+  exit 77
+fi
+
+# The project's flags, so the fuzzer builds what CI builds (config.h is in
+# the build root).
+flags=$(pkg-config --cflags --libs glib-2.0 gobject-2.0 gio-2.0 gmime-3.0)
+# shellcheck disable=SC2086
+"$CLANG" -g -O1 -fno-omit-frame-pointer \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -D_GNU_SOURCE -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 \
+  -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
+  -I"$buildroot" -I"$srcroot/src/core" -I"$srcroot/src/core/imap" \
+  "$srcroot"/src/core/imap/*.c "$srcroot/tests/fuzz/fuzz-imap-parser.c" \
+  $flags -o "$out/fuzz-imap-parser"
+
+# Spooled literals go to a private directory, removed afterwards.
+spool=$(mktemp -d "${TMPDIR:-/tmp}/buzon-fuzz-spool.XXXXXX")
+trap 'rm -rf "$spool" "$probe" "$probe.c"' EXIT INT TERM
+
+cd "$out"
+echo "run-fuzz.sh: fuzzing for $seconds s from $srcroot/tests/data/imap"
+# detect_leaks: every input's allocations must be freed.
+TMPDIR=$spool ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}:abort_on_error=1 \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}:halt_on_error=1 \
+  ./fuzz-imap-parser -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 \
+    -dict="$srcroot/tests/fuzz/imap.dict" \
+    "$out/corpus" "$srcroot/tests/data/imap"
