@@ -1,0 +1,1025 @@
+/* test-imap-session.c — BuzonImapSession against a real Dovecot on 127.0.0.1
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Logging in (IMAPS, STARTTLS, UTF-8 credentials, a wrong password), LIST
+ * with special-use and non-ASCII names, SELECT, UID FETCH of summaries and
+ * bodies checked against the server's own state, pipelining, unsolicited
+ * EXISTS; and, from small scripted servers in this process, a server without
+ * STARTTLS (no password may leave) and a server that says BYE mid-session.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "buzon-imap-error.h"
+#include "buzon-imap-session.h"
+#include "buzon-imap-uid-set.h"
+#include "buzon-net.h"
+#include "buzon-test-servers.h"
+
+static BuzonTestServers *servers;
+static gboolean servers_tried;
+
+static BuzonTestServers *
+get_servers (void)
+{
+  if (!servers_tried)
+    {
+      servers_tried = TRUE;
+      servers = buzon_test_servers_start_or_skip ("full", NULL);
+    }
+  else if (servers == NULL)
+    g_test_skip ("The test servers are not available");
+
+  return servers;
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static void
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static BuzonImapSession *
+session_new (const char    *host,
+             guint          port,
+             BuzonSecurity  security)
+{
+  g_autoptr(BuzonConnection) connection = buzon_connection_new (host, (guint16) port, security);
+
+  if (servers != NULL)
+    buzon_connection_set_tls_database (connection, buzon_test_servers_get_tls_database (servers));
+  buzon_connection_set_connect_timeout (connection, 20);
+  buzon_connection_set_io_timeout (connection, 20);
+
+  return buzon_imap_session_new (connection);
+}
+
+static gboolean
+connect_sync (BuzonImapSession  *session,
+              const char        *username,
+              const char        *password,
+              GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  buzon_imap_session_connect_async (session, username, password, NULL, result_cb, &result);
+  wait_for (&result);
+  return buzon_imap_session_connect_finish (session, result, error);
+}
+
+/* A session logged in over IMAPS. */
+static BuzonImapSession *
+login (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  BuzonImapSession *session = session_new (buzon_test_servers_get_host (servers),
+                                           buzon_test_servers_get_port (servers, "imaps"),
+                                           BUZON_SECURITY_TLS);
+
+  g_assert_true (connect_sync (session, address,
+                               buzon_test_servers_get_password (servers, address), &error));
+  g_assert_no_error (error);
+  return session;
+}
+
+static void
+logout (BuzonImapSession *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  buzon_imap_session_logout_async (session, NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_logout_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_imap_session_is_connected (session));
+}
+
+static BuzonImapSelectInfo *
+select_sync (BuzonImapSession *session,
+             const char       *mailbox)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonImapSelectInfo *info;
+
+  buzon_imap_session_select_async (session, mailbox, FALSE, NULL, result_cb, &result);
+  wait_for (&result);
+  info = buzon_imap_session_select_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  return info;
+}
+
+static void
+append (const char *mailbox,
+        const char *subject,
+        const char *message_id,
+        const char *flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("From: Ana <ana@example.test>\r\n"
+                                           "To: Bruno <bruno@example.test>\r\n"
+                                           "Subject: %s\r\n"
+                                           "Message-ID: <%s>\r\n"
+                                           "References: <parent@example.test>\r\n"
+                                           "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+                                           "MIME-Version: 1.0\r\n"
+                                           "Content-Type: text/plain; charset=utf-8\r\n"
+                                           "\r\n"
+                                           "Hola, %s.\r\n", subject, message_id, message_id);
+  g_autoptr(GBytes) message = g_bytes_new (text, strlen (text));
+
+  g_assert_true (buzon_test_servers_append (servers, "ana@example.test", mailbox, message,
+                                            flags, &error));
+  g_assert_no_error (error);
+}
+
+/* Logging in */
+
+static void
+test_login_imaps (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  session = login ("ana@example.test");
+  g_assert_true (buzon_imap_session_is_connected (session));
+  g_assert_true (buzon_imap_session_has_capability (session, "IMAP4rev1"));
+  g_assert_false (buzon_imap_session_has_capability (session, "LOGINDISABLED"));
+  logout (session);
+}
+
+static void
+test_login_utf8 (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  session = login ("ñandú@example.test");
+  g_assert_true (buzon_imap_session_is_connected (session));
+  logout (session);
+}
+
+static void
+test_login_wrong_password (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  session = session_new (buzon_test_servers_get_host (servers),
+                         buzon_test_servers_get_port (servers, "imaps"), BUZON_SECURITY_TLS);
+  g_assert_false (connect_sync (session, "ana@example.test", "not-the-password", &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_AUTH);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "did not accept the user name or password"));
+  g_assert_nonnull (strstr (error->message, buzon_test_servers_get_host (servers)));
+  g_assert_false (buzon_imap_session_is_connected (session));
+}
+
+static void
+test_login_starttls (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  session = session_new (buzon_test_servers_get_host (servers),
+                         buzon_test_servers_get_port (servers, "imap"), BUZON_SECURITY_STARTTLS);
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_connection_is_encrypted (buzon_imap_session_get_connection (session)));
+  /* Re-read after TLS and login: the clear port said LOGINDISABLED and
+   * STARTTLS. */
+  g_assert_false (buzon_imap_session_has_capability (session, "LOGINDISABLED"));
+  g_assert_false (buzon_imap_session_has_capability (session, "STARTTLS"));
+  g_assert_true (buzon_imap_session_has_capability (session, "IMAP4rev1"));
+  logout (session);
+}
+
+static void
+test_login_disabled (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  /* No STARTTLS asked for: the clear port says LOGINDISABLED. */
+  session = session_new (buzon_test_servers_get_host (servers),
+                         buzon_test_servers_get_port (servers, "imap"), BUZON_SECURITY_NONE);
+  g_assert_false (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_LOGIN_DISABLED);
+}
+
+/* Scripted servers in a thread of this process */
+
+typedef enum
+{
+  FAKE_NO_STARTTLS,
+  FAKE_BYE,
+  FAKE_DROP,
+  FAKE_AUTH_LOGIN,
+  FAKE_AUTH_PLAIN_NO_IR,
+  FAKE_LOGIN_LITERAL,
+} FakeMode;
+
+typedef struct
+{
+  GSocketListener *listener;
+  guint16          port;
+  FakeMode         mode;
+  GString         *received;
+  GThread         *thread;
+} FakeServer;
+
+static void
+fake_write (GOutputStream *out,
+            const char    *text)
+{
+  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, NULL);
+}
+
+static void
+fake_reply (GOutputStream *out,
+            const char    *tag,
+            const char    *text)
+{
+  g_autofree char *reply = g_strdup_printf ("%s %s\r\n", tag, text);
+
+  fake_write (out, reply);
+}
+
+/* Reads one SASL response line and records it decoded. */
+static void
+fake_read_sasl (FakeServer       *fake,
+                GDataInputStream *in)
+{
+  g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+  g_autofree guchar *decoded = NULL;
+  gsize length = 0;
+
+  if (line == NULL)
+    return;
+
+  decoded = g_base64_decode (line, &length);
+  for (gsize i = 0; i < length; i++)
+    g_string_append_c (fake->received, decoded[i] == '\0' ? '|' : (char) decoded[i]);
+  g_string_append_c (fake->received, '\n');
+}
+
+/* Handles one complete command; returns FALSE to close the connection. */
+static gboolean
+fake_handle (FakeServer       *fake,
+             const char       *command,
+             GDataInputStream *in,
+             GOutputStream    *out)
+{
+  g_autofree char *tag = g_strndup (command, strcspn (command, " "));
+  const char *rest = command + strlen (tag);
+
+  g_string_append_printf (fake->received, "%s\n", command);
+
+  if (fake->mode == FAKE_NO_STARTTLS)
+    fake_reply (out, tag, "BAD no");
+  else if (g_str_equal (rest, " AUTHENTICATE LOGIN"))
+    {
+      fake_write (out, "+ VXNlcm5hbWU6\r\n");
+      fake_read_sasl (fake, in);
+      fake_write (out, "+ UGFzc3dvcmQ6\r\n");
+      fake_read_sasl (fake, in);
+      fake_reply (out, tag, "OK logged in");
+    }
+  else if (g_str_equal (rest, " AUTHENTICATE PLAIN"))
+    {
+      fake_write (out, "+ \r\n");
+      fake_read_sasl (fake, in);
+      fake_reply (out, tag, "OK logged in");
+    }
+  else if (g_str_has_prefix (rest, " AUTHENTICATE") || g_str_has_prefix (rest, " LOGIN "))
+    fake_reply (out, tag, "OK [CAPABILITY IMAP4rev1] logged in");
+  else if (g_str_equal (rest, " NOOP") && fake->mode == FAKE_BYE)
+    {
+      fake_write (out, "* BYE going away now\r\n");
+      return FALSE;
+    }
+  else if (g_str_equal (rest, " NOOP") && fake->mode == FAKE_DROP)
+    return FALSE;
+  else if (g_str_equal (rest, " LOGOUT"))
+    {
+      fake_write (out, "* BYE see you\r\n");
+      fake_reply (out, tag, "OK bye");
+      return FALSE;
+    }
+  else
+    fake_reply (out, tag, "OK done");
+
+  return TRUE;
+}
+
+static gpointer
+fake_server_thread (gpointer user_data)
+{
+  FakeServer *fake = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GString) command = g_string_new (NULL);
+  GOutputStream *out;
+  char *line;
+
+  connection = g_socket_listener_accept (fake->listener, NULL, NULL, NULL);
+  if (connection == NULL)
+    return NULL;
+
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  switch (fake->mode)
+    {
+    case FAKE_AUTH_LOGIN:
+      fake_write (out, "* OK [CAPABILITY IMAP4rev1 AUTH=LOGIN] fake ready\r\n");
+      break;
+    case FAKE_AUTH_PLAIN_NO_IR:
+      fake_write (out, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n");
+      break;
+    case FAKE_LOGIN_LITERAL:
+      /* No capabilities in the greeting: the client must ask. */
+      fake_write (out, "* OK fake ready\r\n");
+      break;
+    case FAKE_NO_STARTTLS:
+    case FAKE_BYE:
+    case FAKE_DROP:
+    default:
+      fake_write (out, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] fake ready\r\n");
+      break;
+    }
+
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL)
+    {
+      g_autofree char *owned = line;
+      gsize length = strlen (line);
+
+      g_string_append (command, line);
+
+      /* A synchronising literal: ask for it, read it, then the rest. */
+      if (length > 2 && line[length - 1] == '}' && strrchr (line, '{') != NULL)
+        {
+          gsize size = (gsize) g_ascii_strtoull (strrchr (line, '{') + 1, NULL, 10);
+          g_autofree char *data = g_malloc (size + 1);
+
+          g_string_append (fake->received, "[continuation]\n");
+          fake_write (out, "+ go on\r\n");
+          if (!g_input_stream_read_all (G_INPUT_STREAM (in), data, size, NULL, NULL, NULL))
+            break;
+          g_string_append_len (command, data, (gssize) size);
+          continue;
+        }
+
+      if (g_str_has_suffix (command->str, " CAPABILITY"))
+        {
+          g_autofree char *tag = g_strndup (command->str, strcspn (command->str, " "));
+
+          g_string_append_printf (fake->received, "%s\n", command->str);
+          fake_write (out, "* CAPABILITY IMAP4rev1\r\n");
+          fake_reply (out, tag, "OK done");
+        }
+      else if (!fake_handle (fake, command->str, in, out))
+        break;
+      g_string_truncate (command, 0);
+    }
+
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return NULL;
+}
+
+static FakeServer *
+fake_server_start (FakeMode mode)
+{
+  FakeServer *fake = g_new0 (FakeServer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+
+  fake->mode = mode;
+  fake->received = g_string_new (NULL);
+  fake->listener = g_socket_listener_new ();
+  g_assert_true (g_socket_listener_add_address (fake->listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error));
+  g_assert_no_error (error);
+  fake->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  fake->thread = g_thread_new ("fake-imap", fake_server_thread, fake);
+
+  return fake;
+}
+
+/* Joins the thread; returns what the server received. */
+static char *
+fake_server_stop (FakeServer *fake)
+{
+  char *received;
+
+  g_thread_join (fake->thread);
+  g_socket_listener_close (fake->listener);
+  g_object_unref (fake->listener);
+  received = g_string_free (fake->received, FALSE);
+  g_free (fake);
+
+  return received;
+}
+
+static void
+test_starttls_missing (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_NO_STARTTLS);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_STARTTLS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *received = NULL;
+
+  g_assert_false (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR,
+                  BUZON_IMAP_SESSION_ERROR_STARTTLS_UNAVAILABLE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "STARTTLS"));
+
+  received = fake_server_stop (fake);
+  g_assert_null (strstr (received, "LOGIN"));
+  g_assert_null (strstr (received, "AUTHENTICATE"));
+  g_assert_null (strstr (received, "ana-secret"));
+}
+
+static void
+bye_cb (BuzonImapSession *session,
+        const char       *text,
+        gpointer          user_data)
+{
+  char **slot = user_data;
+
+  g_free (*slot);
+  *slot = g_strdup (text);
+}
+
+static void
+test_bye (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_BYE);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  g_autoptr(GAsyncResult) list = NULL;
+  g_autoptr(GAsyncResult) later = NULL;
+  g_autoptr(GPtrArray) mailboxes = NULL;
+  g_autofree char *bye = NULL;
+  g_autofree char *received = NULL;
+
+  g_signal_connect (session, "bye", G_CALLBACK (bye_cb), &bye);
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+
+  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
+  buzon_imap_session_list_async (session, NULL, result_cb, &list);
+  wait_for (&noop);
+  wait_for (&list);
+
+  g_assert_false (buzon_imap_session_noop_finish (session, noop, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "going away now"));
+  g_clear_error (&error);
+
+  mailboxes = buzon_imap_session_list_finish (session, list, &error);
+  g_assert_null (mailboxes);
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
+  g_clear_error (&error);
+
+  g_assert_cmpstr (bye, ==, "going away now");
+  g_assert_false (buzon_imap_session_is_connected (session));
+
+  /* Commands issued afterwards fail at once. */
+  buzon_imap_session_noop_async (session, NULL, result_cb, &later);
+  wait_for (&later);
+  g_assert_false (buzon_imap_session_noop_finish (session, later, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_NOT_CONNECTED);
+
+  received = fake_server_stop (fake);
+  g_assert_nonnull (strstr (received, "AUTHENTICATE PLAIN"));
+}
+
+static void
+test_drop (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_DROP);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  g_autoptr(GAsyncResult) select = NULL;
+  g_autofree char *received = NULL;
+
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+
+  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
+  buzon_imap_session_select_async (session, "INBOX", FALSE, NULL, result_cb, &select);
+  wait_for (&noop);
+  wait_for (&select);
+
+  g_assert_false (buzon_imap_session_noop_finish (session, noop, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_clear_error (&error);
+  g_assert_null (buzon_imap_session_select_finish (session, select, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
+  g_assert_false (buzon_imap_session_is_connected (session));
+
+  received = fake_server_stop (fake);
+}
+
+typedef struct
+{
+  FakeMode    mode;
+  const char *expected;
+} LoginCase;
+
+/* AUTHENTICATE without SASL-IR, AUTHENTICATE LOGIN and LOGIN with a
+ * synchronising literal, all through continuations. */
+static void
+test_fake_login (gconstpointer data)
+{
+  const LoginCase *login_case = data;
+  FakeServer *fake = fake_server_start (login_case->mode);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  g_autofree char *received = NULL;
+
+  g_assert_true (connect_sync (session, "ñandú@example.test", "contraseña-ñandú", &error));
+  g_assert_no_error (error);
+
+  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
+  wait_for (&noop);
+  g_assert_true (buzon_imap_session_noop_finish (session, noop, &error));
+  g_assert_no_error (error);
+  logout (session);
+
+  received = fake_server_stop (fake);
+  g_test_message ("%s", received);
+  g_assert_nonnull (strstr (received, login_case->expected));
+}
+
+/* LIST */
+
+static const BuzonImapMailbox *
+find_mailbox (GPtrArray  *mailboxes,
+              const char *name)
+{
+  for (guint i = 0; i < mailboxes->len; i++)
+    {
+      const BuzonImapMailbox *mailbox = g_ptr_array_index (mailboxes, i);
+
+      if (g_strcmp0 (mailbox->name, name) == 0)
+        return mailbox;
+    }
+
+  return NULL;
+}
+
+static void
+test_list (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) mailboxes = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const names[] = { "Viajes/Año 2026", "日本語", "Cartas 📬" };
+  const BuzonImapMailbox *mailbox;
+
+  if (get_servers () == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", names[i],
+                                                       &error));
+      g_assert_no_error (error);
+    }
+
+  session = login ("ana@example.test");
+  buzon_imap_session_list_async (session, NULL, result_cb, &result);
+  wait_for (&result);
+  mailboxes = buzon_imap_session_list_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mailboxes);
+
+  mailbox = find_mailbox (mailboxes, "INBOX");
+  g_assert_nonnull (mailbox);
+  g_assert_cmpint (mailbox->delimiter, ==, '/');
+  g_assert_false (mailbox->flags & BUZON_IMAP_MAILBOX_NOSELECT);
+
+  mailbox = find_mailbox (mailboxes, "Sent");
+  g_assert_nonnull (mailbox);
+  g_assert_true (mailbox->flags & BUZON_IMAP_MAILBOX_SENT);
+  mailbox = find_mailbox (mailboxes, "Trash");
+  g_assert_nonnull (mailbox);
+  g_assert_true (mailbox->flags & BUZON_IMAP_MAILBOX_TRASH);
+  mailbox = find_mailbox (mailboxes, "Drafts");
+  g_assert_nonnull (mailbox);
+  g_assert_true (mailbox->flags & BUZON_IMAP_MAILBOX_DRAFTS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      mailbox = find_mailbox (mailboxes, names[i]);
+      g_assert_nonnull (mailbox);
+      g_assert_cmpstr (mailbox->name, !=, mailbox->raw_name);
+    }
+  g_assert_cmpstr (find_mailbox (mailboxes, "Viajes/Año 2026")->raw_name, ==,
+                   "Viajes/A&APE-o 2026");
+  mailbox = find_mailbox (mailboxes, "Viajes");
+  g_assert_nonnull (mailbox);
+  g_assert_true (mailbox->flags & BUZON_IMAP_MAILBOX_HAS_CHILDREN);
+
+  logout (session);
+}
+
+/* SELECT and FETCH */
+
+static void
+test_select_and_fetch (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *box;
+  JsonArray *messages;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Fetch", &error));
+  g_assert_no_error (error);
+  append ("Fetch", "Primero", "one@example.test", NULL);
+  append ("Fetch", "=?UTF-8?Q?Caf=C3=A9_ma=C3=B1ana?=", "two@example.test", "\\Seen");
+  append ("Fetch", "Tercero", "three@example.test", "\\Flagged \\Seen");
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Fetch", TRUE, &error);
+  g_assert_no_error (error);
+  box = buzon_test_state_get_mailbox (state, "Fetch");
+  g_assert_nonnull (box);
+  messages = json_object_get_array_member (box, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 3);
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Fetch");
+  g_assert_cmpuint (info->exists, ==, json_object_get_int_member (box, "exists"));
+  g_assert_cmpuint (info->uidvalidity, ==, json_object_get_int_member (box, "uidvalidity"));
+  g_assert_cmpuint (info->uidnext, ==, json_object_get_int_member (box, "uidnext"));
+  g_assert_false (info->read_only);
+  g_assert_nonnull (info->permanent_flags);
+  g_assert_true (g_strv_contains ((const char * const *) info->permanent_flags, "\\Seen"));
+  if (buzon_imap_session_has_capability (session, "CONDSTORE"))
+    g_assert_cmpuint (info->highestmodseq, ==, json_object_get_int_member (box, "highestmodseq"));
+
+  buzon_imap_session_uid_fetch_summaries_async (session, 1, BUZON_IMAP_UID_STAR, NULL,
+                                                result_cb, &result);
+  wait_for (&result);
+  fetches = buzon_imap_session_uid_fetch_summaries_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetches->len, ==, 3);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      const BuzonImapFetch *fetch = g_ptr_array_index (fetches, i);
+      JsonObject *message = json_array_get_object_element (messages, i);
+      const BuzonImapFetchBody *references;
+      g_autoptr(GAsyncResult) body_result = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *sha256 = NULL;
+
+      g_assert_cmpuint (fetch->uid, ==, json_object_get_int_member (message, "uid"));
+      g_assert_cmpuint (fetch->size, ==, json_object_get_int_member (message, "size"));
+      g_assert_nonnull (fetch->envelope);
+      g_assert_cmpstr (fetch->envelope->subject, ==,
+                       json_object_get_string_member (message, "subject"));
+      g_assert_nonnull (fetch->body);
+      g_assert_nonnull (fetch->internal_date);
+      references = buzon_imap_fetch_get_body (fetch, "HEADER.FIELDS (REFERENCES)");
+      g_assert_nonnull (references);
+      /* \Recent is session-specific: the state's reader does not get it. */
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (message, "flags")),
+                        ==, g_strv_length (fetch->flags)
+                            - (g_strv_contains ((const char * const *) fetch->flags, "\\Recent")
+                               ? 1 : 0));
+
+      buzon_imap_session_uid_fetch_body_async (session, fetch->uid, NULL, result_cb,
+                                               &body_result);
+      wait_for (&body_result);
+      body = buzon_imap_session_uid_fetch_body_finish (session, body_result, &error);
+      g_assert_no_error (error);
+      sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+      g_assert_cmpstr (sha256, ==, json_object_get_string_member (message, "sha256"));
+    }
+
+  g_assert_cmpstr (((BuzonImapFetch *) g_ptr_array_index (fetches, 1))->envelope->subject,
+                   ==, "Café mañana");
+  g_assert_true (((BuzonImapFetch *) g_ptr_array_index (fetches, 1))->system_flags
+                 & BUZON_IMAP_FLAG_SEEN);
+  g_assert_false (((BuzonImapFetch *) g_ptr_array_index (fetches, 0))->system_flags
+                  & BUZON_IMAP_FLAG_SEEN);
+  g_assert_true (((BuzonImapFetch *) g_ptr_array_index (fetches, 2))->system_flags
+                 & BUZON_IMAP_FLAG_FLAGGED);
+
+  logout (session);
+}
+
+static void
+test_uid_store (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GAsyncResult) add = NULL;
+  g_autoptr(GAsyncResult) remove = NULL;
+  g_autoptr(GAsyncResult) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  const guint32 uids[] = { 1, 2 };
+  const char * const flagged[] = { "\\Flagged", "$Etiqueta", NULL };
+  const char * const seen[] = { "\\Seen", NULL };
+  const char * const invalid[] = { "not a flag", NULL };
+  JsonArray *messages;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Store", &error));
+  g_assert_no_error (error);
+  append ("Store", "A", "store-1@example.test", "\\Seen");
+  append ("Store", "B", "store-2@example.test", "\\Seen");
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Store");
+  buzon_imap_session_uid_store_async (session, uids, 2, BUZON_IMAP_STORE_ADD, flagged, NULL,
+                                      result_cb, &add);
+  buzon_imap_session_uid_store_async (session, uids + 1, 1, BUZON_IMAP_STORE_REMOVE, seen, NULL,
+                                      result_cb, &remove);
+  buzon_imap_session_uid_store_async (session, uids, 1, BUZON_IMAP_STORE_ADD, invalid, NULL,
+                                      result_cb, &bad);
+  wait_for (&add);
+  wait_for (&remove);
+  wait_for (&bad);
+  g_assert_true (buzon_imap_session_uid_store_finish (session, add, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_imap_session_uid_store_finish (session, remove, &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_imap_session_uid_store_finish (session, bad, &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_INVALID);
+  g_clear_error (&error);
+  logout (session);
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Store", FALSE, &error);
+  g_assert_no_error (error);
+  messages = json_object_get_array_member (buzon_test_state_get_mailbox (state, "Store"),
+                                           "messages");
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonArray *flags = json_object_get_array_member (json_array_get_object_element (messages, i),
+                                                       "flags");
+      gboolean has_seen = FALSE, has_flagged = FALSE, has_keyword = FALSE;
+
+      for (guint j = 0; j < json_array_get_length (flags); j++)
+        {
+          const char *flag = json_array_get_string_element (flags, j);
+
+          has_seen |= g_str_equal (flag, "\\Seen");
+          has_flagged |= g_str_equal (flag, "\\Flagged");
+          has_keyword |= g_str_equal (flag, "$Etiqueta");
+        }
+      g_assert_true (has_flagged);
+      g_assert_true (has_keyword);
+      g_assert_true (has_seen == (i == 0));
+    }
+}
+
+/* Several commands in flight at once. */
+static void
+test_pipelining (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *results[6] = { NULL, };
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GPtrArray) mailboxes = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Pipe", &error));
+  g_assert_no_error (error);
+  append ("Pipe", "Uno", "pipe-1@example.test", NULL);
+  append ("Pipe", "Dos", "pipe-2@example.test", NULL);
+
+  session = login ("ana@example.test");
+  buzon_imap_session_noop_async (session, NULL, result_cb, &results[0]);
+  buzon_imap_session_list_async (session, NULL, result_cb, &results[1]);
+  buzon_imap_session_select_async (session, "Pipe", TRUE, NULL, result_cb, &results[2]);
+  buzon_imap_session_uid_fetch_summaries_async (session, 1, 2, NULL, result_cb, &results[3]);
+  buzon_imap_session_uid_fetch_body_async (session, 2, NULL, result_cb, &results[4]);
+  buzon_imap_session_noop_async (session, NULL, result_cb, &results[5]);
+  /* Nothing has completed yet: all were issued before the loop ran. */
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    g_assert_null (results[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    wait_for (&results[i]);
+
+  g_assert_true (buzon_imap_session_noop_finish (session, results[0], &error));
+  g_assert_no_error (error);
+  mailboxes = buzon_imap_session_list_finish (session, results[1], &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (find_mailbox (mailboxes, "Pipe"));
+  info = buzon_imap_session_select_finish (session, results[2], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->exists, ==, 2);
+  g_assert_true (info->read_only);
+  fetches = buzon_imap_session_uid_fetch_summaries_finish (session, results[3], &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetches->len, ==, 2);
+  body = buzon_imap_session_uid_fetch_body_finish (session, results[4], &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (g_bytes_get_data (body, NULL), "pipe-2@example.test"));
+  g_assert_true (buzon_imap_session_noop_finish (session, results[5], &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    g_object_unref (results[i]);
+
+  logout (session);
+}
+
+static void
+exists_cb (BuzonImapSession *session,
+           guint             exists,
+           gpointer          user_data)
+{
+  guint *slot = user_data;
+
+  *slot = exists;
+}
+
+static void
+test_unsolicited_exists (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  guint exists = 0;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Nuevos", &error));
+  g_assert_no_error (error);
+  append ("Nuevos", "Antes", "before@example.test", NULL);
+
+  session = login ("ana@example.test");
+  g_signal_connect (session, "exists", G_CALLBACK (exists_cb), &exists);
+  info = select_sync (session, "Nuevos");
+  g_assert_cmpuint (info->exists, ==, 1);
+  g_assert_cmpuint (exists, ==, 0);
+
+  append ("Nuevos", "Después", "after@example.test", NULL);
+
+  for (guint attempt = 0; attempt < 20 && exists == 0; attempt++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      buzon_imap_session_noop_async (session, NULL, result_cb, &result);
+      wait_for (&result);
+      g_assert_true (buzon_imap_session_noop_finish (session, result, &error));
+      g_assert_no_error (error);
+      if (exists == 0)
+        g_usleep (G_USEC_PER_SEC / 10);
+    }
+  g_assert_cmpuint (exists, ==, 2);
+
+  logout (session);
+}
+
+/* GLib thread-pool workers alive now (Linux: /proc). */
+static guint
+count_pool_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL)
+          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
+        count++;
+    }
+
+  return count;
+}
+
+/* The same workaround as test-connection.c: LeakSanitizer of GCC 12 crashes
+ * scanning the dynamic TLS of the thread-pool workers that ran GnuTLS, so
+ * they are let go before the leak check runs at exit. */
+static void
+let_pool_threads_exit (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_thread_pool_set_max_unused_threads (0);
+  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_thread_pool_stop_unused_threads ();
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/buzon/imap/session/login/imaps", test_login_imaps);
+  g_test_add_func ("/buzon/imap/session/login/utf8", test_login_utf8);
+  g_test_add_func ("/buzon/imap/session/login/wrong-password", test_login_wrong_password);
+  g_test_add_func ("/buzon/imap/session/login/starttls", test_login_starttls);
+  g_test_add_func ("/buzon/imap/session/login/login-disabled", test_login_disabled);
+  g_test_add_func ("/buzon/imap/session/login/starttls-missing", test_starttls_missing);
+  g_test_add_func ("/buzon/imap/session/list", test_list);
+  g_test_add_func ("/buzon/imap/session/select-and-fetch", test_select_and_fetch);
+  g_test_add_func ("/buzon/imap/session/pipelining", test_pipelining);
+  g_test_add_func ("/buzon/imap/session/uid-store", test_uid_store);
+  g_test_add_func ("/buzon/imap/session/unsolicited-exists", test_unsolicited_exists);
+  g_test_add_func ("/buzon/imap/session/bye", test_bye);
+  g_test_add_func ("/buzon/imap/session/drop", test_drop);
+  {
+    static const LoginCase auth_login = {
+      FAKE_AUTH_LOGIN, "A0001 AUTHENTICATE LOGIN\nñandú@example.test\ncontraseña-ñandú\n",
+    };
+    static const LoginCase auth_plain = {
+      FAKE_AUTH_PLAIN_NO_IR, "A0001 AUTHENTICATE PLAIN\n|ñandú@example.test|contraseña-ñandú\n",
+    };
+    static const LoginCase login_literal = {
+      FAKE_LOGIN_LITERAL, "[continuation]\nA0002 LOGIN",
+    };
+
+    g_test_add_data_func ("/buzon/imap/session/login/authenticate-login", &auth_login,
+                          test_fake_login);
+    g_test_add_data_func ("/buzon/imap/session/login/authenticate-plain-no-ir", &auth_plain,
+                          test_fake_login);
+    g_test_add_data_func ("/buzon/imap/session/login/login-literal", &login_literal,
+                          test_fake_login);
+  }
+
+  status = g_test_run ();
+
+  g_clear_pointer (&servers, buzon_test_servers_stop);
+  let_pool_threads_exit ();
+
+  return status;
+}
