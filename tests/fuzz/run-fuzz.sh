@@ -1,8 +1,10 @@
 #!/bin/sh
-# run-fuzz.sh SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS]
+# run-fuzz.sh SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS] [-- SOURCES...]
 #
-# Builds the IMAP parser fuzz target (fuzz-imap-parser.c and the sources of
-# src/core/imap) with clang and libFuzzer, AddressSanitizer and
+# Builds the IMAP parser fuzz target (fuzz-imap-parser.c and the pure
+# protocol sources of src/core/imap, which meson passes after --; by hand,
+# the default is every src/core/imap/buzon-imap-*.c but the session) with
+# clang and libFuzzer, AddressSanitizer and
 # UndefinedBehaviorSanitizer, then fuzzes for SECONDS (default
 # $BUZON_FUZZ_SECONDS, else 30) starting from the seed corpus in
 # tests/data/imap/. New inputs go to OUT_DIR/corpus, crashes to OUT_DIR.
@@ -19,7 +21,15 @@ set -eu
 srcroot=$(cd "${1:?usage: run-fuzz.sh SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS]}" && pwd)
 buildroot=$(cd "${2:?build root}" && pwd)
 out=${3:?out dir}
-seconds=${4:-${BUZON_FUZZ_SECONDS:-30}}
+seconds=${BUZON_FUZZ_SECONDS:-30}
+shift 3
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then seconds=$1; shift; fi
+[ $# -gt 0 ] && [ "$1" = "--" ] && shift
+if [ $# -eq 0 ]; then
+  for f in "$srcroot"/src/core/imap/buzon-imap-*.c; do
+    case "$f" in *-session.c) ;; *) set -- "$@" "$f" ;; esac
+  done
+fi
 
 CLANG=${CLANG:-clang}
 if ! command -v "$CLANG" >/dev/null 2>&1; then
@@ -45,7 +55,7 @@ flags=$(pkg-config --cflags --libs glib-2.0 gobject-2.0 gio-2.0 gmime-3.0)
   -D_GNU_SOURCE -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 \
   -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
   -I"$buildroot" -I"$srcroot/src/core" -I"$srcroot/src/core/imap" \
-  "$srcroot"/src/core/imap/*.c "$srcroot/tests/fuzz/fuzz-imap-parser.c" \
+  "$@" "$srcroot/tests/fuzz/fuzz-imap-parser.c" \
   $flags -o "$out/fuzz-imap-parser"
 
 # Spooled literals go to a private directory, removed afterwards.
