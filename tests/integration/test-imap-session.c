@@ -5,8 +5,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Logging in (IMAPS, STARTTLS, UTF-8 credentials, a wrong password), LIST
- * with special-use and non-ASCII names, SELECT, UID FETCH of summaries and
- * bodies checked against the server's own state, pipelining, unsolicited
+ * with special-use and non-ASCII names, CREATE/RENAME/DELETE/(UN)SUBSCRIBE
+ * with non-ASCII names, UID SEARCH (ALL, UID ranges, non-ASCII TEXT), APPEND
+ * with flags, date and APPENDUID, UID COPY with COPYUID, UID MOVE and its
+ * fallback without MOVE or UIDPLUS (minimal profile: no EXPUNGE), SELECT,
+ * GETQUOTAROOT, UID FETCH of summaries and bodies checked against the server's own state, pipelining, unsolicited
  * EXISTS; and, from small scripted servers in this process, a server without
  * STARTTLS (no password may leave) and a server that says BYE mid-session.
  */
@@ -672,6 +675,595 @@ test_list (void)
   logout (session);
 }
 
+/* UID SEARCH */
+
+static GArray *
+uid_search_sync (BuzonImapSession *session,
+                 guint32           first_uid,
+                 guint32           last_uid,
+                 const char       *text)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *uids;
+
+  buzon_imap_session_uid_search_async (session, first_uid, last_uid, text, NULL, result_cb,
+                                       &result);
+  wait_for (&result);
+  uids = buzon_imap_session_uid_search_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (uids);
+  return uids;
+}
+
+static guint32
+state_uid (JsonNode   *state,
+           const char *message_id)
+{
+  JsonObject *message = buzon_test_state_find_message (state, "Buscar", message_id);
+
+  g_assert_nonnull (message);
+  return (guint32) json_object_get_int_member (message, "uid");
+}
+
+static void
+test_uid_search (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GArray) uids = NULL;
+  guint32 first, second, third;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Buscar", &error));
+  g_assert_no_error (error);
+  append ("Buscar", "Canción de cuna", "cancion1@example.test", NULL);
+  append ("Buscar", "Otro asunto", "otro@example.test", NULL);
+  append ("Buscar", "Una canción más", "cancion2@example.test", "\\Seen");
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Buscar", FALSE, &error);
+  g_assert_no_error (error);
+  first = state_uid (state, "<cancion1@example.test>");
+  second = state_uid (state, "<otro@example.test>");
+  third = state_uid (state, "<cancion2@example.test>");
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Buscar");
+
+  uids = uid_search_sync (session, 0, 0, NULL);
+  g_assert_cmpuint (uids->len, ==, 3);
+  g_assert_cmpuint (g_array_index (uids, guint32, 0), ==, first);
+  g_assert_cmpuint (g_array_index (uids, guint32, 1), ==, second);
+  g_assert_cmpuint (g_array_index (uids, guint32, 2), ==, third);
+  g_clear_pointer (&uids, g_array_unref);
+
+  /* Non-ASCII: CHARSET UTF-8, and the server folds the case. */
+  uids = uid_search_sync (session, 0, 0, "canción");
+  g_assert_cmpuint (uids->len, ==, 2);
+  g_assert_cmpuint (g_array_index (uids, guint32, 0), ==, first);
+  g_assert_cmpuint (g_array_index (uids, guint32, 1), ==, third);
+  g_clear_pointer (&uids, g_array_unref);
+
+  uids = uid_search_sync (session, second, 0, "canción");
+  g_assert_cmpuint (uids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (uids, guint32, 0), ==, third);
+  g_clear_pointer (&uids, g_array_unref);
+
+  uids = uid_search_sync (session, first, second, NULL);
+  g_assert_cmpuint (uids->len, ==, 2);
+  g_clear_pointer (&uids, g_array_unref);
+
+  uids = uid_search_sync (session, 0, 0, "asunto \"que no está\"");
+  g_assert_cmpuint (uids->len, ==, 0);
+
+  logout (session);
+}
+
+/* APPEND */
+
+static gboolean
+json_strv_contains (JsonArray  *array,
+                    const char *text)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), text) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_append (void)
+{
+  const char *text = "From: Ana <ana@example.test>\r\n"
+                     "To: Bruno <bruno@example.test>\r\n"
+                     "Subject: Guardado en «Añadidos»\r\n"
+                     "Message-ID: <append@example.test>\r\n"
+                     "MIME-Version: 1.0\r\n"
+                     "Content-Type: text/plain; charset=utf-8\r\n"
+                     "\r\n"
+                     "Año nuevo.\r\n";
+  const char * const flags[] = { "\\Seen", "\\Flagged", "$Etiqueta", NULL };
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
+  g_autoptr(GDateTime) date = g_date_time_new_utc (2026, 3, 5, 12, 30, 0);
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *box;
+  JsonObject *stored;
+  JsonArray *stored_flags;
+  guint32 uidvalidity = 1;
+  guint32 uid = 1;
+
+  if (get_servers () == NULL)
+    return;
+
+  session = login ("ana@example.test");
+  buzon_imap_session_create_async (session, "Añadidos", NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_create_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  buzon_imap_session_append_async (session, "Añadidos", message, flags, date, NULL, result_cb,
+                                   &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_append_finish (session, result, &uidvalidity, &uid, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Añadidos", FALSE, &error);
+  g_assert_no_error (error);
+  box = buzon_test_state_get_mailbox (state, "Añadidos");
+  g_assert_nonnull (box);
+  stored = buzon_test_state_find_message (state, "Añadidos", "<append@example.test>");
+  g_assert_nonnull (stored);
+
+  /* Dovecot has UIDPLUS: APPENDUID names the new message. */
+  g_assert_true (buzon_imap_session_has_capability (session, "UIDPLUS"));
+  g_assert_cmpuint (uidvalidity, ==, json_object_get_int_member (box, "uidvalidity"));
+  g_assert_cmpuint (uid, ==, json_object_get_int_member (stored, "uid"));
+  g_assert_cmpint (json_object_get_int_member (stored, "size"), ==, strlen (text));
+
+  stored_flags = json_object_get_array_member (stored, "flags");
+  g_assert_true (json_strv_contains (stored_flags, "\\Seen"));
+  g_assert_true (json_strv_contains (stored_flags, "\\Flagged"));
+  g_assert_true (json_strv_contains (stored_flags, "$Etiqueta"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (stored, "internaldate"),
+                                   "05-Mar-2026"));
+
+  /* Without flags or date; a missing mailbox is a NO, with TRYCREATE. */
+  buzon_imap_session_append_async (session, "No existe", message, NULL, NULL, NULL, result_cb,
+                                   &result);
+  wait_for (&result);
+  g_assert_false (buzon_imap_session_append_finish (session, result, &uidvalidity, &uid, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
+  g_assert_cmpuint (uidvalidity, ==, 0);
+  g_assert_cmpuint (uid, ==, 0);
+
+  logout (session);
+}
+
+/* UID COPY */
+
+static void
+test_uid_copy (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(BuzonImapCopyUid) copy_uid = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *message;
+  BuzonImapUidRange *range;
+  guint32 uid;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Origen",
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Destino ñ",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Origen", "Primero", "copy1@example.test", NULL);
+  append ("Origen", "Segundo", "copy2@example.test", "\\Flagged");
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Origen", FALSE, &error);
+  g_assert_no_error (error);
+  message = buzon_test_state_find_message (state, "Origen", "<copy2@example.test>");
+  g_assert_nonnull (message);
+  uid = (guint32) json_object_get_int_member (message, "uid");
+  g_clear_pointer (&state, json_node_unref);
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Origen");
+  buzon_imap_session_uid_copy_async (session, &uid, 1, "Destino ñ", NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_uid_copy_finish (session, result, &copy_uid, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (copy_uid);
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (buzon_test_state_find_message (state, "Origen", "<copy2@example.test>"));
+  g_assert_null (buzon_test_state_find_message (state, "Destino ñ", "<copy1@example.test>"));
+  message = buzon_test_state_find_message (state, "Destino ñ", "<copy2@example.test>");
+  g_assert_nonnull (message);
+
+  /* Dovecot has UIDPLUS: COPYUID maps the source UID to the copy's. */
+  g_assert_cmpuint (copy_uid->uidvalidity, ==,
+                    json_object_get_int_member (buzon_test_state_get_mailbox (state, "Destino ñ"),
+                                                "uidvalidity"));
+  g_assert_nonnull (copy_uid->source_uids);
+  g_assert_cmpuint (copy_uid->source_uids->len, ==, 1);
+  range = &g_array_index (copy_uid->source_uids, BuzonImapUidRange, 0);
+  g_assert_cmpuint (range->first, ==, uid);
+  g_assert_cmpuint (range->last, ==, uid);
+  g_assert_cmpuint (copy_uid->dest_uids->len, ==, 1);
+  range = &g_array_index (copy_uid->dest_uids, BuzonImapUidRange, 0);
+  g_assert_cmpuint (range->first, ==, json_object_get_int_member (message, "uid"));
+  g_assert_cmpuint (range->last, ==, range->first);
+
+  logout (session);
+}
+
+/* UID MOVE */
+
+/* A session logged in over IMAPS on @instance, which may be another
+ * instance than the shared one. */
+static BuzonImapSession *
+login_on (BuzonTestServers *instance,
+          const char       *address)
+{
+  g_autoptr(BuzonConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonImapSession *session;
+
+  connection = buzon_connection_new (buzon_test_servers_get_host (instance),
+                                     (guint16) buzon_test_servers_get_port (instance, "imaps"),
+                                     BUZON_SECURITY_TLS);
+  buzon_connection_set_tls_database (connection, buzon_test_servers_get_tls_database (instance));
+  buzon_connection_set_connect_timeout (connection, 20);
+  buzon_connection_set_io_timeout (connection, 20);
+  session = buzon_imap_session_new (connection);
+
+  g_assert_true (connect_sync (session, address,
+                               buzon_test_servers_get_password (instance, address), &error));
+  g_assert_no_error (error);
+  return session;
+}
+
+static void
+move_sync (BuzonImapSession  *session,
+           guint32            uid,
+           const char        *mailbox,
+           BuzonImapCopyUid **copy_uid,
+           gboolean          *left_deleted)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  buzon_imap_session_uid_move_async (session, &uid, 1, mailbox, NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_uid_move_finish (session, result, copy_uid, left_deleted,
+                                                     &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (*copy_uid);
+}
+
+static guint32
+prepare_move (BuzonTestServers *instance,
+              const char       *source,
+              const char       *target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  const char *text = "From: Ana <ana@example.test>\r\n"
+                     "Subject: Para mover\r\n"
+                     "Message-ID: <move@example.test>\r\n"
+                     "\r\n"
+                     "Hola.\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
+  JsonObject *stored;
+
+  g_assert_true (buzon_test_servers_create_folder (instance, "bruno@example.test", source,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_servers_create_folder (instance, "bruno@example.test", target,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_servers_append (instance, "bruno@example.test", source, message,
+                                            NULL, &error));
+  g_assert_no_error (error);
+  /* A message the user marked \Deleted before: no EXPUNGE may take it. */
+  g_assert_true (buzon_test_servers_append (instance, "bruno@example.test", source, message,
+                                            "\\Deleted", &error));
+  g_assert_no_error (error);
+
+  state = buzon_test_servers_get_state (instance, "bruno@example.test", source, FALSE, &error);
+  g_assert_no_error (error);
+  stored = buzon_test_state_find_message (state, source, "<move@example.test>");
+  g_assert_nonnull (stored);
+  return (guint32) json_object_get_int_member (stored, "uid");
+}
+
+static gboolean
+message_has_flag (JsonObject *message,
+                  const char *flag)
+{
+  JsonArray *flags = json_object_get_array_member (message, "flags");
+
+  for (guint i = 0; i < json_array_get_length (flags); i++)
+    if (g_strcmp0 (json_array_get_string_element (flags, i), flag) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_uid_move (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(BuzonImapCopyUid) copy_uid = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *box;
+  JsonArray *messages;
+  JsonObject *moved;
+  BuzonImapUidRange *range;
+  gboolean left_deleted = TRUE;
+  guint32 uid;
+
+  if (get_servers () == NULL)
+    return;
+
+  uid = prepare_move (servers, "Mover", "Movidos ñ");
+  session = login ("bruno@example.test");
+  g_assert_true (buzon_imap_session_has_capability (session, "MOVE"));
+  info = select_sync (session, "Mover");
+  move_sync (session, uid, "Movidos ñ", &copy_uid, &left_deleted);
+  g_assert_false (left_deleted);
+
+  state = buzon_test_servers_get_state (servers, "bruno@example.test", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  /* The source keeps only the message marked \Deleted before. */
+  box = buzon_test_state_get_mailbox (state, "Mover");
+  messages = json_object_get_array_member (box, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 1);
+  g_assert_cmpuint (json_object_get_int_member (json_array_get_object_element (messages, 0),
+                                                "uid"), !=, uid);
+  moved = buzon_test_state_find_message (state, "Movidos ñ", "<move@example.test>");
+  g_assert_nonnull (moved);
+
+  g_assert_cmpuint (copy_uid->uidvalidity, ==,
+                    json_object_get_int_member (buzon_test_state_get_mailbox (state, "Movidos ñ"),
+                                                "uidvalidity"));
+  g_assert_nonnull (copy_uid->source_uids);
+  range = &g_array_index (copy_uid->source_uids, BuzonImapUidRange, 0);
+  g_assert_cmpuint (range->first, ==, uid);
+  range = &g_array_index (copy_uid->dest_uids, BuzonImapUidRange, 0);
+  g_assert_cmpuint (range->first, ==, json_object_get_int_member (moved, "uid"));
+
+  logout (session);
+}
+
+static void
+test_uid_move_fallback (void)
+{
+  g_autoptr(BuzonTestServers) minimal = NULL;
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(BuzonImapCopyUid) copy_uid = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *box;
+  JsonObject *original;
+  gboolean left_deleted = FALSE;
+  guint32 uid;
+
+  minimal = buzon_test_servers_start_or_skip ("minimal", NULL);
+  if (minimal == NULL)
+    return;
+
+  uid = prepare_move (minimal, "Mover", "Movidos ñ");
+  session = login_on (minimal, "bruno@example.test");
+  /* Neither MOVE nor UIDPLUS: COPY and STORE, and no EXPUNGE at all. */
+  g_assert_false (buzon_imap_session_has_capability (session, "MOVE"));
+  g_assert_false (buzon_imap_session_has_capability (session, "UIDPLUS"));
+  info = select_sync (session, "Mover");
+  move_sync (session, uid, "Movidos ñ", &copy_uid, &left_deleted);
+  g_assert_true (left_deleted);
+  /* Dovecot still sends COPYUID without advertising UIDPLUS; either way
+   * the session takes what it gets, so copy_uid is not checked here. */
+
+  state = buzon_test_servers_get_state (minimal, "bruno@example.test", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  box = buzon_test_state_get_mailbox (state, "Mover");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (box, "messages")), ==,
+                    2);
+  original = buzon_test_state_find_message (state, "Mover", "<move@example.test>");
+  g_assert_nonnull (original);
+  g_assert_cmpuint (json_object_get_int_member (original, "uid"), ==, uid);
+  g_assert_true (message_has_flag (original, "\\Deleted"));
+  g_assert_nonnull (buzon_test_state_find_message (state, "Movidos ñ", "<move@example.test>"));
+
+  logout (session);
+}
+
+/* GETQUOTAROOT */
+
+static void
+test_getquotaroot (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 usage = G_MAXUINT64;
+  guint64 limit = 0;
+
+  if (get_servers () == NULL)
+    return;
+
+  append ("INBOX", "Cuota", "quota@example.test", NULL);
+  session = login ("ana@example.test");
+  g_assert_true (buzon_imap_session_has_capability (session, "QUOTA"));
+  buzon_imap_session_getquotaroot_async (session, "INBOX", NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_getquotaroot_finish (session, result, &usage, &limit,
+                                                         &error));
+  g_assert_no_error (error);
+  /* The harness gives every user a storage quota; usage is in KiB. */
+  g_assert_cmpuint (limit, >, 0);
+  g_assert_cmpuint (usage, >, 0);
+  g_assert_cmpuint (usage, <, limit);
+
+  logout (session);
+}
+
+/* CREATE, RENAME, DELETE, SUBSCRIBE, UNSUBSCRIBE */
+
+typedef enum
+{
+  MAILBOX_CREATE,
+  MAILBOX_DELETE,
+  MAILBOX_SUBSCRIBE,
+  MAILBOX_UNSUBSCRIBE,
+} MailboxOp;
+
+static void
+mailbox_op_sync (BuzonImapSession *session,
+                 MailboxOp         op,
+                 const char       *mailbox)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  switch (op)
+    {
+    case MAILBOX_CREATE:
+      buzon_imap_session_create_async (session, mailbox, NULL, result_cb, &result);
+      wait_for (&result);
+      ok = buzon_imap_session_create_finish (session, result, &error);
+      break;
+    case MAILBOX_DELETE:
+      buzon_imap_session_delete_async (session, mailbox, NULL, result_cb, &result);
+      wait_for (&result);
+      ok = buzon_imap_session_delete_finish (session, result, &error);
+      break;
+    case MAILBOX_SUBSCRIBE:
+      buzon_imap_session_subscribe_async (session, mailbox, NULL, result_cb, &result);
+      wait_for (&result);
+      ok = buzon_imap_session_subscribe_finish (session, result, &error);
+      break;
+    case MAILBOX_UNSUBSCRIBE:
+      buzon_imap_session_unsubscribe_async (session, mailbox, NULL, result_cb, &result);
+      wait_for (&result);
+      ok = buzon_imap_session_unsubscribe_finish (session, result, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static JsonNode *
+folders_state (const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *state = buzon_test_servers_get_state (servers, address, NULL, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  return state;
+}
+
+static void
+test_mailbox_management (void)
+{
+  const char *address = "bruno@example.test";
+  const char * const names[] = { "Viajes/Año 2026", "日本語", "Cartas 📬" };
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *folder;
+
+  if (get_servers () == NULL)
+    return;
+
+  session = login (address);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      mailbox_op_sync (session, MAILBOX_CREATE, names[i]);
+      mailbox_op_sync (session, MAILBOX_SUBSCRIBE, names[i]);
+    }
+
+  state = folders_state (address);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      folder = buzon_test_state_find_folder (state, names[i]);
+      g_assert_nonnull (folder);
+      g_assert_true (json_object_get_boolean_member (folder, "subscribed"));
+    }
+  g_assert_cmpstr (json_object_get_string_member (buzon_test_state_find_folder (state,
+                                                                                "Viajes/Año 2026"),
+                                                  "raw_name"), ==, "Viajes/A&APE-o 2026");
+  g_clear_pointer (&state, json_node_unref);
+
+  /* Renaming the parent renames the child too (RFC 3501 section 6.3.5). */
+  buzon_imap_session_rename_async (session, "Viajes", "Viajes pasados", NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_rename_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  buzon_imap_session_rename_async (session, "日本語", "日本語 🗾", NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_rename_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  mailbox_op_sync (session, MAILBOX_UNSUBSCRIBE, "Cartas 📬");
+
+  state = folders_state (address);
+  g_assert_null (buzon_test_state_find_folder (state, "Viajes/Año 2026"));
+  g_assert_nonnull (buzon_test_state_find_folder (state, "Viajes pasados/Año 2026"));
+  g_assert_null (buzon_test_state_find_folder (state, "日本語"));
+  g_assert_nonnull (buzon_test_state_find_folder (state, "日本語 🗾"));
+  folder = buzon_test_state_find_folder (state, "Cartas 📬");
+  g_assert_nonnull (folder);
+  g_assert_false (json_object_get_boolean_member (folder, "subscribed"));
+  g_clear_pointer (&state, json_node_unref);
+
+  mailbox_op_sync (session, MAILBOX_DELETE, "Cartas 📬");
+  mailbox_op_sync (session, MAILBOX_DELETE, "日本語 🗾");
+  state = folders_state (address);
+  g_assert_null (buzon_test_state_find_folder (state, "Cartas 📬"));
+  g_assert_null (buzon_test_state_find_folder (state, "日本語 🗾"));
+  g_assert_nonnull (buzon_test_state_find_folder (state, "Viajes pasados/Año 2026"));
+  g_clear_pointer (&state, json_node_unref);
+
+  /* A NO from the server is an error carrying its text. */
+  buzon_imap_session_delete_async (session, "No existe ñ", NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_false (buzon_imap_session_delete_finish (session, result, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
+
+  logout (session);
+}
+
 /* SELECT and FETCH */
 
 static void
@@ -991,6 +1583,13 @@ main (int   argc,
   g_test_add_func ("/buzon/imap/session/login/login-disabled", test_login_disabled);
   g_test_add_func ("/buzon/imap/session/login/starttls-missing", test_starttls_missing);
   g_test_add_func ("/buzon/imap/session/list", test_list);
+  g_test_add_func ("/buzon/imap/session/mailbox-management", test_mailbox_management);
+  g_test_add_func ("/buzon/imap/session/uid-search", test_uid_search);
+  g_test_add_func ("/buzon/imap/session/append", test_append);
+  g_test_add_func ("/buzon/imap/session/uid-copy", test_uid_copy);
+  g_test_add_func ("/buzon/imap/session/uid-move", test_uid_move);
+  g_test_add_func ("/buzon/imap/session/uid-move-fallback", test_uid_move_fallback);
+  g_test_add_func ("/buzon/imap/session/getquotaroot", test_getquotaroot);
   g_test_add_func ("/buzon/imap/session/select-and-fetch", test_select_and_fetch);
   g_test_add_func ("/buzon/imap/session/pipelining", test_pipelining);
   g_test_add_func ("/buzon/imap/session/uid-store", test_uid_store);

@@ -696,7 +696,6 @@ handle_untagged (BuzonImapSession  *self,
   if (condition == BUZON_IMAP_CONDITION_BYE)
     {
       g_free (self->bye_text);
-  g_free (self->last_refusal);
       self->bye_text = g_strdup (buzon_imap_response_get_text (response));
       g_signal_emit (self, signals[SIGNAL_BYE], 0, self->bye_text);
       return;
@@ -2044,6 +2043,1055 @@ gboolean
 buzon_imap_session_uid_store_finish (BuzonImapSession  *self,
                                      GAsyncResult      *result,
                                      GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* UID SEARCH */
+
+static gboolean
+collect_search (BuzonImapSession  *self,
+                gpointer           data,
+                BuzonImapResponse *response)
+{
+  GArray *uids = data;
+  g_autoptr(GArray) found = NULL;
+
+  if (!buzon_imap_response_is_named (response, "SEARCH"))
+    return FALSE;
+
+  found = buzon_imap_response_parse_search (response, NULL, NULL);
+  if (found != NULL)
+    g_array_append_vals (uids, found->data, found->len);
+
+  return TRUE;
+}
+
+static void
+uid_search_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_array_ref (g_task_get_task_data (task)),
+                           (GDestroyNotify) g_array_unref);
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * buzon_imap_session_uid_search_async:
+ * @self: a #BuzonImapSession with a mailbox selected
+ * @first_uid: the lowest UID to match, or 0 for no UID criterion
+ * @last_uid: the highest UID to match, or 0 for no upper bound (`*`)
+ * @text: (nullable): UTF-8 text the message must contain in its header or
+ *   body (the TEXT criterion), or %NULL
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called with the UIDs
+ * @user_data: data for @callback
+ *
+ * Searches the selected mailbox (`UID SEARCH`, RFC 3501 section 6.4.4):
+ * with neither criterion, `ALL`. @text is sent quoted or as a literal, with
+ * `CHARSET UTF-8` when it is not ASCII.
+ */
+void
+buzon_imap_session_uid_search_async (BuzonImapSession    *self,
+                                     guint32              first_uid,
+                                     guint32              last_uid,
+                                     const char          *text,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+  GArray *uids;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (last_uid == 0 || first_uid <= last_uid);
+  g_return_if_fail (text == NULL || g_utf8_validate (text, -1, NULL));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_search_async));
+  if (!check_connected (self, task))
+    return;
+
+  uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_task_set_task_data (task, uids, (GDestroyNotify) g_array_unref);
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "SEARCH");
+  if (text != NULL && !is_ascii (text))
+    {
+      buzon_imap_command_add_atom (command, "CHARSET");
+      buzon_imap_command_add_atom (command, "UTF-8");
+    }
+  if (first_uid == 0 && text == NULL)
+    buzon_imap_command_add_atom (command, "ALL");
+  if (first_uid != 0)
+    {
+      g_autofree char *set = last_uid == 0
+                             ? g_strdup_printf ("%u:*", first_uid)
+                             : g_strdup_printf ("%u:%u", first_uid, last_uid);
+
+      buzon_imap_command_add_atom (command, "UID");
+      if (!buzon_imap_command_add_sequence_set (command, set, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  if (text != NULL)
+    {
+      buzon_imap_command_add_atom (command, "TEXT");
+      buzon_imap_command_add_string (command, text);
+    }
+
+  run_command (self, g_steal_pointer (&command), collect_search, uids, NULL, FALSE,
+               uid_search_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_search_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR
+ *
+ * Returns: (transfer full) (element-type guint32): the matching UIDs in the
+ *   server's order, or %NULL with @error set
+ */
+GArray *
+buzon_imap_session_uid_search_finish (BuzonImapSession  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* APPEND */
+
+typedef struct
+{
+  guint32 uidvalidity;
+  guint32 uid;
+} AppendUid;
+
+static void
+append_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+  g_autoptr(BuzonImapCopyUid) copy_uid = NULL;
+  AppendUid *append_uid;
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  append_uid = g_new0 (AppendUid, 1);
+  /* UIDPLUS (RFC 4315 section 3): `OK [APPENDUID uidvalidity uid]`. */
+  if (g_strcmp0 (buzon_imap_response_get_code (response), "APPENDUID") == 0)
+    copy_uid = buzon_imap_response_parse_copyuid (response, NULL);
+  if (copy_uid != NULL && copy_uid->dest_uids != NULL && copy_uid->dest_uids->len == 1)
+    {
+      BuzonImapUidRange *range = &g_array_index (copy_uid->dest_uids, BuzonImapUidRange, 0);
+
+      if (range->first == range->last)
+        {
+          append_uid->uidvalidity = copy_uid->uidvalidity;
+          append_uid->uid = range->first;
+        }
+    }
+
+  g_task_return_pointer (task, append_uid, g_free);
+}
+
+/**
+ * buzon_imap_session_append_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox's name in UTF-8
+ * @message: the whole message (RFC 5322, CRLF line ends)
+ * @flags: (nullable) (array zero-terminated=1): flags to set on it, such as
+ *   `\Seen`
+ * @internal_date: (nullable): its internal date, or %NULL for the server's
+ *   clock
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Adds a message to a mailbox (APPEND, RFC 3501 section 6.3.11). The
+ * message is sent as a literal.
+ */
+void
+buzon_imap_session_append_async (BuzonImapSession    *self,
+                                 const char          *mailbox,
+                                 GBytes              *message,
+                                 const char * const  *flags,
+                                 GDateTime           *internal_date,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+  g_return_if_fail (message != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_append_async));
+  if (!check_connected (self, task))
+    return;
+
+  command = new_command (self, "APPEND");
+  if (!buzon_imap_command_add_mailbox (command, mailbox, &error)
+      || (flags != NULL && flags[0] != NULL
+          && !buzon_imap_command_add_flags (command, flags, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (internal_date != NULL)
+    buzon_imap_command_add_date_time (command, internal_date);
+  buzon_imap_command_add_literal (command, message);
+
+  run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+               append_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_append_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @out_uidvalidity: (out) (optional): the mailbox's UIDVALIDITY from
+ *   APPENDUID, or 0 when the server gave none
+ * @out_uid: (out) (optional): the new message's UID from APPENDUID, or 0
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name or flag that cannot be sent
+ *
+ * Returns: whether the server stored the message
+ */
+gboolean
+buzon_imap_session_append_finish (BuzonImapSession  *self,
+                                  GAsyncResult      *result,
+                                  guint32           *out_uidvalidity,
+                                  guint32           *out_uid,
+                                  GError           **error)
+{
+  g_autofree AppendUid *append_uid = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  append_uid = g_task_propagate_pointer (G_TASK (result), error);
+  if (out_uidvalidity != NULL)
+    *out_uidvalidity = append_uid != NULL ? append_uid->uidvalidity : 0;
+  if (out_uid != NULL)
+    *out_uid = append_uid != NULL ? append_uid->uid : 0;
+
+  return append_uid != NULL;
+}
+
+/* UID COPY */
+
+static void
+uid_copy_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+  BuzonImapCopyUid *copy_uid = NULL;
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* UIDPLUS (RFC 4315 section 3): `OK [COPYUID uidvalidity source dest]`. */
+  if (g_strcmp0 (buzon_imap_response_get_code (response), "COPYUID") == 0)
+    copy_uid = buzon_imap_response_parse_copyuid (response, NULL);
+  if (copy_uid == NULL)
+    copy_uid = g_new0 (BuzonImapCopyUid, 1);
+
+  g_task_return_pointer (task, copy_uid, (GDestroyNotify) buzon_imap_copy_uid_free);
+}
+
+/**
+ * buzon_imap_session_uid_copy_async:
+ * @self: a #BuzonImapSession with a mailbox selected
+ * @uids: (array length=n_uids): the messages' UIDs
+ * @n_uids: how many, at least one
+ * @mailbox: the destination's name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Copies messages to another mailbox (`UID COPY`, RFC 3501 section 6.4.8).
+ */
+void
+buzon_imap_session_uid_copy_async (BuzonImapSession    *self,
+                                   const guint32       *uids,
+                                   gsize                n_uids,
+                                   const char          *mailbox,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (uids != NULL && n_uids > 0);
+  g_return_if_fail (mailbox != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_copy_async));
+  if (!check_connected (self, task))
+    return;
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "COPY");
+  if (!buzon_imap_command_add_uid_set (command, uids, n_uids, &error)
+      || !buzon_imap_command_add_mailbox (command, mailbox, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+               uid_copy_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_copy_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @out_copy_uid: (out) (optional) (transfer full): the COPYUID mapping of
+ *   source to destination UIDs; its @uidvalidity is 0 and its arrays %NULL
+ *   when the server gave none (no UIDPLUS)
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the server copied the messages
+ */
+gboolean
+buzon_imap_session_uid_copy_finish (BuzonImapSession  *self,
+                                    GAsyncResult      *result,
+                                    BuzonImapCopyUid **out_copy_uid,
+                                    GError           **error)
+{
+  g_autoptr(BuzonImapCopyUid) copy_uid = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  copy_uid = g_task_propagate_pointer (G_TASK (result), error);
+  if (copy_uid == NULL)
+    return FALSE;
+
+  if (out_copy_uid != NULL)
+    *out_copy_uid = g_steal_pointer (&copy_uid);
+  return TRUE;
+}
+
+/* UID MOVE */
+
+typedef struct
+{
+  guint32          *uids;
+  gsize             n_uids;
+  BuzonImapCopyUid *copy_uid;
+  gboolean          left_deleted;
+} MoveData;
+
+static void
+move_data_free (MoveData *data)
+{
+  g_free (data->uids);
+  g_clear_pointer (&data->copy_uid, buzon_imap_copy_uid_free);
+  g_free (data);
+}
+
+static void
+move_take_copyuid (MoveData          *data,
+                   BuzonImapResponse *response)
+{
+  BuzonImapCopyUid *copy_uid;
+
+  if (data->copy_uid != NULL
+      || g_strcmp0 (buzon_imap_response_get_code (response), "COPYUID") != 0)
+    return;
+
+  copy_uid = buzon_imap_response_parse_copyuid (response, NULL);
+  if (copy_uid != NULL)
+    data->copy_uid = copy_uid;
+}
+
+/* MOVE sends COPYUID in an untagged OK before the EXPUNGEs (RFC 6851
+ * section 4.3). */
+static gboolean
+collect_move (BuzonImapSession  *self,
+              gpointer           data,
+              BuzonImapResponse *response)
+{
+  if (buzon_imap_response_get_condition (response) != BUZON_IMAP_CONDITION_OK
+      || g_strcmp0 (buzon_imap_response_get_code (response), "COPYUID") != 0)
+    return FALSE;
+
+  move_take_copyuid (data, response);
+  return TRUE;
+}
+
+static void
+move_return (GTask *task)
+{
+  MoveData *data = g_task_get_task_data (task);
+
+  if (data->copy_uid == NULL)
+    data->copy_uid = g_new0 (BuzonImapCopyUid, 1);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+move_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  move_take_copyuid (g_task_get_task_data (task), response);
+  move_return (task);
+}
+
+static void
+move_store_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  MoveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+  g_autoptr(BuzonImapCommand) command = NULL;
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Without UIDPLUS only a plain EXPUNGE is left, which would also remove
+   * the messages the user marked \Deleted elsewhere: leave ours marked. */
+  if (!g_hash_table_contains (self->capabilities, "UIDPLUS"))
+    {
+      data->left_deleted = TRUE;
+      move_return (task);
+      return;
+    }
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "EXPUNGE");
+  if (!buzon_imap_command_add_uid_set (command, data->uids, data->n_uids, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+               move_done_cb, g_steal_pointer (&task));
+}
+
+static void
+move_copy_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  MoveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+  g_autoptr(BuzonImapCommand) command = NULL;
+  const char * const deleted[] = { "\\Deleted", NULL };
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  move_take_copyuid (data, response);
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "STORE");
+  if (!buzon_imap_command_add_uid_set (command, data->uids, data->n_uids, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  buzon_imap_command_add_atom (command, "+FLAGS.SILENT");
+  if (!buzon_imap_command_add_flags (command, deleted, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+               move_store_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_move_async:
+ * @self: a #BuzonImapSession with a mailbox selected read-write
+ * @uids: (array length=n_uids): the messages' UIDs
+ * @n_uids: how many, at least one
+ * @mailbox: the destination's name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Moves messages to another mailbox: `UID MOVE` when the server has MOVE
+ * (RFC 6851); otherwise `UID COPY`, `UID STORE +FLAGS.SILENT (\Deleted)` and,
+ * with UIDPLUS, `UID EXPUNGE` of just these messages (RFC 4315). Without
+ * UIDPLUS no EXPUNGE is sent, since it would remove every message marked
+ * \Deleted: the originals stay, marked, and the finish function says so.
+ */
+void
+buzon_imap_session_uid_move_async (BuzonImapSession    *self,
+                                   const guint32       *uids,
+                                   gsize                n_uids,
+                                   const char          *mailbox,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+  MoveData *data;
+  gboolean move;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (uids != NULL && n_uids > 0);
+  g_return_if_fail (mailbox != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_move_async));
+  if (!check_connected (self, task))
+    return;
+
+  data = g_new0 (MoveData, 1);
+  data->uids = g_memdup2 (uids, n_uids * sizeof (guint32));
+  data->n_uids = n_uids;
+  g_task_set_task_data (task, data, (GDestroyNotify) move_data_free);
+
+  move = g_hash_table_contains (self->capabilities, "MOVE");
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, move ? "MOVE" : "COPY");
+  if (!buzon_imap_command_add_uid_set (command, uids, n_uids, &error)
+      || !buzon_imap_command_add_mailbox (command, mailbox, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (move)
+    run_command (self, g_steal_pointer (&command), collect_move, data, NULL, FALSE,
+                 move_done_cb, g_steal_pointer (&task));
+  else
+    run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+                 move_copy_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_move_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @out_copy_uid: (out) (optional) (transfer full): the COPYUID mapping of
+ *   source to destination UIDs; its @uidvalidity is 0 and its arrays %NULL
+ *   when the server gave none (no UIDPLUS)
+ * @out_left_deleted: (out) (optional): set to %TRUE when the originals were
+ *   copied and marked \Deleted but not expunged (a server with neither MOVE
+ *   nor UIDPLUS); they go at the next EXPUNGE
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the messages were moved (or copied and marked)
+ */
+gboolean
+buzon_imap_session_uid_move_finish (BuzonImapSession  *self,
+                                    GAsyncResult      *result,
+                                    BuzonImapCopyUid **out_copy_uid,
+                                    gboolean          *out_left_deleted,
+                                    GError           **error)
+{
+  MoveData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (out_left_deleted != NULL)
+    *out_left_deleted = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_copy_uid != NULL)
+    *out_copy_uid = g_steal_pointer (&data->copy_uid);
+  if (out_left_deleted != NULL)
+    *out_left_deleted = data->left_deleted;
+  return TRUE;
+}
+
+/* GETQUOTAROOT */
+
+typedef struct
+{
+  guint64 usage;
+  guint64 limit;
+} QuotaData;
+
+static gboolean
+collect_quota (BuzonImapSession  *self,
+               gpointer           data,
+               BuzonImapResponse *response)
+{
+  QuotaData *quota_data = data;
+  g_autoptr(BuzonImapQuota) quota = NULL;
+
+  if (buzon_imap_response_is_named (response, "QUOTAROOT"))
+    return TRUE;
+  if (!buzon_imap_response_is_named (response, "QUOTA"))
+    return FALSE;
+
+  quota = buzon_imap_response_parse_quota (response, NULL);
+  if (quota == NULL || quota->resources == NULL)
+    return TRUE;
+
+  /* With several roots, the one with the least room left counts. */
+  for (guint i = 0; i < quota->resources->len; i++)
+    {
+      BuzonImapQuotaResource *resource = &g_array_index (quota->resources,
+                                                         BuzonImapQuotaResource, i);
+
+      if (g_ascii_strcasecmp (resource->name, "STORAGE") != 0)
+        continue;
+      if (quota_data->limit == 0
+          || (resource->limit - MIN (resource->usage, resource->limit)
+              < quota_data->limit - MIN (quota_data->usage, quota_data->limit)))
+        {
+          quota_data->usage = resource->usage;
+          quota_data->limit = resource->limit;
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+quota_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * buzon_imap_session_getquotaroot_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox's name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Asks for the storage quota of a mailbox (GETQUOTAROOT, RFC 9208 section
+ * 4.1.2). Without QUOTA in the capabilities nothing is sent and the result
+ * is 0 of 0.
+ */
+void
+buzon_imap_session_getquotaroot_async (BuzonImapSession    *self,
+                                       const char          *mailbox,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+  QuotaData *data;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_getquotaroot_async));
+  if (!check_connected (self, task))
+    return;
+
+  data = g_new0 (QuotaData, 1);
+  g_task_set_task_data (task, data, g_free);
+  if (!g_hash_table_contains (self->capabilities, "QUOTA"))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  command = new_command (self, "GETQUOTAROOT");
+  if (!buzon_imap_command_add_mailbox (command, mailbox, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  run_command (self, g_steal_pointer (&command), collect_quota, data, NULL, FALSE,
+               quota_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_getquotaroot_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @out_usage: (out) (optional): the STORAGE used, in KiB (RFC 9208 section
+ *   5.1), or 0
+ * @out_limit: (out) (optional): the STORAGE limit in KiB, or 0 when there
+ *   is none (or no QUOTA)
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR
+ *
+ * With several quota roots, the one with the least room left is reported.
+ *
+ * Returns: whether the server answered OK (or has no QUOTA)
+ */
+gboolean
+buzon_imap_session_getquotaroot_finish (BuzonImapSession  *self,
+                                        GAsyncResult      *result,
+                                        guint64           *out_usage,
+                                        guint64           *out_limit,
+                                        GError           **error)
+{
+  QuotaData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (out_usage != NULL)
+    *out_usage = 0;
+  if (out_limit != NULL)
+    *out_limit = 0;
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_usage != NULL)
+    *out_usage = data->usage;
+  if (out_limit != NULL)
+    *out_limit = data->limit;
+  return TRUE;
+}
+
+/* CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE */
+
+/* Sends @name with one or two mailbox names; the task returns a boolean. */
+static void
+mailbox_command (BuzonImapSession    *self,
+                 const char          *name,
+                 const char          *mailbox,
+                 const char          *new_mailbox,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  if (!check_connected (self, task))
+    return;
+
+  command = new_command (self, name);
+  if (!buzon_imap_command_add_mailbox (command, mailbox, &error)
+      || (new_mailbox != NULL && !buzon_imap_command_add_mailbox (command, new_mailbox, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+               boolean_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_create_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the new mailbox's name in UTF-8, with the server's delimiter
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Creates a mailbox (CREATE, RFC 3501 section 6.3.3). The name is sent in
+ * modified UTF-7; the server creates missing parents itself.
+ */
+void
+buzon_imap_session_create_async (BuzonImapSession    *self,
+                                 const char          *mailbox,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+
+  mailbox_command (self, "CREATE", mailbox, NULL,
+                   BUZON_SOURCE_TAG (buzon_imap_session_create_async),
+                   cancellable, callback, user_data);
+}
+
+/**
+ * buzon_imap_session_create_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the server created the mailbox
+ */
+gboolean
+buzon_imap_session_create_finish (BuzonImapSession  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_session_delete_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox's name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Deletes a mailbox and its messages (DELETE, RFC 3501 section 6.3.4).
+ */
+void
+buzon_imap_session_delete_async (BuzonImapSession    *self,
+                                 const char          *mailbox,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+
+  mailbox_command (self, "DELETE", mailbox, NULL,
+                   BUZON_SOURCE_TAG (buzon_imap_session_delete_async),
+                   cancellable, callback, user_data);
+}
+
+/**
+ * buzon_imap_session_delete_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the server deleted the mailbox
+ */
+gboolean
+buzon_imap_session_delete_finish (BuzonImapSession  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_session_rename_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox's name in UTF-8
+ * @new_name: its new name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Renames a mailbox, with its children (RENAME, RFC 3501 section 6.3.5).
+ */
+void
+buzon_imap_session_rename_async (BuzonImapSession    *self,
+                                 const char          *mailbox,
+                                 const char          *new_name,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+  g_return_if_fail (new_name != NULL);
+
+  mailbox_command (self, "RENAME", mailbox, new_name,
+                   BUZON_SOURCE_TAG (buzon_imap_session_rename_async),
+                   cancellable, callback, user_data);
+}
+
+/**
+ * buzon_imap_session_rename_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the server renamed the mailbox
+ */
+gboolean
+buzon_imap_session_rename_finish (BuzonImapSession  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+subscribe (BuzonImapSession    *self,
+           const char          *mailbox,
+           gboolean             subscribe,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  mailbox_command (self, subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE", mailbox, NULL,
+                   source_tag, cancellable, callback, user_data);
+}
+
+/**
+ * buzon_imap_session_subscribe_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox's name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Adds a mailbox to the subscriptions (SUBSCRIBE, RFC 3501 section 6.3.6).
+ */
+void
+buzon_imap_session_subscribe_async (BuzonImapSession    *self,
+                                    const char          *mailbox,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+
+  subscribe (self, mailbox, TRUE, BUZON_SOURCE_TAG (buzon_imap_session_subscribe_async),
+             cancellable, callback, user_data);
+}
+
+/**
+ * buzon_imap_session_subscribe_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the server subscribed the mailbox
+ */
+gboolean
+buzon_imap_session_subscribe_finish (BuzonImapSession  *self,
+                                     GAsyncResult      *result,
+                                     GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_session_unsubscribe_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox's name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Removes a mailbox from the subscriptions (UNSUBSCRIBE, RFC 3501 section
+ * 6.3.7).
+ */
+void
+buzon_imap_session_unsubscribe_async (BuzonImapSession    *self,
+                                      const char          *mailbox,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+
+  subscribe (self, mailbox, FALSE, BUZON_SOURCE_TAG (buzon_imap_session_unsubscribe_async),
+             cancellable, callback, user_data);
+}
+
+/**
+ * buzon_imap_session_unsubscribe_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: whether the server unsubscribed the mailbox
+ */
+gboolean
+buzon_imap_session_unsubscribe_finish (BuzonImapSession  *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 

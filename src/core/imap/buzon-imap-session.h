@@ -12,9 +12,12 @@
  * ENABLE CONDSTORE QRESYNC, ID), a pipelining command engine with
  * synchronising literals and continuations, unsolicited responses as
  * signals, and the commands LIST, SELECT, EXAMINE, UID FETCH (summaries and
- * one whole body), UID STORE of flags, NOOP and LOGOUT.
+ * one whole body), UID STORE of flags, UID SEARCH (ALL, a UID range, TEXT),
+ * APPEND (with APPENDUID), UID COPY and UID MOVE (COPYUID; without MOVE,
+ * COPY + STORE \Deleted + UID EXPUNGE with UIDPLUS), CREATE, DELETE,
+ * RENAME, SUBSCRIBE, UNSUBSCRIBE, GETQUOTAROOT (STORAGE), NOOP and LOGOUT.
  *
- * Not yet: IDLE, UID SEARCH, CREATE/RENAME/DELETE, APPEND,
+ * Not yet: IDLE, other SEARCH criteria and ESEARCH,
  * COMPRESS, batched delivery of fetch results (they are collected).
  *
  * Commands fail with %BUZON_IMAP_SESSION_ERROR_NOT_CONNECTED until connect
@@ -215,6 +218,114 @@ void              buzon_imap_session_uid_store_async     (BuzonImapSession     *
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
 gboolean          buzon_imap_session_uid_store_finish    (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_uid_search_async    (BuzonImapSession     *self,
+                                                          guint32               first_uid,
+                                                          guint32               last_uid,
+                                                          const char           *text,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GArray           *buzon_imap_session_uid_search_finish   (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_append_async        (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GBytes               *message,
+                                                          const char * const   *flags,
+                                                          GDateTime            *internal_date,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_append_finish       (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          guint32              *out_uidvalidity,
+                                                          guint32              *out_uid,
+                                                          GError              **error);
+
+void              buzon_imap_session_uid_copy_async      (BuzonImapSession     *self,
+                                                          const guint32        *uids,
+                                                          gsize                 n_uids,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_uid_copy_finish     (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          BuzonImapCopyUid    **out_copy_uid,
+                                                          GError              **error);
+
+void              buzon_imap_session_uid_move_async      (BuzonImapSession     *self,
+                                                          const guint32        *uids,
+                                                          gsize                 n_uids,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_uid_move_finish     (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          BuzonImapCopyUid    **out_copy_uid,
+                                                          gboolean             *out_left_deleted,
+                                                          GError              **error);
+
+void              buzon_imap_session_getquotaroot_async  (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_getquotaroot_finish (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          guint64              *out_usage,
+                                                          guint64              *out_limit,
+                                                          GError              **error);
+
+void              buzon_imap_session_create_async        (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_create_finish       (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_delete_async        (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_delete_finish       (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_rename_async        (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          const char           *new_name,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_rename_finish       (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_subscribe_async     (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_subscribe_finish    (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_unsubscribe_async   (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_unsubscribe_finish  (BuzonImapSession     *self,
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
