@@ -11,3 +11,4 @@
 #include "buzon-connection.h"
 #include "buzon-net-error.h"
 #include "buzon-sasl.h"
+#include "buzon-tls-probe.h"
