@@ -44,4 +44,18 @@ void          _buzon_cli_print_json     (JsonNode        *node);
 int           _buzon_cli_account        (int              argc,
                                          char           **argv);
 
+/* buzon-cli-mail.c */
+int           _buzon_cli_sync           (int argc, char **argv);
+int           _buzon_cli_folders        (int argc, char **argv);
+int           _buzon_cli_list           (int argc, char **argv);
+int           _buzon_cli_show           (int argc, char **argv);
+int           _buzon_cli_search         (int argc, char **argv);
+int           _buzon_cli_flag           (int argc, char **argv);
+int           _buzon_cli_move           (int argc, char **argv);
+int           _buzon_cli_copy           (int argc, char **argv);
+int           _buzon_cli_delete         (int argc, char **argv);
+int           _buzon_cli_mkdir          (int argc, char **argv);
+int           _buzon_cli_rmdir          (int argc, char **argv);
+int           _buzon_cli_rename         (int argc, char **argv);
+
 G_END_DECLS

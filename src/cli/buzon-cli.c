@@ -31,6 +31,18 @@ typedef struct
 
 static const Command commands[] = {
   { "account", _buzon_cli_account, N_("Add, list and remove mail accounts") },
+  { "sync", _buzon_cli_sync, N_("Send queued changes and fetch new mail (IMAP); --watch stays") },
+  { "folders", _buzon_cli_folders, N_("List an account’s folders") },
+  { "list", _buzon_cli_list, N_("List the messages of a folder") },
+  { "show", _buzon_cli_show, N_("Show a message") },
+  { "search", _buzon_cli_search, N_("Find messages, here or on the server") },
+  { "flag", _buzon_cli_flag, N_("Mark messages read, unread, flagged, …") },
+  { "move", _buzon_cli_move, N_("Move messages to another folder") },
+  { "copy", _buzon_cli_copy, N_("Copy messages to another folder") },
+  { "delete", _buzon_cli_delete, N_("Delete messages (to Trash)") },
+  { "mkdir", _buzon_cli_mkdir, N_("Create a folder") },
+  { "rmdir", _buzon_cli_rmdir, N_("Delete a folder") },
+  { "rename", _buzon_cli_rename, N_("Rename or move a folder") },
 };
 
 void

@@ -34,9 +34,7 @@
   "coalesce (m.from_addr, '') || ' ' || coalesce (m.to_addrs, '') || ' ' || " \
   "coalesce (m.cc_addrs, '')"
 
-#define SUMMARY_COLUMNS \
-  "id, folder_id, uid, message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, " \
-  "date, internal_date, size, flags, keywords, has_attachments, preview, body_state"
+#define SUMMARY_COLUMNS BUZON_STORE_SUMMARY_COLUMNS
 
 /* xgettext:c-format */
 #define NO_FOLDER      N_("The folder is not in the mail store (any more).")
@@ -91,8 +89,8 @@ folder_from_row (BuzonStmt *stmt)
 }
 
 /* Reads SUMMARY_COLUMNS into a new BuzonMessageSummary. */
-static gpointer
-summary_from_row (BuzonStmt *stmt)
+gpointer
+_buzon_store_summary_from_row (BuzonStmt *stmt)
 {
   BuzonMessageSummary *summary = buzon_message_summary_new ();
 
@@ -1031,7 +1029,7 @@ buzon_store_get_message (BuzonStore  *self,
 
   sqlite3_bind_int64 (stmt, 1, message_id);
 
-  return _buzon_store_read_row (self, stmt, summary_from_row, error, NO_MESSAGE);
+  return _buzon_store_read_row (self, stmt, _buzon_store_summary_from_row, error, NO_MESSAGE);
 }
 
 /**
@@ -1070,7 +1068,7 @@ buzon_store_list_messages (BuzonStore  *self,
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64)limit : -1);
   sqlite3_bind_int64 (stmt, 3, offset);
 
-  return _buzon_store_read_rows (self, stmt, summary_from_row,
+  return _buzon_store_read_rows (self, stmt, _buzon_store_summary_from_row,
                                  (GDestroyNotify)buzon_message_summary_free, error);
 }
 

@@ -238,6 +238,13 @@ gboolean      _buzon_store_set_body_locked   (BuzonStore       *self,
                                               const char       *body_text,
                                               GError          **error);
 
+/* The columns _buzon_store_summary_from_row() reads, in its order. */
+#define BUZON_STORE_SUMMARY_COLUMNS \
+  "id, folder_id, uid, message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, " \
+  "date, internal_date, size, flags, keywords, has_attachments, preview, body_state"
+
+gpointer      _buzon_store_summary_from_row  (BuzonStmt        *stmt);
+
 /* buzon-store-migrate.c */
 guint         _buzon_store_latest_version    (void);
 GBytes       *_buzon_store_load_script       (guint             version,

@@ -347,6 +347,21 @@ buzon_outbox_item_free (BuzonOutboxItem *item)
   g_free (item);
 }
 
+/**
+ * buzon_op_failure_free:
+ * @failure: (nullable): a failure
+ */
+void
+buzon_op_failure_free (BuzonOpFailure *failure)
+{
+  if (failure == NULL)
+    return;
+
+  g_free (failure->kind);
+  g_free (failure->message);
+  g_free (failure);
+}
+
 static const char * const special_use_names[] = {
   [BUZON_SPECIAL_USE_NONE] = NULL,
   [BUZON_SPECIAL_USE_INBOX] = "inbox",

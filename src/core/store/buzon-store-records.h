@@ -232,6 +232,36 @@ typedef struct
   BuzonOutboxState  state;
 } BuzonOutboxItem;
 
+/**
+ * BuzonStoreUidRef:
+ * @id: a message's id in the store
+ * @uid: its IMAP UID
+ */
+typedef struct
+{
+  gint64  id;
+  guint32 uid;
+} BuzonStoreUidRef;
+
+/**
+ * BuzonOpFailure:
+ * @id: the failure's id, increasing
+ * @account_id: the account
+ * @kind: the kind of the operation that was dropped (`move`, `flags`, …)
+ * @message: what did not happen on the server and why, for the user
+ * @created: when it was dropped
+ *
+ * A queued user action the server refused for good, kept to be shown.
+ */
+typedef struct
+{
+  gint64  id;
+  gint64  account_id;
+  char   *kind;
+  char   *message;
+  gint64  created;
+} BuzonOpFailure;
+
 #define BUZON_TYPE_FOLDER          (buzon_folder_get_type ())
 #define BUZON_TYPE_MESSAGE_SUMMARY (buzon_message_summary_get_type ())
 #define BUZON_TYPE_POP3_UIDL       (buzon_pop3_uidl_get_type ())
@@ -285,6 +315,8 @@ G_GNUC_WARN_UNUSED_RESULT
 BuzonOutboxItem     *buzon_outbox_item_copy           (const BuzonOutboxItem     *item);
 void                 buzon_outbox_item_free           (BuzonOutboxItem           *item);
 
+void                 buzon_op_failure_free            (BuzonOpFailure            *failure);
+
 const char          *buzon_special_use_to_string      (BuzonSpecialUse            use);
 BuzonSpecialUse      buzon_special_use_from_string    (const char                *text);
 const char          *buzon_outbox_state_to_string     (BuzonOutboxState           state);
@@ -295,5 +327,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonMessageSummary, buzon_message_summary_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonPop3Uidl, buzon_pop3_uidl_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonPendingOp, buzon_pending_op_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonOutboxItem, buzon_outbox_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonOpFailure, buzon_op_failure_free)
 
 G_END_DECLS

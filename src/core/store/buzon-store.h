@@ -250,6 +250,61 @@ gboolean             buzon_store_outbox_remove              (BuzonStore         
                                                              gint64                item_id,
                                                              GError              **error);
 
+/* Sync engine (buzon-store-sync.c) */
+gboolean             buzon_store_apply_server_flags         (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GPtrArray            *changes,
+                                                             GError              **error);
+gboolean             buzon_store_expunge_uids               (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             const guint32        *uids,
+                                                             guint                 n_uids,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonMessageSummary *buzon_store_lookup_message_by_uid      (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint32               uid,
+                                                             GError              **error);
+gboolean             buzon_store_set_message_location       (BuzonStore           *self,
+                                                             gint64                message_id,
+                                                             gint64                folder_id,
+                                                             guint32               uid,
+                                                             GError              **error);
+gboolean             buzon_store_copy_messages              (BuzonStore           *self,
+                                                             const gint64         *message_ids,
+                                                             guint                 n_message_ids,
+                                                             gint64                folder_id,
+                                                             BuzonPendingOp       *op,
+                                                             GArray              **out_new_ids,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GArray              *buzon_store_list_missing_bodies        (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             gint64                since,
+                                                             guint                 limit,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GHashTable          *buzon_store_list_unplaced              (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+gboolean             buzon_store_update_op_payload          (BuzonStore           *self,
+                                                             gint64                op_id,
+                                                             const char           *payload,
+                                                             GError              **error);
+gboolean             buzon_store_drop_op                    (BuzonStore           *self,
+                                                             gint64                op_id,
+                                                             const char           *message,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_op_failures           (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             gint64                after_id,
+                                                             GError              **error);
+gboolean             buzon_store_clear_op_failures          (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             gint64                up_to_id,
+                                                             GError              **error);
+
 /* Certificate pins */
 gboolean             buzon_store_set_pin                    (BuzonStore           *self,
                                                              const char           *host,

@@ -1,0 +1,821 @@
+/* buzon-imap-replay.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* BuzonImapSync, continued: replaying the queue of user actions.
+ *
+ * Operations replay in the order they were made (buzon-mail-ops.h names
+ * them and their payloads), one at a time, each removed from the queue only
+ * once the server confirmed it. A lost connection stops the replay with the
+ * operation still queued, to be tried again on the next connection. An
+ * operation the server refuses is undone here where that is needed (a
+ * refused move puts the messages back), dropped from the queue with a
+ * sentence for the user (buzon_store_drop_op()), and never retried.
+ *
+ * UIDs. A moved or copied message gets a new UID in the destination. With
+ * UIDPLUS the server says which (COPYUID, RFC 4315); without it the engine
+ * searches the destination for the Message-ID. The UID goes to the local
+ * row if it is still in that folder, or into the payload of the next queued
+ * operation that took the message further (moved twice while offline). What
+ * stays unknown is matched by Message-ID at the folder's next sync. A
+ * COPYUID that leaves a message out means the server no longer had it.
+ */
+
+#define G_LOG_DOMAIN "buzon-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "buzon-imap-convert.h"
+#include "buzon-imap-uid-set.h"
+#include "buzon-imap-sync-private.h"
+#include "buzon-mail-ops.h"
+
+#define AWAIT(result) (_buzon_imap_sync_wait (self, &(result)))
+#define STORE_CB _buzon_imap_sync_store_cb
+
+typedef struct
+{
+  gint64  id;
+  guint32 uid;
+  guint32 new_uid;
+  gint64  new_id;   /* copies: the copy's id */
+} Msg;
+
+static GArray *
+read_msgs (JsonObject *payload)
+{
+  GArray *msgs = g_array_new (FALSE, TRUE, sizeof (Msg));
+  JsonArray *array = json_object_has_member (payload, "msgs")
+                     ? json_object_get_array_member (payload, "msgs") : NULL;
+  JsonArray *new_ids = json_object_has_member (payload, "new_ids")
+                       ? json_object_get_array_member (payload, "new_ids") : NULL;
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonArray *pair = json_array_get_array_element (array, i);
+      Msg msg = { 0, };
+
+      if (pair == NULL || json_array_get_length (pair) < 2)
+        continue;
+      msg.id = json_array_get_int_element (pair, 0);
+      msg.uid = (guint32)json_array_get_int_element (pair, 1);
+      if (new_ids != NULL && i < json_array_get_length (new_ids))
+        msg.new_id = json_array_get_int_element (new_ids, i);
+      g_array_append_val (msgs, msg);
+    }
+
+  return msgs;
+}
+
+/* Fills in UIDs learnt since the op was queued: the row's own, while it is
+ * still in @folder. */
+static void
+resolve_uids (BuzonImapSync *self,
+              GArray        *msgs,
+              BuzonFolder   *folder)
+{
+  for (guint i = 0; i < msgs->len; i++)
+    {
+      Msg *msg = &g_array_index (msgs, Msg, i);
+      g_autoptr(BuzonMessageSummary) row = NULL;
+
+      if (msg->uid != 0 || folder == NULL)
+        continue;
+      row = buzon_store_get_message (self->store, msg->id, NULL);
+      if (row != NULL && row->folder_id == folder->id && row->uid != 0)
+        msg->uid = row->uid;
+    }
+}
+
+static GArray *
+known_uids (GArray *msgs)
+{
+  GArray *uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; i < msgs->len; i++)
+    {
+      const Msg *msg = &g_array_index (msgs, Msg, i);
+
+      if (msg->uid != 0)
+        g_array_append_val (uids, msg->uid);
+    }
+
+  return uids;
+}
+
+static BuzonFolder *
+folder_named (BuzonImapSync *self,
+              const char    *name)
+{
+  if (name == NULL)
+    return NULL;
+
+  return buzon_store_lookup_folder (self->store, buzon_account_get_id (self->account), name,
+                                    NULL);
+}
+
+static gboolean
+select_named (BuzonImapSync  *self,
+              const char     *name,
+              GError        **error)
+{
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+
+  if (g_strcmp0 (self->selected, name) == 0)
+    return TRUE;
+
+  info = _buzon_imap_sync_select (self, name, error);
+
+  return info != NULL;
+}
+
+/* The message with id @id was taken further by a later queued op from
+ * @folder_name: give that op the UID it has there. */
+static void
+patch_later_ops (BuzonImapSync *self,
+                 gint64         after_op,
+                 const char    *folder_name,
+                 gint64         id,
+                 guint32        uid)
+{
+  g_autoptr(GPtrArray) ops = buzon_store_list_ops (self->store,
+                                                   buzon_account_get_id (self->account), NULL);
+
+  for (guint i = 0; ops != NULL && i < ops->len; i++)
+    {
+      BuzonPendingOp *op = g_ptr_array_index (ops, i);
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *payload;
+      JsonArray *msgs;
+      gboolean changed = FALSE;
+
+      if (op->id <= after_op)
+        continue;
+      root = json_from_string (op->payload, NULL);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        continue;
+      payload = json_node_get_object (root);
+      if (g_strcmp0 (json_object_get_string_member_with_default (payload, "folder", NULL),
+                     folder_name) != 0 ||
+          !json_object_has_member (payload, "msgs"))
+        continue;
+
+      msgs = json_object_get_array_member (payload, "msgs");
+      for (guint j = 0; j < json_array_get_length (msgs); j++)
+        {
+          JsonArray *pair = json_array_get_array_element (msgs, j);
+
+          if (pair != NULL && json_array_get_length (pair) >= 2 &&
+              json_array_get_int_element (pair, 0) == id &&
+              json_array_get_int_element (pair, 1) == 0)
+            {
+              json_array_remove_element (pair, 1);
+              json_array_add_int_element (pair, uid);
+              changed = TRUE;
+            }
+        }
+
+      if (changed)
+        {
+          g_autofree char *text = json_to_string (root, FALSE);
+
+          buzon_store_update_op_payload (self->store, op->id, text, NULL);
+          return;
+        }
+    }
+}
+
+/* Records where a message landed: on its row if it is still in @to, else in
+ * the later op that moved it on. */
+static void
+place (BuzonImapSync  *self,
+       BuzonPendingOp *op,
+       BuzonFolder    *to,
+       gint64          id,
+       guint32         uid)
+{
+  g_autoptr(BuzonMessageSummary) row = NULL;
+
+  if (id <= 0 || uid == 0 || to == NULL)
+    return;
+
+  row = buzon_store_get_message (self->store, id, NULL);
+  if (row == NULL)
+    return;
+
+  if (row->folder_id == to->id)
+    buzon_store_set_message_location (self->store, id, to->id, uid, NULL);
+  else
+    patch_later_ops (self, op->id, to->name, id, uid);
+}
+
+/* Without COPYUID: finds the copies by Message-ID in the destination. */
+static gboolean
+find_by_message_id (BuzonImapSync  *self,
+                    const char     *to_name,
+                    GArray         *msgs,
+                    gboolean        copies,
+                    GError        **error)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  if (!select_named (self, to_name, error))
+    return FALSE;
+
+  for (guint i = 0; i < msgs->len; i++)
+    {
+      Msg *msg = &g_array_index (msgs, Msg, i);
+      g_autoptr(BuzonMessageSummary) row = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GArray) found = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (msg->uid == 0)
+        continue;
+      row = buzon_store_get_message (self->store, copies ? msg->new_id : msg->id, NULL);
+      if (row == NULL || row->message_id == NULL)
+        continue;
+
+      buzon_imap_session_uid_search_header_async (self->session, "Message-ID", row->message_id,
+                                                  self->job_cancellable, STORE_CB, &result);
+      found = buzon_imap_session_uid_search_header_finish (self->session, AWAIT (result),
+                                                           &local_error);
+      if (found == NULL)
+        {
+          if (_buzon_imap_sync_is_connection_error (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          continue;
+        }
+
+      /* The newest copy not claimed by another message of this op. */
+      for (guint j = found->len; j > 0; j--)
+        {
+          guint32 uid = g_array_index (found, guint32, j - 1);
+
+          if (!g_hash_table_contains (taken, GUINT_TO_POINTER (uid)))
+            {
+              g_hash_table_add (taken, GUINT_TO_POINTER (uid));
+              msg->new_uid = uid;
+              break;
+            }
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+map_copy_uid (GArray           *msgs,
+              BuzonImapCopyUid *copy_uid)
+{
+  g_autoptr(GHashTable) map = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint d = 0;
+  guint32 next_dest = 0;
+  guint32 dest_left = 0;
+
+  if (copy_uid == NULL || copy_uid->source_uids == NULL || copy_uid->dest_uids == NULL)
+    return;
+
+  /* Walk both range lists in step: the n-th source UID went to the n-th
+   * destination UID (RFC 4315 §3). */
+  for (guint s = 0; s < copy_uid->source_uids->len; s++)
+    {
+      const BuzonImapUidRange *range = &g_array_index (copy_uid->source_uids,
+                                                       BuzonImapUidRange, s);
+
+      for (guint64 uid = range->first; uid <= range->last; uid++)
+        {
+          if (dest_left == 0)
+            {
+              const BuzonImapUidRange *dest;
+
+              if (d >= copy_uid->dest_uids->len)
+                goto done;
+              dest = &g_array_index (copy_uid->dest_uids, BuzonImapUidRange, d++);
+              next_dest = dest->first;
+              dest_left = dest->last - dest->first + 1;
+            }
+          g_hash_table_insert (map, GUINT_TO_POINTER ((guint32)uid), GUINT_TO_POINTER (next_dest));
+          next_dest++;
+          dest_left--;
+        }
+    }
+
+done:
+  for (guint i = 0; i < msgs->len; i++)
+    {
+      Msg *msg = &g_array_index (msgs, Msg, i);
+
+      msg->new_uid = GPOINTER_TO_UINT (g_hash_table_lookup (map, GUINT_TO_POINTER (msg->uid)));
+    }
+}
+
+static gboolean
+replay_move_or_copy (BuzonImapSync   *self,
+                     BuzonPendingOp  *op,
+                     JsonObject      *payload,
+                     gboolean         copy,
+                     GError         **error)
+{
+  const char *from_name = json_object_get_string_member_with_default (payload, "folder", NULL);
+  const char *to_name = json_object_get_string_member_with_default (payload, "to", NULL);
+  g_autoptr(BuzonFolder) from = folder_named (self, from_name);
+  g_autoptr(BuzonFolder) to = folder_named (self, to_name);
+  g_autoptr(GArray) msgs = read_msgs (payload);
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BuzonImapCopyUid) copy_uid = NULL;
+  gboolean left_deleted = FALSE;
+  gboolean uidplus = buzon_imap_session_has_capability (self->session, "UIDPLUS");
+  guint gone = 0;
+  gboolean ok;
+
+  if (from_name == NULL || to_name == NULL)
+    return TRUE;
+
+  resolve_uids (self, msgs, from);
+  uids = known_uids (msgs);
+  if (uids->len == 0)
+    return TRUE;
+
+  if (!select_named (self, from_name, error))
+    return FALSE;
+
+  if (copy)
+    {
+      buzon_imap_session_uid_copy_async (self->session, (const guint32 *)(gpointer)uids->data,
+                                         uids->len, to_name, self->job_cancellable, STORE_CB,
+                                         &result);
+      ok = buzon_imap_session_uid_copy_finish (self->session, AWAIT (result), &copy_uid, error);
+    }
+  else
+    {
+      buzon_imap_session_uid_move_async (self->session, (const guint32 *)(gpointer)uids->data,
+                                         uids->len, to_name, self->job_cancellable, STORE_CB,
+                                         &result);
+      ok = buzon_imap_session_uid_move_finish (self->session, AWAIT (result), &copy_uid,
+                                               &left_deleted, error);
+    }
+  if (!ok)
+    return FALSE;
+
+  /* COPYUID only counts where UIDPLUS is advertised: what the server did
+   * not promise, the engine does not rely on. */
+  if (uidplus && copy_uid != NULL)
+    map_copy_uid (msgs, copy_uid);
+  else if (!find_by_message_id (self, to_name, msgs, copy, error))
+    return FALSE;
+
+  for (guint i = 0; i < msgs->len; i++)
+    {
+      const Msg *msg = &g_array_index (msgs, Msg, i);
+      gint64 id = copy ? msg->new_id : msg->id;
+
+      if (msg->new_uid != 0)
+        place (self, op, to, id, msg->new_uid);
+      else if (uidplus && copy_uid != NULL && msg->uid != 0)
+        {
+          /* Not in COPYUID: the server did not have it any more. */
+          g_autoptr(BuzonMessageSummary) row = buzon_store_get_message (self->store, id, NULL);
+
+          gone++;
+          if (row != NULL && to != NULL && row->folder_id == to->id && row->uid == 0)
+            buzon_store_delete_messages (self->store, &id, 1, NULL, NULL);
+        }
+    }
+
+  if (gone > 0)
+    {
+      g_autofree char *message =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "%u message had already been deleted on the server by "
+                                      "another device, so it was not moved to “%s”.",
+                                      "%u messages had already been deleted on the server by "
+                                      "another device, so they were not moved to “%s”.",
+                                      gone),
+                         gone, to_name);
+
+      _buzon_imap_sync_emit_op_failed (self, message);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+replay_flags (BuzonImapSync   *self,
+              JsonObject      *payload,
+              GError         **error)
+{
+  const char *folder_name = json_object_get_string_member_with_default (payload, "folder", NULL);
+  g_autoptr(BuzonFolder) folder = folder_named (self, folder_name);
+  g_autoptr(GArray) msgs = read_msgs (payload);
+  g_autoptr(GArray) uids = NULL;
+  BuzonMessageFlags add = json_object_get_int_member_with_default (payload, "add", 0);
+  BuzonMessageFlags remove = json_object_get_int_member_with_default (payload, "remove", 0);
+  struct { BuzonMessageFlags flags; BuzonImapStoreMode mode; } steps[] = {
+    { add, BUZON_IMAP_STORE_ADD },
+    { remove, BUZON_IMAP_STORE_REMOVE },
+  };
+
+  if (folder_name == NULL)
+    return TRUE;
+
+  resolve_uids (self, msgs, folder);
+  uids = known_uids (msgs);
+  if (uids->len == 0)
+    return TRUE;
+
+  if (!select_named (self, folder_name, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_auto(GStrv) names = buzon_imap_flags_from_store (steps[i].flags);
+      g_autoptr(GAsyncResult) result = NULL;
+
+      if (names[0] == NULL)
+        continue;
+
+      buzon_imap_session_uid_store_async (self->session, (const guint32 *)(gpointer)uids->data,
+                                          uids->len, steps[i].mode, (const char * const *)names,
+                                          self->job_cancellable, STORE_CB, &result);
+      if (!buzon_imap_session_uid_store_finish (self->session, AWAIT (result), error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+replay_expunge (BuzonImapSync   *self,
+                JsonObject      *payload,
+                GError         **error)
+{
+  const char *folder_name = json_object_get_string_member_with_default (payload, "folder", NULL);
+  JsonArray *array = json_object_get_array_member (payload, "uids");
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GAsyncResult) stored = NULL;
+  g_autoptr(GAsyncResult) expunged = NULL;
+  static const char * const deleted[] = { "\\Deleted", NULL };
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      guint32 uid = (guint32)json_array_get_int_element (array, i);
+
+      if (uid != 0)
+        g_array_append_val (uids, uid);
+    }
+
+  if (folder_name == NULL || uids->len == 0)
+    return TRUE;
+
+  if (!select_named (self, folder_name, error))
+    return FALSE;
+
+  buzon_imap_session_uid_store_async (self->session, (const guint32 *)(gpointer)uids->data,
+                                      uids->len, BUZON_IMAP_STORE_ADD, deleted,
+                                      self->job_cancellable, STORE_CB, &stored);
+  if (!buzon_imap_session_uid_store_finish (self->session, AWAIT (stored), error))
+    return FALSE;
+
+  /* Without UIDPLUS only a plain EXPUNGE exists, which also removes other
+   * messages marked \Deleted in the folder: what that flag asks for. */
+  if (buzon_imap_session_has_capability (self->session, "UIDPLUS"))
+    {
+      buzon_imap_session_uid_expunge_async (self->session, (const guint32 *)(gpointer)uids->data,
+                                            uids->len, self->job_cancellable, STORE_CB,
+                                            &expunged);
+      return buzon_imap_session_uid_expunge_finish (self->session, AWAIT (expunged), error);
+    }
+
+  buzon_imap_session_expunge_async (self->session, self->job_cancellable, STORE_CB, &expunged);
+  return buzon_imap_session_expunge_finish (self->session, AWAIT (expunged), error);
+}
+
+/* Whether @name exists on the server (STATUS answers). */
+static gboolean
+mailbox_exists (BuzonImapSync  *self,
+                const char     *name,
+                gboolean       *out_exists,
+                GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BuzonImapMailboxStatus) status = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  buzon_imap_session_status_async (self->session, name, self->job_cancellable, STORE_CB,
+                                   &result);
+  status = buzon_imap_session_status_finish (self->session, AWAIT (result), &local_error);
+  if (status == NULL && _buzon_imap_sync_is_connection_error (local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  *out_exists = status != NULL;
+  return TRUE;
+}
+
+static gboolean
+replay_mkdir (BuzonImapSync  *self,
+              JsonObject     *payload,
+              GError        **error)
+{
+  const char *name = json_object_get_string_member_with_default (payload, "name", NULL);
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(GAsyncResult) subscribed = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean exists = FALSE;
+
+  if (name == NULL)
+    return TRUE;
+
+  buzon_imap_session_create_async (self->session, name, self->job_cancellable, STORE_CB,
+                                   &created);
+  if (!buzon_imap_session_create_finish (self->session, AWAIT (created), &local_error))
+    {
+      /* Created already (by another device, or before a lost connection):
+       * what the user wanted. */
+      if (_buzon_imap_sync_is_connection_error (local_error) ||
+          !mailbox_exists (self, name, &exists, error) || !exists)
+        {
+          if (local_error != NULL && (error == NULL || *error == NULL))
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  buzon_imap_session_subscribe_async (self->session, name, self->job_cancellable, STORE_CB,
+                                      &subscribed);
+  buzon_imap_session_subscribe_finish (self->session, AWAIT (subscribed), NULL);
+
+  return TRUE;
+}
+
+static gboolean
+replay_rename (BuzonImapSync  *self,
+               JsonObject     *payload,
+               GError        **error)
+{
+  const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
+  const char *to = json_object_get_string_member_with_default (payload, "to", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) subscribed = NULL;
+
+  if (from == NULL || to == NULL)
+    return TRUE;
+
+  /* A renamed mailbox cannot stay selected under its old name. */
+  if (g_strcmp0 (self->selected, from) == 0)
+    g_clear_pointer (&self->selected, g_free);
+
+  buzon_imap_session_rename_async (self->session, from, to, self->job_cancellable, STORE_CB,
+                                   &result);
+  if (!buzon_imap_session_rename_finish (self->session, AWAIT (result), error))
+    return FALSE;
+
+  buzon_imap_session_subscribe_async (self->session, to, self->job_cancellable, STORE_CB,
+                                      &subscribed);
+  buzon_imap_session_subscribe_finish (self->session, AWAIT (subscribed), NULL);
+
+  return TRUE;
+}
+
+static gboolean
+replay_rmdir (BuzonImapSync  *self,
+              JsonObject     *payload,
+              GError        **error)
+{
+  JsonArray *names = json_object_get_array_member (payload, "names");
+
+  for (guint i = 0; names != NULL && i < json_array_get_length (names); i++)
+    {
+      const char *name = json_array_get_string_element (names, i);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GAsyncResult) unsubscribed = NULL;
+      g_autoptr(GError) local_error = NULL;
+      gboolean exists = TRUE;
+
+      if (name == NULL)
+        continue;
+
+      if (g_strcmp0 (self->selected, name) == 0)
+        g_clear_pointer (&self->selected, g_free);
+
+      buzon_imap_session_delete_async (self->session, name, self->job_cancellable, STORE_CB,
+                                       &result);
+      if (!buzon_imap_session_delete_finish (self->session, AWAIT (result), &local_error))
+        {
+          /* Gone already: what the user wanted. */
+          if (_buzon_imap_sync_is_connection_error (local_error) ||
+              !mailbox_exists (self, name, &exists, error) || exists)
+            {
+              if (local_error != NULL && (error == NULL || *error == NULL))
+                g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
+
+      buzon_imap_session_unsubscribe_async (self->session, name, self->job_cancellable, STORE_CB,
+                                            &unsubscribed);
+      buzon_imap_session_unsubscribe_finish (self->session, AWAIT (unsubscribed), NULL);
+    }
+
+  return TRUE;
+}
+
+/* The server refused @op: undo what it did here, where the next sync would
+ * not. */
+static void
+back_out (BuzonImapSync  *self,
+          BuzonPendingOp *op,
+          JsonObject     *payload)
+{
+  const char *folder_name = json_object_get_string_member_with_default (payload, "folder", NULL);
+
+  if (g_str_equal (op->kind, BUZON_OP_MOVE))
+    {
+      g_autoptr(BuzonFolder) from = folder_named (self, folder_name);
+      g_autoptr(GArray) msgs = read_msgs (payload);
+
+      /* Back where they were, with their UIDs there. */
+      for (guint i = 0; from != NULL && i < msgs->len; i++)
+        {
+          const Msg *msg = &g_array_index (msgs, Msg, i);
+
+          buzon_store_set_message_location (self->store, msg->id, from->id, msg->uid, NULL);
+        }
+    }
+  else if (g_str_equal (op->kind, BUZON_OP_COPY))
+    {
+      g_autoptr(GArray) msgs = read_msgs (payload);
+
+      for (guint i = 0; i < msgs->len; i++)
+        {
+          const Msg *msg = &g_array_index (msgs, Msg, i);
+
+          if (msg->new_id > 0)
+            buzon_store_delete_messages (self->store, &msg->new_id, 1, NULL, NULL);
+        }
+    }
+  else if (g_str_equal (op->kind, BUZON_OP_FLAGS))
+    {
+      g_autoptr(BuzonFolder) folder = folder_named (self, folder_name);
+
+      /* Forget the folder's sync state: the next sync reads every flag. */
+      if (folder != NULL)
+        buzon_store_update_folder_sync_state (self->store, folder->id, folder->uidvalidity, 0, 0,
+                                              NULL, NULL);
+    }
+  else if (g_str_equal (op->kind, BUZON_OP_MKDIR))
+    {
+      g_autoptr(BuzonFolder) folder =
+        folder_named (self, json_object_get_string_member_with_default (payload, "name", NULL));
+
+      if (folder != NULL)
+        buzon_store_delete_folder (self->store, folder->id, NULL);
+    }
+  else if (g_str_equal (op->kind, BUZON_OP_RENAME))
+    {
+      g_autoptr(BuzonFolder) folder =
+        folder_named (self, json_object_get_string_member_with_default (payload, "to", NULL));
+      const char *from = json_object_get_string_member_with_default (payload, "from", NULL);
+
+      if (folder != NULL && from != NULL)
+        buzon_store_rename_folder (self->store, folder->id, from, NULL);
+    }
+  /* expunge, rmdir: the next sync brings back what the server kept. */
+}
+
+static char *
+describe_failure (BuzonPendingOp *op,
+                  JsonObject     *payload,
+                  const GError   *error)
+{
+  const char *folder = json_object_get_string_member_with_default (payload, "folder", "");
+
+  if (g_str_equal (op->kind, BUZON_OP_MOVE))
+    return g_strdup_printf (_("Messages could not be moved from “%s” to “%s” on the server, so "
+                              "they are back in “%s”. %s"),
+                            folder, json_object_get_string_member_with_default (payload, "to", ""),
+                            folder, error->message);
+  if (g_str_equal (op->kind, BUZON_OP_COPY))
+    return g_strdup_printf (_("Messages could not be copied to “%s” on the server. %s"),
+                            json_object_get_string_member_with_default (payload, "to", ""),
+                            error->message);
+  if (g_str_equal (op->kind, BUZON_OP_FLAGS))
+    return g_strdup_printf (_("A change to messages in “%s” (read, flagged…) could not be saved "
+                              "on the server. %s"),
+                            folder, error->message);
+  if (g_str_equal (op->kind, BUZON_OP_EXPUNGE))
+    return g_strdup_printf (_("Messages in “%s” could not be deleted on the server. %s"),
+                            folder, error->message);
+  if (g_str_equal (op->kind, BUZON_OP_MKDIR))
+    return g_strdup_printf (_("The folder “%s” could not be created on the server. %s"),
+                            json_object_get_string_member_with_default (payload, "name", ""),
+                            error->message);
+  if (g_str_equal (op->kind, BUZON_OP_RENAME))
+    return g_strdup_printf (_("The folder “%s” could not be renamed to “%s” on the server, so it "
+                              "keeps its name. %s"),
+                            json_object_get_string_member_with_default (payload, "from", ""),
+                            json_object_get_string_member_with_default (payload, "to", ""),
+                            error->message);
+  if (g_str_equal (op->kind, BUZON_OP_RMDIR))
+    return g_strdup_printf (_("A folder could not be deleted on the server. %s"), error->message);
+
+  return g_strdup (error->message);
+}
+
+static gboolean
+replay_one (BuzonImapSync   *self,
+            BuzonPendingOp  *op,
+            JsonObject      *payload,
+            GError         **error)
+{
+  if (g_str_equal (op->kind, BUZON_OP_FLAGS))
+    return replay_flags (self, payload, error);
+  if (g_str_equal (op->kind, BUZON_OP_MOVE))
+    return replay_move_or_copy (self, op, payload, FALSE, error);
+  if (g_str_equal (op->kind, BUZON_OP_COPY))
+    return replay_move_or_copy (self, op, payload, TRUE, error);
+  if (g_str_equal (op->kind, BUZON_OP_EXPUNGE))
+    return replay_expunge (self, payload, error);
+  if (g_str_equal (op->kind, BUZON_OP_MKDIR))
+    return replay_mkdir (self, payload, error);
+  if (g_str_equal (op->kind, BUZON_OP_RENAME))
+    return replay_rename (self, payload, error);
+  if (g_str_equal (op->kind, BUZON_OP_RMDIR))
+    return replay_rmdir (self, payload, error);
+
+  g_debug ("dropping an operation of unknown kind “%s”", op->kind);
+  return TRUE;
+}
+
+gboolean
+_buzon_imap_sync_replay_queue (BuzonImapSync  *self,
+                               GError        **error)
+{
+  gint64 account_id = buzon_account_get_id (self->account);
+
+  for (;;)
+    {
+      g_autoptr(BuzonPendingOp) op = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) local_error = NULL;
+      JsonObject *payload;
+
+      op = buzon_store_peek_op (self->store, account_id, &local_error);
+      if (op == NULL)
+        {
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          return TRUE;
+        }
+
+      root = json_from_string (op->payload, NULL);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          if (!buzon_store_drop_op (self->store, op->id, NULL, error))
+            return FALSE;
+          continue;
+        }
+      payload = json_node_get_object (root);
+
+      if (replay_one (self, op, payload, &local_error))
+        {
+          if (!buzon_store_complete_op (self->store, op->id, error))
+            return FALSE;
+          continue;
+        }
+
+      if (_buzon_imap_sync_is_connection_error (local_error))
+        {
+          /* Stays queued for the next connection. */
+          buzon_store_fail_op (self->store, op->id, local_error->message, NULL);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* Refused for good. */
+      {
+        g_autofree char *message = describe_failure (op, payload, local_error);
+
+        back_out (self, op, payload);
+        if (!buzon_store_drop_op (self->store, op->id, message, error))
+          return FALSE;
+        _buzon_imap_sync_emit_op_failed (self, message);
+      }
+    }
+}

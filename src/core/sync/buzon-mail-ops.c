@@ -1,0 +1,720 @@
+/* buzon-mail-ops.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "buzon-sync"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "buzon-imap-sync.h"
+#include "buzon-mail-ops.h"
+
+static gboolean
+is_imap (BuzonAccount *account)
+{
+  return buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP;
+}
+
+static char *
+builder_to_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  return json_to_string (root, FALSE);
+}
+
+/* The messages of @message_ids grouped by folder: folder id → GPtrArray of
+ * summaries. Ids of messages that are gone are skipped. */
+static GHashTable *
+group_by_folder (BuzonStore    *store,
+                 const gint64  *message_ids,
+                 guint          n_message_ids,
+                 GError       **error)
+{
+  g_autoptr(GHashTable) groups =
+    g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                           (GDestroyNotify)g_ptr_array_unref);
+
+  for (guint i = 0; i < n_message_ids; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      BuzonMessageSummary *summary = buzon_store_get_message (store, message_ids[i], &local_error);
+      GPtrArray *group;
+
+      if (summary == NULL)
+        {
+          if (g_error_matches (local_error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      group = g_hash_table_lookup (groups, &summary->folder_id);
+      if (group == NULL)
+        {
+          gint64 *key = g_new (gint64, 1);
+
+          *key = summary->folder_id;
+          group = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_message_summary_free);
+          g_hash_table_insert (groups, key, group);
+        }
+      g_ptr_array_add (group, summary);
+    }
+
+  return g_steal_pointer (&groups);
+}
+
+static GArray *
+group_ids (GPtrArray *group)
+{
+  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), group->len);
+
+  for (guint i = 0; i < group->len; i++)
+    g_array_append_val (ids, ((BuzonMessageSummary *)g_ptr_array_index (group, i))->id);
+
+  return ids;
+}
+
+static void
+add_msgs (JsonBuilder *builder,
+          GPtrArray   *group)
+{
+  json_builder_set_member_name (builder, "msgs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < group->len; i++)
+    {
+      const BuzonMessageSummary *summary = g_ptr_array_index (group, i);
+
+      json_builder_begin_array (builder);
+      json_builder_add_int_value (builder, summary->id);
+      json_builder_add_int_value (builder, summary->uid);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* A pending op for a group of messages of one folder, or NULL when the
+ * account has no server to tell (POP3: local folders only). */
+static BuzonPendingOp *
+message_op (BuzonAccount *account,
+            const char   *kind,
+            BuzonFolder  *folder,
+            BuzonFolder  *to,
+            GPtrArray    *group,
+            guint         add,
+            guint         remove)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *payload = NULL;
+
+  if (!is_imap (account))
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "folder");
+  json_builder_add_string_value (builder, folder->name);
+  if (to != NULL)
+    {
+      json_builder_set_member_name (builder, "to");
+      json_builder_add_string_value (builder, to->name);
+    }
+  add_msgs (builder, group);
+  if (add != 0 || remove != 0)
+    {
+      json_builder_set_member_name (builder, "add");
+      json_builder_add_int_value (builder, add);
+      json_builder_set_member_name (builder, "remove");
+      json_builder_add_int_value (builder, remove);
+    }
+  json_builder_end_object (builder);
+
+  payload = builder_to_json (builder);
+  return buzon_pending_op_new (buzon_account_get_id (account), folder->id, kind, payload);
+}
+
+/* Checks that @folder_id is one of @account's folders. */
+static BuzonFolder *
+account_folder (BuzonStore    *store,
+                BuzonAccount  *account,
+                gint64         folder_id,
+                GError       **error)
+{
+  g_autoptr(BuzonFolder) folder = buzon_store_get_folder (store, folder_id, error);
+
+  if (folder == NULL)
+    return NULL;
+
+  if (folder->account_id != buzon_account_get_id (account))
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("Messages cannot be moved between accounts yet."));
+      return NULL;
+    }
+
+  return g_steal_pointer (&folder);
+}
+
+/**
+ * buzon_mail_ops_set_flags:
+ * @store: the store
+ * @account: the messages' account
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @add: flags to set
+ * @remove: flags to clear
+ * @error: return location for an error
+ *
+ * Marks messages read, unread, flagged… here at once, and on the server
+ * when the queue is replayed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_set_flags (BuzonStore         *store,
+                          BuzonAccount       *account,
+                          const gint64       *message_ids,
+                          guint               n_message_ids,
+                          BuzonMessageFlags   add,
+                          BuzonMessageFlags   remove,
+                          GError            **error)
+{
+  g_autoptr(GHashTable) groups = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  groups = group_by_folder (store, message_ids, n_message_ids, error);
+  if (groups == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr(BuzonFolder) folder = account_folder (store, account, *(gint64 *)key, error);
+      g_autoptr(BuzonPendingOp) op = NULL;
+      g_autoptr(GArray) ids = NULL;
+
+      if (folder == NULL)
+        return FALSE;
+
+      op = message_op (account, BUZON_OP_FLAGS, folder, NULL, value, add, remove);
+      ids = group_ids (value);
+      if (!buzon_store_set_flags (store, (const gint64 *)(gpointer)ids->data, ids->len, add,
+                                  remove, op, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+move_or_copy (BuzonStore    *store,
+              BuzonAccount  *account,
+              const gint64  *message_ids,
+              guint          n_message_ids,
+              gint64         folder_id,
+              gboolean       copy,
+              GError       **error)
+{
+  g_autoptr(GHashTable) groups = NULL;
+  g_autoptr(BuzonFolder) to = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  to = account_folder (store, account, folder_id, error);
+  if (to == NULL)
+    return FALSE;
+
+  if (buzon_folder_has_attribute (to, "\\Noselect"))
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("The folder “%s” cannot hold messages, only other folders."), to->name);
+      return FALSE;
+    }
+
+  groups = group_by_folder (store, message_ids, n_message_ids, error);
+  if (groups == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr(BuzonFolder) folder = account_folder (store, account, *(gint64 *)key, error);
+      g_autoptr(BuzonPendingOp) op = NULL;
+      g_autoptr(GArray) ids = NULL;
+      gboolean ok;
+
+      if (folder == NULL)
+        return FALSE;
+      if (folder->id == to->id && !copy)
+        continue;
+
+      op = message_op (account, copy ? BUZON_OP_COPY : BUZON_OP_MOVE, folder, to, value, 0, 0);
+      ids = group_ids (value);
+      if (copy)
+        ok = buzon_store_copy_messages (store, (const gint64 *)(gpointer)ids->data, ids->len,
+                                        to->id, op, NULL, error);
+      else
+        ok = buzon_store_move_messages (store, (const gint64 *)(gpointer)ids->data, ids->len,
+                                        to->id, op, error);
+      if (!ok)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * buzon_mail_ops_move:
+ * @store: the store
+ * @account: the messages' account
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @folder_id: the destination, a folder of @account
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_move (BuzonStore    *store,
+                     BuzonAccount  *account,
+                     const gint64  *message_ids,
+                     guint          n_message_ids,
+                     gint64         folder_id,
+                     GError       **error)
+{
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, FALSE, error);
+}
+
+/**
+ * buzon_mail_ops_copy:
+ * @store: the store
+ * @account: the messages' account
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @folder_id: the destination, a folder of @account
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_copy (BuzonStore    *store,
+                     BuzonAccount  *account,
+                     const gint64  *message_ids,
+                     guint          n_message_ids,
+                     gint64         folder_id,
+                     GError       **error)
+{
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, TRUE, error);
+}
+
+static BuzonFolder *
+find_special (BuzonStore      *store,
+              BuzonAccount    *account,
+              BuzonSpecialUse  use,
+              GError         **error)
+{
+  g_autoptr(GPtrArray) folders = buzon_store_list_folders (store, buzon_account_get_id (account),
+                                                           error);
+
+  if (folders == NULL)
+    return NULL;
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *folder = g_ptr_array_index (folders, i);
+
+      if (folder->special_use == use)
+        return buzon_folder_copy (folder);
+    }
+
+  return NULL;
+}
+
+/**
+ * buzon_mail_ops_delete:
+ * @store: the store
+ * @account: the messages' account
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @error: return location for an error
+ *
+ * Deletes messages as a mail client does: into Trash, or for good when
+ * they are in Trash (or Junk) already, or the account has no Trash.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_delete (BuzonStore    *store,
+                       BuzonAccount  *account,
+                       const gint64  *message_ids,
+                       guint          n_message_ids,
+                       GError       **error)
+{
+  g_autoptr(GHashTable) groups = NULL;
+  g_autoptr(BuzonFolder) trash = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  trash = find_special (store, account, BUZON_SPECIAL_USE_TRASH, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  groups = group_by_folder (store, message_ids, n_message_ids, error);
+  if (groups == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr(BuzonFolder) folder = account_folder (store, account, *(gint64 *)key, error);
+      g_autoptr(GArray) ids = NULL;
+      g_autoptr(BuzonPendingOp) op = NULL;
+      GPtrArray *group = value;
+
+      if (folder == NULL)
+        return FALSE;
+
+      ids = group_ids (group);
+      if (trash != NULL && folder->id != trash->id &&
+          folder->special_use != BUZON_SPECIAL_USE_JUNK)
+        {
+          if (!move_or_copy (store, account, (const gint64 *)(gpointer)ids->data, ids->len,
+                             trash->id, FALSE, error))
+            return FALSE;
+          continue;
+        }
+
+      if (is_imap (account))
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autofree char *payload = NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "folder");
+          json_builder_add_string_value (builder, folder->name);
+          json_builder_set_member_name (builder, "uids");
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < group->len; i++)
+            {
+              const BuzonMessageSummary *summary = g_ptr_array_index (group, i);
+
+              if (summary->uid != 0)
+                json_builder_add_int_value (builder, summary->uid);
+            }
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+          payload = builder_to_json (builder);
+          op = buzon_pending_op_new (buzon_account_get_id (account), folder->id, BUZON_OP_EXPUNGE,
+                                     payload);
+        }
+
+      if (!buzon_store_delete_messages (store, (const gint64 *)(gpointer)ids->data, ids->len, op,
+                                        error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Enqueues a folder operation before applying it here: should the process
+ * die in between, the server still gets it and the next sync brings the
+ * folder back in line. If the local change then fails, the op goes. */
+static BuzonPendingOp *
+enqueue_folder_op (BuzonStore    *store,
+                   BuzonAccount  *account,
+                   const char    *kind,
+                   JsonBuilder   *builder,
+                   GError       **error)
+{
+  g_autofree char *payload = NULL;
+  g_autoptr(BuzonPendingOp) op = NULL;
+
+  if (!is_imap (account))
+    {
+      /* POP3 folders exist only here: nothing to queue. */
+      return buzon_pending_op_new (buzon_account_get_id (account), 0, kind, "{}");
+    }
+
+  payload = builder_to_json (builder);
+  op = buzon_pending_op_new (buzon_account_get_id (account), 0, kind, payload);
+  if (!buzon_store_enqueue_op (store, op, error))
+    return NULL;
+
+  return g_steal_pointer (&op);
+}
+
+static gboolean
+undo_enqueue (BuzonStore      *store,
+              BuzonPendingOp  *op)
+{
+  if (op->id > 0)
+    buzon_store_drop_op (store, op->id, NULL, NULL);
+
+  return FALSE;
+}
+
+static char *
+account_delimiter (BuzonStore   *store,
+                   BuzonAccount *account)
+{
+  g_autoptr(GPtrArray) folders = buzon_store_list_folders (store, buzon_account_get_id (account),
+                                                           NULL);
+
+  if (folders == NULL)
+    return NULL;
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *folder = g_ptr_array_index (folders, i);
+
+      if (folder->delimiter != NULL)
+        return g_strdup (folder->delimiter);
+    }
+
+  return is_imap (account) ? NULL : g_strdup ("/");
+}
+
+static gboolean
+check_new_name (BuzonStore    *store,
+                BuzonAccount  *account,
+                const char    *name,
+                GError       **error)
+{
+  g_autoptr(BuzonFolder) existing = NULL;
+
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("A folder needs a name."));
+      return FALSE;
+    }
+
+  existing = buzon_store_lookup_folder (store, buzon_account_get_id (account), name, NULL);
+  if (existing != NULL)
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_EXISTS,
+                   _("There is already a folder named “%s”."), name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * buzon_mail_ops_create_folder:
+ * @store: the store
+ * @account: the account
+ * @name: the new folder's full name (`Work/2026` with the account's
+ *   delimiter)
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_create_folder (BuzonStore    *store,
+                              BuzonAccount  *account,
+                              const char    *name,
+                              GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(BuzonPendingOp) op = NULL;
+  g_autoptr(BuzonFolder) folder = buzon_folder_new ();
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  if (!check_new_name (store, account, name, error))
+    return FALSE;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_end_object (builder);
+
+  op = enqueue_folder_op (store, account, BUZON_OP_MKDIR, builder, error);
+  if (op == NULL)
+    return FALSE;
+
+  folder->account_id = buzon_account_get_id (account);
+  folder->name = g_strdup (name);
+  folder->delimiter = account_delimiter (store, account);
+  folder->subscribed = TRUE;
+  if (!buzon_store_upsert_folder (store, folder, error))
+    return undo_enqueue (store, op);
+
+  return TRUE;
+}
+
+/**
+ * buzon_mail_ops_rename_folder:
+ * @store: the store
+ * @account: the account
+ * @folder_id: the folder
+ * @new_name: its new full name; a different parent path moves it there
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_rename_folder (BuzonStore    *store,
+                              BuzonAccount  *account,
+                              gint64         folder_id,
+                              const char    *new_name,
+                              GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(BuzonPendingOp) op = NULL;
+  g_autoptr(BuzonFolder) folder = NULL;
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  folder = account_folder (store, account, folder_id, error);
+  if (folder == NULL)
+    return FALSE;
+
+  if (folder->special_use == BUZON_SPECIAL_USE_INBOX)
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("The Inbox cannot be renamed or moved."));
+      return FALSE;
+    }
+
+  if (g_strcmp0 (folder->name, new_name) == 0)
+    return TRUE;
+
+  if (!check_new_name (store, account, new_name, error))
+    return FALSE;
+
+  if (folder->delimiter != NULL)
+    {
+      g_autofree char *prefix = g_strconcat (folder->name, folder->delimiter, NULL);
+
+      if (g_str_has_prefix (new_name, prefix))
+        {
+          g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                       _("The folder “%s” cannot be moved into itself."), folder->name);
+          return FALSE;
+        }
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_string_value (builder, folder->name);
+  json_builder_set_member_name (builder, "to");
+  json_builder_add_string_value (builder, new_name);
+  json_builder_end_object (builder);
+
+  op = enqueue_folder_op (store, account, BUZON_OP_RENAME, builder, error);
+  if (op == NULL)
+    return FALSE;
+
+  if (!buzon_store_rename_folder (store, folder->id, new_name, error))
+    return undo_enqueue (store, op);
+
+  return TRUE;
+}
+
+static gint
+name_length_desc_cmp (gconstpointer a,
+                      gconstpointer b)
+{
+  return (gint)strlen (*(const char * const *)b) - (gint)strlen (*(const char * const *)a);
+}
+
+/**
+ * buzon_mail_ops_delete_folder:
+ * @store: the store
+ * @account: the account
+ * @folder_id: the folder; its subfolders and every message in them go too
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_delete_folder (BuzonStore    *store,
+                              BuzonAccount  *account,
+                              gint64         folder_id,
+                              GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(BuzonPendingOp) op = NULL;
+  g_autoptr(BuzonFolder) folder = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *prefix = NULL;
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  folder = account_folder (store, account, folder_id, error);
+  if (folder == NULL)
+    return FALSE;
+
+  if (folder->special_use == BUZON_SPECIAL_USE_INBOX)
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("The Inbox cannot be deleted."));
+      return FALSE;
+    }
+
+  folders = buzon_store_list_folders (store, folder->account_id, error);
+  if (folders == NULL)
+    return FALSE;
+
+  /* IMAP DELETE leaves inferiors alone (RFC 3501 §6.3.4): name them all,
+   * deepest first. */
+  if (folder->delimiter != NULL)
+    prefix = g_strconcat (folder->name, folder->delimiter, NULL);
+  g_ptr_array_add (names, folder->name);
+  for (guint i = 0; prefix != NULL && i < folders->len; i++)
+    {
+      BuzonFolder *candidate = g_ptr_array_index (folders, i);
+
+      if (g_str_has_prefix (candidate->name, prefix))
+        g_ptr_array_add (names, candidate->name);
+    }
+  g_ptr_array_sort (names, name_length_desc_cmp);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "names");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < names->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (names, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  op = enqueue_folder_op (store, account, BUZON_OP_RMDIR, builder, error);
+  if (op == NULL)
+    return FALSE;
+
+  if (!buzon_store_delete_folder (store, folder->id, error))
+    return undo_enqueue (store, op);
+
+  return TRUE;
+}

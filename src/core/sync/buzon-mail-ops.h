@@ -1,0 +1,76 @@
+/* buzon-mail-ops.h
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* User actions on mail: applied to the store at once and, for IMAP
+ * accounts, recorded as pending operations in the same transaction, to be
+ * replayed on the server by BuzonImapSync (in order, also after a restart
+ * or a time offline). The window and buzon-cli both act through these. */
+
+#pragma once
+
+#include "buzon-account.h"
+#include "buzon-store.h"
+
+G_BEGIN_DECLS
+
+/* The pending_ops kinds, and their JSON payloads (names are UTF-8 folder
+ * names; msgs pairs a message's store id with its UID in "folder" then,
+ * 0 if it had none yet):
+ *   flags   {folder, msgs: [[id, uid]…], add, remove}  (BuzonMessageFlags bits)
+ *   move    {folder, to, msgs}
+ *   copy    {folder, to, msgs, new_ids: [id…]}         (the copies, same order)
+ *   expunge {folder, uids: […]}
+ *   mkdir   {name}
+ *   rename  {from, to}
+ *   rmdir   {names: […]}                               (deepest first) */
+#define BUZON_OP_FLAGS   "flags"
+#define BUZON_OP_MOVE    "move"
+#define BUZON_OP_COPY    "copy"
+#define BUZON_OP_EXPUNGE "expunge"
+#define BUZON_OP_MKDIR   "mkdir"
+#define BUZON_OP_RENAME  "rename"
+#define BUZON_OP_RMDIR   "rmdir"
+
+gboolean buzon_mail_ops_set_flags     (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       const gint64       *message_ids,
+                                       guint               n_message_ids,
+                                       BuzonMessageFlags   add,
+                                       BuzonMessageFlags   remove,
+                                       GError            **error);
+gboolean buzon_mail_ops_move          (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       const gint64       *message_ids,
+                                       guint               n_message_ids,
+                                       gint64              folder_id,
+                                       GError            **error);
+gboolean buzon_mail_ops_copy          (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       const gint64       *message_ids,
+                                       guint               n_message_ids,
+                                       gint64              folder_id,
+                                       GError            **error);
+gboolean buzon_mail_ops_delete        (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       const gint64       *message_ids,
+                                       guint               n_message_ids,
+                                       GError            **error);
+gboolean buzon_mail_ops_create_folder (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       const char         *name,
+                                       GError            **error);
+gboolean buzon_mail_ops_rename_folder (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       gint64              folder_id,
+                                       const char         *new_name,
+                                       GError            **error);
+gboolean buzon_mail_ops_delete_folder (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       gint64              folder_id,
+                                       GError            **error);
+
+G_END_DECLS
