@@ -5,8 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* `buzon-cli account add|list|show|remove`. The option names are an interface
- * that tests and users' scripts rely on: keep them exactly.
+/* `buzon-cli account add|list|show|remove|set-password|trust`. The option
+ * names are an interface that tests and users' scripts rely on: keep them
+ * exactly.
  */
 
 #define G_LOG_DOMAIN "buzon-cli"
@@ -21,8 +22,10 @@
 #include <unistd.h>
 
 #include "buzon-account.h"
+#include "buzon-certificate.h"
 #include "buzon-secrets.h"
 #include "buzon-store.h"
+#include "buzon-tls-probe.h"
 
 #include "buzon-cli-private.h"
 
@@ -628,6 +631,212 @@ account_set_password (int    argc,
 }
 
 static void
+probe_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* Why a certificate does not verify, in a few words each. */
+static char *
+describe_certificate_errors (GTlsCertificateFlags flags)
+{
+  g_autoptr(GPtrArray) reasons = g_ptr_array_new ();
+
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    g_ptr_array_add (reasons, _("not signed by a certificate authority this computer trusts "
+                                "(it may be self-signed)"));
+  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    g_ptr_array_add (reasons, _("issued for another server name"));
+  if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    g_ptr_array_add (reasons, _("not valid yet"));
+  if (flags & G_TLS_CERTIFICATE_EXPIRED)
+    g_ptr_array_add (reasons, _("expired"));
+  if (flags & G_TLS_CERTIFICATE_REVOKED)
+    g_ptr_array_add (reasons, _("revoked"));
+  if (flags & G_TLS_CERTIFICATE_INSECURE)
+    g_ptr_array_add (reasons, _("uses an insecure algorithm"));
+  if ((flags & G_TLS_CERTIFICATE_GENERIC_ERROR) || reasons->len == 0)
+    g_ptr_array_add (reasons, _("could not be checked"));
+  g_ptr_array_add (reasons, NULL);
+
+  /* TRANSLATORS: the separator between the reasons a certificate is not trusted */
+  return g_strjoinv (_("; "), (char **) reasons->pdata);
+}
+
+/* "host:port", with brackets around an IPv6 address. */
+static char *
+format_server (const char *host,
+               guint16     port)
+{
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", host, (guint) port);
+
+  return g_strdup_printf ("%s:%u", host, (guint) port);
+}
+
+static void
+print_probe_result (BuzonTlsProbeResult *result,
+                    const char          *protocol,
+                    const char          *server)
+{
+  g_autofree char *fingerprint =
+    buzon_certificate_format_fingerprint (buzon_tls_probe_result_get_sha256 (result));
+  GDateTime *not_before = buzon_tls_probe_result_get_not_valid_before (result);
+  GDateTime *not_after = buzon_tls_probe_result_get_not_valid_after (result);
+  BuzonSecurity security = buzon_tls_probe_result_get_security (result);
+
+  g_print ("%s: %s (%s, %s)\n", _("Server"), server, protocol,
+           buzon_security_to_string (security));
+  if (buzon_tls_probe_result_get_subject_name (result) != NULL)
+    g_print ("%s: %s\n", _("Issued to"), buzon_tls_probe_result_get_subject_name (result));
+  if (buzon_tls_probe_result_get_issuer_name (result) != NULL)
+    g_print ("%s: %s\n", _("Issued by"), buzon_tls_probe_result_get_issuer_name (result));
+  if (not_before != NULL && not_after != NULL)
+    {
+      g_autofree char *from = g_date_time_format (not_before, "%Y-%m-%d");
+      g_autofree char *until = g_date_time_format (not_after, "%Y-%m-%d");
+      g_autofree char *validity = NULL;
+
+      /* TRANSLATORS: dates like 2026-01-31 */
+      validity = g_strdup_printf (_("from %s until %s"), from, until);
+      g_print ("%s: %s\n", _("Valid"), validity);
+    }
+  g_print ("%s: %s\n", _("SHA-256 fingerprint"), fingerprint);
+
+  if (!buzon_tls_probe_result_is_verified (result))
+    {
+      g_autofree char *reasons =
+        describe_certificate_errors (buzon_tls_probe_result_get_errors (result));
+
+      g_print ("%s: %s\n", _("Not verified"), reasons);
+    }
+}
+
+static int
+account_trust (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(GAsyncResult) async_result = NULL;
+  g_autoptr(BuzonTlsProbeResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *given = NULL;
+  g_autofree char *server = NULL;
+  g_auto(GStrv) args = NULL;
+  BuzonConnectionServer which;
+  const char *protocol;
+  const char *stored_pin;
+  int status;
+  gboolean smtp = FALSE;
+  const GOptionEntry entries[] = {
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint,
+      N_("Trust the certificate only if it has this SHA-256 fingerprint"), N_("SHA256") },
+    { "smtp", 0, 0, G_OPTION_ARG_NONE, &smtp,
+      N_("The outgoing (SMTP) server’s certificate instead of the incoming one’s"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — trust the certificate of an account’s server"));
+  g_option_context_set_description (context,
+                                    _("Connects to the server (no password is sent), shows its "
+                                      "certificate and, if it does not verify, trusts exactly "
+                                      "that certificate for that server and port from now on. "
+                                      "Compare the fingerprint with the one your provider or "
+                                      "administrator gives you, or pass it with --fingerprint: "
+                                      "then nothing is trusted unless it matches."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  status = _buzon_cli_prepare (context, argc, argv, 1, _("account trust takes one account name"),
+                               &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
+
+  if (fingerprint != NULL)
+    {
+      given = buzon_certificate_format_fingerprint (fingerprint);
+      if (given == NULL)
+        return _buzon_cli_usage_error (_("“%s” is not a SHA-256 fingerprint: it needs 64 "
+                                         "hexadecimal digits."), fingerprint);
+    }
+
+  account = _buzon_cli_lookup_account (store, args[1]);
+  if (account == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  which = smtp ? BUZON_CONNECTION_SERVER_OUTGOING : BUZON_CONNECTION_SERVER_INCOMING;
+  buzon_tls_probe_async (account, which, store, NULL, NULL, probe_done_cb, &async_result);
+  while (async_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  result = buzon_tls_probe_finish (async_result, &error);
+  if (result == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  protocol = smtp ? "smtp" : buzon_protocol_to_string (buzon_account_get_protocol (account));
+  server = format_server (buzon_tls_probe_result_get_host (result),
+                          buzon_tls_probe_result_get_port (result));
+  print_probe_result (result, protocol, server);
+
+  /* The user said which certificate they expect: any other is not it, even
+   * one that verifies. */
+  if (given != NULL && !buzon_tls_probe_result_matches_fingerprint (result, given))
+    {
+      g_autofree char *presented =
+        buzon_certificate_format_fingerprint (buzon_tls_probe_result_get_sha256 (result));
+
+      _buzon_cli_error (_("the certificate of the server “%s” has the SHA-256 fingerprint %s, "
+                          "not %s as given; nothing was trusted"),
+                        buzon_tls_probe_result_get_host (result), presented, given);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (buzon_tls_probe_result_is_verified (result))
+    {
+      g_print ("%s\n", _("This certificate is trusted already: it verifies against the "
+                         "certificate authorities this computer trusts. Nothing needs pinning."));
+      return BUZON_CLI_EXIT_OK;
+    }
+
+  if (buzon_tls_probe_result_is_pinned (result))
+    {
+      g_print (_("This certificate is trusted already: you chose to trust it for %s before."),
+               server);
+      g_print ("\n");
+      return BUZON_CLI_EXIT_OK;
+    }
+
+  stored_pin = buzon_tls_probe_result_get_stored_pin (result);
+  if (!buzon_tls_probe_result_pin (result, store, &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  g_print (_("Trusted now: Buzón will accept this certificate, and only this one, from %s."),
+           server);
+  g_print ("\n");
+  if (stored_pin != NULL)
+    {
+      g_autofree char *before = buzon_certificate_format_fingerprint (stored_pin);
+
+      g_print (_("It replaces the certificate trusted for %s before (%s)."), server,
+               before != NULL ? before : stored_pin);
+      g_print ("\n");
+    }
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+static void
 print_account_help (void)
 {
   g_print ("%s\n", _("Usage: buzon-cli account COMMAND [OPTIONS…]"));
@@ -637,6 +846,8 @@ print_account_help (void)
   g_print ("  show NAME    %s\n", _("Show one account’s settings (--json for JSON)"));
   g_print ("  remove NAME  %s\n", _("Remove an account and its local mail"));
   g_print ("  set-password NAME  %s\n", _("Save the password in the keyring (read from stdin)"));
+  g_print ("  trust NAME   %s\n", _("Show the server’s certificate and trust it "
+                                   "(see “buzon-cli account trust --help”)"));
 }
 
 int
@@ -659,6 +870,8 @@ _buzon_cli_account (int    argc,
     return account_remove (argc, argv);
   if (g_str_equal (argv[1], "set-password"))
     return account_set_password (argc, argv);
+  if (g_str_equal (argv[1], "trust"))
+    return account_trust (argc, argv);
 
   return _buzon_cli_usage_error (_("unknown account command “%s”"), argv[1]);
 }

@@ -8,6 +8,11 @@
 /* Drives the real buzon-cli binary as a script would: a private XDG profile,
  * the test session's keyring (build-aux/dev test unlocks one), and checks the
  * exit codes, the one-line errors and the JSON the `account` commands print.
+ * `account trust` runs against the private servers of tests/common with
+ * their self-signed certificate (--cert untrusted): the CLI has no way to be
+ * told about the test CA, by design, so every certificate it sees from them
+ * is one that does not verify. The "trusted already" case of a CA-verified
+ * certificate is covered by test-tls-probe.
  */
 
 #include "config.h"
@@ -17,7 +22,10 @@
 #include <sys/stat.h>
 
 #include "buzon-account.h"
+#include "buzon-net.h"
 #include "buzon-secrets.h"
+#include "buzon-store.h"
+#include "buzon-test-servers.h"
 
 typedef struct
 {
@@ -439,6 +447,383 @@ test_password_command (void)
   g_assert_null (password);
 }
 
+/* account trust */
+
+/* One instance for the whole executable, started on first use. */
+static BuzonTestServers *untrusted_servers;
+static gboolean untrusted_tried;
+
+static BuzonTestServers *
+get_untrusted_servers (void)
+{
+  if (!untrusted_tried)
+    {
+      const char * const args[] = { "--cert", "untrusted", NULL };
+
+      untrusted_tried = TRUE;
+      untrusted_servers = buzon_test_servers_start_or_skip ("minimal", args);
+    }
+  else if (untrusted_servers == NULL)
+    g_test_skip ("The test servers are not available");
+
+  return untrusted_servers;
+}
+
+static const char *
+untrusted_sha256 (BuzonTestServers *servers)
+{
+  return json_object_get_string_member (buzon_test_servers_get_info (servers),
+                                        "untrusted_cert_sha256");
+}
+
+static char *
+port_string (BuzonTestServers *servers,
+             const char       *service)
+{
+  return g_strdup_printf ("%u", buzon_test_servers_get_port (servers, service));
+}
+
+/* Adds an account named @name on @servers' @service port (no SMTP server). */
+static void
+add_account (Fixture          *fixture,
+             BuzonTestServers *servers,
+             const char       *name,
+             const char       *protocol,
+             const char       *service,
+             const char       *security)
+{
+  g_auto(Result) add = { 0 };
+  g_autofree char *port = port_string (servers, service);
+
+  run_cli (fixture, NULL, &add, "account", "add", name, "--address", "ana@example.test",
+           "--protocol", protocol, "--host", buzon_test_servers_get_host (servers),
+           "--port", port, "--security", security, "--password-command", "echo ana-secret",
+           NULL);
+  g_assert_cmpint (add.status, ==, 0);
+}
+
+/* The profile's store, opened for a moment while no buzon-cli runs. */
+static BuzonStore *
+open_profile_store (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
+  g_autoptr(GError) error = NULL;
+  BuzonStore *store = buzon_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+close_profile_store (BuzonStore *store)
+{
+  GWeakRef ref;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  /* The store's worker threads may hold the last reference for a moment. */
+  g_weak_ref_init (&ref, store);
+  g_object_unref (store);
+  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
+    {
+      g_object_unref (alive);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  g_weak_ref_clear (&ref);
+}
+
+/* The pin the profile holds for @servers' @service port, or NULL. */
+static char *
+lookup_pin (Fixture          *fixture,
+            BuzonTestServers *servers,
+            const char       *service)
+{
+  BuzonStore *store = open_profile_store (fixture);
+  g_autoptr(GError) error = NULL;
+  char *pin;
+
+  pin = buzon_store_lookup_pin (store, buzon_test_servers_get_host (servers),
+                                (guint16) buzon_test_servers_get_port (servers, service), &error);
+  if (pin == NULL)
+    g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  close_profile_store (store);
+
+  return pin;
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static void
+assert_contains (const char *text,
+                 const char *fragment)
+{
+  if (strstr (text, fragment) == NULL)
+    g_error ("“%s” not in “%s”", fragment, text);
+}
+
+/* --fingerprint: a wrong one pins nothing, the right one (in any spelling)
+ * pins, and a session's connection with the store then accepts the
+ * certificate. */
+static void
+test_trust_fingerprint (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  BuzonTestServers *servers = get_untrusted_servers ();
+  g_auto(Result) wrong = { 0 };
+  g_auto(Result) malformed = { 0 };
+  g_auto(Result) right = { 0 };
+  g_auto(Result) again = { 0 };
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *other_fingerprint = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *pin = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(BuzonConnection) connection = NULL;
+  g_autoptr(GAsyncResult) connected = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonStore *store;
+
+  if (servers == NULL)
+    return;
+
+  add_account (fixture, servers, "Tls", "imap", "imaps", "tls");
+  fingerprint = buzon_certificate_format_fingerprint (untrusted_sha256 (servers));
+  server = g_strdup_printf ("%s:%u", buzon_test_servers_get_host (servers),
+                            buzon_test_servers_get_port (servers, "imaps"));
+
+  /* A well-formed fingerprint of another certificate. */
+  other = g_strnfill (64, 'a');
+  other_fingerprint = buzon_certificate_format_fingerprint (other);
+  run_cli (fixture, NULL, &wrong, "account", "trust", "Tls", "--fingerprint", other, NULL);
+  g_test_message ("%s%s", wrong.out, wrong.err);
+  g_assert_cmpint (wrong.status, ==, 1);
+  assert_one_line_error (&wrong, fingerprint);
+  assert_contains (wrong.err, other_fingerprint);
+  assert_contains (wrong.err, "nothing was trusted");
+  assert_contains (wrong.out, fingerprint);
+  assert_contains (wrong.out, server);
+  g_assert_null (lookup_pin (fixture, servers, "imaps"));
+
+  /* Not a fingerprint at all: a usage error, before connecting. */
+  run_cli (fixture, NULL, &malformed, "account", "trust", "Tls", "--fingerprint", "WRONG", NULL);
+  g_assert_cmpint (malformed.status, ==, 2);
+  assert_one_line_error (&malformed, "WRONG");
+  g_assert_cmpstr (malformed.out, ==, "");
+  g_assert_null (lookup_pin (fixture, servers, "imaps"));
+
+  /* Uppercase with colons, as browsers show it. */
+  run_cli (fixture, NULL, &right, "account", "trust", "Tls", "--fingerprint", fingerprint, NULL);
+  g_test_message ("%s%s", right.out, right.err);
+  g_assert_cmpint (right.status, ==, 0);
+  g_assert_cmpstr (right.err, ==, "");
+  assert_contains (right.out, server);
+  assert_contains (right.out, fingerprint);
+  assert_contains (right.out, "Issued to: ");
+  assert_contains (right.out, "self-signed");
+  assert_contains (right.out, "Trusted now");
+  pin = lookup_pin (fixture, servers, "imaps");
+  g_assert_cmpstr (pin, ==, untrusted_sha256 (servers));
+
+  /* A second run finds it pinned and changes nothing; lowercase works too. */
+  run_cli (fixture, NULL, &again, "account", "trust", "Tls", "--fingerprint",
+           untrusted_sha256 (servers), NULL);
+  g_assert_cmpint (again.status, ==, 0);
+  assert_contains (again.out, "trusted already");
+  assert_contains (again.out, "you chose to trust it");
+
+  /* What a session does: connect with the store, which holds the pin. */
+  store = open_profile_store (fixture);
+  account = buzon_store_lookup_account (store, "Tls", &error);
+  g_assert_no_error (error);
+  connection = buzon_connection_new_for_account (account, BUZON_CONNECTION_SERVER_INCOMING);
+  buzon_connection_set_store (connection, store);
+  buzon_connection_connect_async (connection, NULL, result_cb, &connected);
+  while (connected == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (buzon_connection_connect_finish (connection, connected, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_connection_is_pinned (connection));
+  buzon_connection_disconnect (connection);
+  g_clear_object (&connected);
+  g_clear_object (&connection);
+  close_profile_store (store);
+}
+
+/* Without --fingerprint the presented certificate is pinned, for that port
+ * only: IMAP STARTTLS, POP3 STLS, SMTP STARTTLS (--smtp). */
+static void
+test_trust_starttls (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  BuzonTestServers *servers = get_untrusted_servers ();
+  g_auto(Result) imap = { 0 };
+  g_auto(Result) pop = { 0 };
+  g_auto(Result) add_smtp = { 0 };
+  g_auto(Result) smtp = { 0 };
+  g_auto(Result) smtp_again = { 0 };
+  g_autofree char *smtp_port = NULL;
+  g_autofree char *imap_pin = NULL;
+  g_autofree char *pop_pin = NULL;
+  g_autofree char *smtp_pin = NULL;
+  g_autofree char *server = NULL;
+
+  if (servers == NULL)
+    return;
+
+  add_account (fixture, servers, "Imap", "imap", "imap", "starttls");
+  add_account (fixture, servers, "Pop", "pop3", "pop3", "starttls");
+
+  run_cli (fixture, NULL, &imap, "account", "trust", "Imap", NULL);
+  g_test_message ("%s%s", imap.out, imap.err);
+  g_assert_cmpint (imap.status, ==, 0);
+  g_assert_cmpstr (imap.err, ==, "");
+  assert_contains (imap.out, "(imap, starttls)");
+  assert_contains (imap.out, "Trusted now");
+  imap_pin = lookup_pin (fixture, servers, "imap");
+  g_assert_cmpstr (imap_pin, ==, untrusted_sha256 (servers));
+  /* Nothing for the other ports. */
+  g_assert_null (lookup_pin (fixture, servers, "imaps"));
+  g_assert_null (lookup_pin (fixture, servers, "pop3"));
+
+  run_cli (fixture, NULL, &pop, "account", "trust", "Pop", NULL);
+  g_assert_cmpint (pop.status, ==, 0);
+  assert_contains (pop.out, "(pop3, starttls)");
+  pop_pin = lookup_pin (fixture, servers, "pop3");
+  g_assert_cmpstr (pop_pin, ==, untrusted_sha256 (servers));
+
+  smtp_port = port_string (servers, "smtp");
+  run_cli (fixture, NULL, &add_smtp, "account", "add", "Smtp", "--address", "ana@example.test",
+           "--protocol", "imap", "--host", buzon_test_servers_get_host (servers),
+           "--security", "starttls", "--password-command", "echo ana-secret",
+           "--smtp-host", buzon_test_servers_get_host (servers), "--smtp-port", smtp_port,
+           "--smtp-security", "starttls", NULL);
+  g_assert_cmpint (add_smtp.status, ==, 0);
+
+  run_cli (fixture, NULL, &smtp, "account", "trust", "Smtp", "--smtp", NULL);
+  g_test_message ("%s%s", smtp.out, smtp.err);
+  g_assert_cmpint (smtp.status, ==, 0);
+  server = g_strdup_printf ("%s:%s (smtp, starttls)", buzon_test_servers_get_host (servers),
+                            smtp_port);
+  assert_contains (smtp.out, server);
+  assert_contains (smtp.out, "Trusted now");
+  smtp_pin = lookup_pin (fixture, servers, "smtp");
+  g_assert_cmpstr (smtp_pin, ==, untrusted_sha256 (servers));
+
+  run_cli (fixture, NULL, &smtp_again, "account", "trust", "Smtp", "--smtp", NULL);
+  g_assert_cmpint (smtp_again.status, ==, 0);
+  assert_contains (smtp_again.out, "trusted already");
+}
+
+/* A pin of another certificate is replaced, and the output says so. */
+static void
+test_trust_replaces_pin (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  BuzonTestServers *servers = get_untrusted_servers ();
+  g_auto(Result) trust = { 0 };
+  g_autofree char *old = g_strnfill (64, 'b');
+  g_autofree char *old_fingerprint = buzon_certificate_format_fingerprint (old);
+  g_autofree char *pin = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonStore *store;
+
+  if (servers == NULL)
+    return;
+
+  add_account (fixture, servers, "Pop", "pop3", "pop3s", "tls");
+  store = open_profile_store (fixture);
+  buzon_store_set_pin (store, buzon_test_servers_get_host (servers),
+                       (guint16) buzon_test_servers_get_port (servers, "pop3s"), old, &error);
+  g_assert_no_error (error);
+  close_profile_store (store);
+
+  run_cli (fixture, NULL, &trust, "account", "trust", "Pop", NULL);
+  g_test_message ("%s%s", trust.out, trust.err);
+  g_assert_cmpint (trust.status, ==, 0);
+  assert_contains (trust.out, "Trusted now");
+  assert_contains (trust.out, "replaces");
+  assert_contains (trust.out, old_fingerprint);
+  pin = lookup_pin (fixture, servers, "pop3s");
+  g_assert_cmpstr (pin, ==, untrusted_sha256 (servers));
+}
+
+/* A port nothing listens on: one that was free a moment ago. */
+static guint16
+unused_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+
+  return port;
+}
+
+static void
+test_trust_errors (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_auto(Result) add_none = { 0 };
+  g_auto(Result) add_down = { 0 };
+  g_auto(Result) none = { 0 };
+  g_auto(Result) down = { 0 };
+  g_auto(Result) no_smtp = { 0 };
+  g_auto(Result) nobody = { 0 };
+  g_auto(Result) no_name = { 0 };
+  g_auto(Result) help = { 0 };
+  g_autofree char *port = g_strdup_printf ("%u", unused_port ());
+
+  run_cli (fixture, NULL, &add_none, "account", "add", "Clear", "--address", "a@example.test",
+           "--protocol", "pop3", "--host", "127.0.0.1", "--port", "110", "--security", "none",
+           "--password-command", "echo x", NULL);
+  g_assert_cmpint (add_none.status, ==, 0);
+  run_cli (fixture, NULL, &add_down, "account", "add", "Down", "--address", "a@example.test",
+           "--protocol", "imap", "--host", "127.0.0.1", "--port", port, "--security", "tls",
+           "--password-command", "echo x", NULL);
+  g_assert_cmpint (add_down.status, ==, 0);
+
+  run_cli (fixture, NULL, &none, "account", "trust", "Clear", NULL);
+  g_assert_cmpint (none.status, ==, 1);
+  assert_one_line_error (&none, "no certificate to trust");
+  assert_contains (none.err, "“127.0.0.1”");
+  g_assert_cmpstr (none.out, ==, "");
+
+  run_cli (fixture, NULL, &down, "account", "trust", "Down", NULL);
+  g_assert_cmpint (down.status, ==, 1);
+  assert_one_line_error (&down, "“127.0.0.1”");
+  assert_contains (down.err, port);
+  g_assert_cmpstr (down.out, ==, "");
+
+  run_cli (fixture, NULL, &no_smtp, "account", "trust", "Down", "--smtp", NULL);
+  g_assert_cmpint (no_smtp.status, ==, 1);
+  assert_one_line_error (&no_smtp, "SMTP");
+
+  run_cli (fixture, NULL, &nobody, "account", "trust", "Nobody", NULL);
+  g_assert_cmpint (nobody.status, ==, 1);
+  assert_one_line_error (&nobody, "Nobody");
+
+  run_cli (fixture, NULL, &no_name, "account", "trust", NULL);
+  g_assert_cmpint (no_name.status, ==, 2);
+  assert_one_line_error (&no_name, "one account name");
+
+  run_cli (fixture, NULL, &help, "account", "--help", NULL);
+  g_assert_cmpint (help.status, ==, 0);
+  assert_contains (help.out, "trust NAME");
+}
+
 static void
 lookup_done_cb (GObject      *object,
                 GAsyncResult *result,
@@ -465,10 +850,50 @@ test_password_command_async (void)
   g_assert_cmpstr (password, ==, "from-a-thread");
 }
 
+/* GLib thread-pool workers alive now (Linux: /proc). */
+static guint
+count_pool_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL)
+          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
+        count++;
+    }
+
+  return count;
+}
+
+/* As test-connection.c: LeakSanitizer of GCC 12 crashes scanning the dynamic
+ * TLS of the thread-pool workers that ran GnuTLS handshakes (the pinned
+ * connection here), so the idle workers are let go before the leak check
+ * runs at exit. */
+static void
+let_pool_threads_exit (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_thread_pool_set_max_unused_threads (0);
+  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_thread_pool_stop_unused_threads ();
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/buzon/cli/version-help", Fixture, NULL,
@@ -481,8 +906,21 @@ main (int    argc,
               fixture_set_up, test_duplicate, fixture_tear_down);
   g_test_add ("/buzon/cli/account/keyring", Fixture, NULL,
               fixture_set_up, test_keyring, fixture_tear_down);
+  g_test_add ("/buzon/cli/account/trust/fingerprint", Fixture, NULL,
+              fixture_set_up, test_trust_fingerprint, fixture_tear_down);
+  g_test_add ("/buzon/cli/account/trust/starttls", Fixture, NULL,
+              fixture_set_up, test_trust_starttls, fixture_tear_down);
+  g_test_add ("/buzon/cli/account/trust/replaces-pin", Fixture, NULL,
+              fixture_set_up, test_trust_replaces_pin, fixture_tear_down);
+  g_test_add ("/buzon/cli/account/trust/errors", Fixture, NULL,
+              fixture_set_up, test_trust_errors, fixture_tear_down);
   g_test_add_func ("/buzon/secrets/password-command", test_password_command);
   g_test_add_func ("/buzon/secrets/password-command-async", test_password_command_async);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  g_clear_pointer (&untrusted_servers, buzon_test_servers_stop);
+  let_pool_threads_exit ();
+
+  return status;
 }
