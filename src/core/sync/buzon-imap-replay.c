@@ -368,6 +368,20 @@ replay_move_or_copy (BuzonImapSync   *self,
   if (!ok)
     return FALSE;
 
+  /* Without MOVE or UIDPLUS the originals are only marked \Deleted: the
+   * user moved them, so expunge them as other clients do (this also
+   * removes what else was marked \Deleted in the folder, which that flag
+   * asks for). */
+  if (left_deleted)
+    {
+      g_autoptr(GAsyncResult) expunged = NULL;
+
+      buzon_imap_session_expunge_async (self->session, self->job_cancellable, STORE_CB,
+                                        &expunged);
+      if (!buzon_imap_session_expunge_finish (self->session, AWAIT (expunged), error))
+        return FALSE;
+    }
+
   /* COPYUID only counts where UIDPLUS is advertised: what the server did
    * not promise, the engine does not rely on. */
   if (uidplus && copy_uid != NULL)
