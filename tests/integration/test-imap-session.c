@@ -10,8 +10,13 @@
  * with flags, date and APPENDUID, UID COPY with COPYUID, UID MOVE and its
  * fallback without MOVE or UIDPLUS (minimal profile: no EXPUNGE), SELECT,
  * GETQUOTAROOT, UID FETCH of summaries and bodies checked against the server's own state, pipelining, unsolicited
- * EXISTS; and, from small scripted servers in this process, a server without
- * STARTTLS (no password may leave) and a server that says BYE mid-session.
+ * EXISTS, IDLE (news while idling, DONE by idle_done(), by cancelling and
+ * by another command, none on the minimal profile), STATUS, UID FETCH of
+ * flags with CHANGEDSINCE and VANISHED, SELECT with QRESYNC, UID FETCH of
+ * whole bodies in bulk, EXPUNGE and UID EXPUNGE, UID SEARCH HEADER; and,
+ * from small scripted servers in this process, a server without STARTTLS (no
+ * password may leave), a server that says BYE mid-session or while idling,
+ * one that never answers DONE, and 100 000 FETCH responses at once.
  */
 
 #include "config.h"
@@ -251,7 +256,14 @@ typedef enum
   FAKE_AUTH_LOGIN,
   FAKE_AUTH_PLAIN_NO_IR,
   FAKE_LOGIN_LITERAL,
+  FAKE_IDLE,
+  FAKE_IDLE_BYE,
+  FAKE_IDLE_SILENT,
+  FAKE_MANY_FETCHES,
 } FakeMode;
+
+/* How many FETCH responses FAKE_MANY_FETCHES sends. */
+#define FAKE_N_FETCHES 100000
 
 typedef struct
 {
@@ -260,6 +272,7 @@ typedef struct
   FakeMode         mode;
   GString         *received;
   GThread         *thread;
+  char            *idle_tag;
 } FakeServer;
 
 static void
@@ -309,7 +322,41 @@ fake_handle (FakeServer       *fake,
 
   g_string_append_printf (fake->received, "%s\n", command);
 
-  if (fake->mode == FAKE_NO_STARTTLS)
+  if (g_str_equal (command, "DONE"))
+    {
+      /* FAKE_IDLE_SILENT never answers it. */
+      if (fake->mode != FAKE_IDLE_SILENT && fake->idle_tag != NULL)
+        fake_reply (out, fake->idle_tag, "OK idle over");
+      g_clear_pointer (&fake->idle_tag, g_free);
+    }
+  else if (g_str_equal (rest, " IDLE"))
+    {
+      fake_write (out, "+ idling\r\n");
+      if (fake->mode == FAKE_IDLE_BYE)
+        {
+          fake_write (out, "* BYE going away now\r\n");
+          return FALSE;
+        }
+      g_free (fake->idle_tag);
+      fake->idle_tag = g_strdup (tag);
+    }
+  else if (g_str_has_prefix (rest, " UID FETCH ") && fake->mode == FAKE_MANY_FETCHES)
+    {
+      g_autoptr(GString) many = g_string_new (NULL);
+
+      /* One write: the client must keep up with a whole mailbox at once. */
+      for (guint i = 1; i <= FAKE_N_FETCHES; i++)
+        g_string_append_printf (many,
+                                "* %u FETCH (UID %u FLAGS (\\Seen $Etiqueta) MODSEQ (%u))\r\n",
+                                i, i * 2, 1000 + i);
+      g_string_append_printf (many, "%s OK fetched\r\n", tag);
+      g_output_stream_write_all (out, many->str, many->len, NULL, NULL, NULL);
+    }
+  else if (g_str_has_prefix (rest, " AUTHENTICATE PLAIN ")
+           && (fake->mode == FAKE_IDLE || fake->mode == FAKE_IDLE_BYE
+               || fake->mode == FAKE_IDLE_SILENT))
+    fake_reply (out, tag, "OK [CAPABILITY IMAP4rev1 IDLE] logged in");
+  else if (fake->mode == FAKE_NO_STARTTLS)
     fake_reply (out, tag, "BAD no");
   else if (g_str_equal (rest, " AUTHENTICATE LOGIN"))
     {
@@ -453,6 +500,7 @@ fake_server_stop (FakeServer *fake)
   g_socket_listener_close (fake->listener);
   g_object_unref (fake->listener);
   received = g_string_free (fake->received, FALSE);
+  g_free (fake->idle_tag);
   g_free (fake);
 
   return received;
@@ -1531,6 +1579,1027 @@ test_unsolicited_exists (void)
   logout (session);
 }
 
+/* IDLE */
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @done says so, for at most @timeout_ms. */
+static gboolean
+spin_until (Condition done,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+
+  return ok;
+}
+
+/* The server accepted the IDLE: the session raised the I/O timeout for it. */
+static gboolean
+idle_accepted (gpointer data)
+{
+  BuzonImapSession *session = data;
+
+  return buzon_connection_get_io_timeout (buzon_imap_session_get_connection (session)) == 31 * 60;
+}
+
+static gboolean
+exists_reached_two (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+noop_sync (BuzonImapSession *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  buzon_imap_session_noop_async (session, NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_noop_finish (session, result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+idle_finish_ok (BuzonImapSession  *session,
+                GAsyncResult     **slot)
+{
+  g_autoptr(GError) error = NULL;
+
+  wait_for (slot);
+  g_assert_true (buzon_imap_session_idle_finish (session, *slot, &error));
+  g_assert_no_error (error);
+  g_clear_object (slot);
+}
+
+static void
+test_idle (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonConnection *connection;
+  guint exists = 0;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Idle", &error));
+  g_assert_no_error (error);
+  append ("Idle", "Antes", "idle-before@example.test", NULL);
+
+  session = login ("ana@example.test");
+  connection = buzon_imap_session_get_connection (session);
+  g_assert_true (buzon_imap_session_has_capability (session, "IDLE"));
+  info = select_sync (session, "Idle");
+  g_assert_cmpuint (info->exists, ==, 1);
+  g_signal_connect (session, "exists", G_CALLBACK (exists_cb), &exists);
+
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  g_assert_true (buzon_imap_session_is_idling (session));
+  g_assert_true (spin_until (idle_accepted, session, 5000));
+
+  /* Another session delivers: the news comes with no command of ours. */
+  append ("Idle", "Durante", "idle-during@example.test", NULL);
+  g_assert_true (spin_until (exists_reached_two, &exists, 5000));
+  g_assert_cmpuint (exists, ==, 2);
+  g_assert_null (idle);
+  g_assert_true (buzon_imap_session_is_idling (session));
+
+  buzon_imap_session_idle_done (session);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  /* The connection's own timeout is back as soon as DONE is written. */
+  g_assert_cmpuint (buzon_connection_get_io_timeout (connection), ==, 20);
+  idle_finish_ok (session, &idle);
+
+  /* Nothing left over: the session goes on. */
+  buzon_imap_session_idle_done (session);
+  noop_sync (session);
+  g_assert_true (buzon_imap_session_is_connected (session));
+  logout (session);
+}
+
+/* A command issued while idling ends the IDLE first. */
+static void
+test_idle_auto_done (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(BuzonImapMailboxStatus) status = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Idle auto",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Idle auto", "Uno", "idle-auto@example.test", NULL);
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Idle auto");
+
+  /* While the server idles: STATUS sends DONE first, and the IDLE
+   * completes before it. */
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  g_assert_true (spin_until (idle_accepted, session, 5000));
+  buzon_imap_session_status_async (session, "INBOX", NULL, result_cb, &result);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  wait_for (&result);
+  g_assert_nonnull (idle);
+  idle_finish_ok (session, &idle);
+  status = buzon_imap_session_status_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (status);
+  g_clear_object (&result);
+
+  /* Before the server's continuation: DONE follows it. */
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  idle_finish_ok (session, &idle);
+  wait_for (&noop);
+  g_assert_true (buzon_imap_session_noop_finish (session, noop, &error));
+  g_assert_no_error (error);
+  g_clear_object (&noop);
+
+  /* Ended before it was even written (the NOOP is being written). */
+  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  g_assert_true (buzon_imap_session_is_idling (session));
+  buzon_imap_session_idle_done (session);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  idle_finish_ok (session, &idle);
+  wait_for (&noop);
+  g_assert_true (buzon_imap_session_noop_finish (session, noop, &error));
+  g_assert_no_error (error);
+  g_clear_object (&noop);
+
+  /* Cancelling is DONE too, and a success: the session stays usable. */
+  cancellable = g_cancellable_new ();
+  buzon_imap_session_idle_async (session, cancellable, result_cb, &idle);
+  g_assert_true (spin_until (idle_accepted, session, 5000));
+  g_cancellable_cancel (cancellable);
+  idle_finish_ok (session, &idle);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  noop_sync (session);
+
+  /* Cancelled before: nothing is sent. */
+  buzon_imap_session_idle_async (session, cancellable, result_cb, &idle);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  wait_for (&idle);
+  g_assert_false (buzon_imap_session_idle_finish (session, idle, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* LOGOUT ends an IDLE as well. */
+  g_clear_object (&idle);
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  g_assert_true (spin_until (idle_accepted, session, 5000));
+  logout (session);
+  idle_finish_ok (session, &idle);
+}
+
+/* DONE goes before the next command; BYE or silence end the IDLE with
+ * BUZON_IMAP_SESSION_ERROR_CLOSED. */
+static void
+test_idle_fake (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_IDLE);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *received = NULL;
+
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  g_assert_true (spin_until (idle_accepted, session, 5000));
+  noop_sync (session);
+  idle_finish_ok (session, &idle);
+  logout (session);
+
+  received = fake_server_stop (fake);
+  g_test_message ("%s", received);
+  g_assert_nonnull (strstr (received, "A0002 IDLE\nDONE\nA0003 NOOP\n"));
+}
+
+static void
+test_idle_bye (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_IDLE_BYE);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *received = NULL;
+
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  wait_for (&idle);
+  g_assert_false (buzon_imap_session_idle_finish (session, idle, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
+  g_assert_nonnull (strstr (error->message, "going away now"));
+  g_assert_false (buzon_imap_session_is_idling (session));
+  g_assert_false (buzon_imap_session_is_connected (session));
+
+  received = fake_server_stop (fake);
+}
+
+static void
+test_idle_done_unanswered (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_IDLE_SILENT);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  BuzonConnection *connection = buzon_imap_session_get_connection (session);
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *received = NULL;
+  gint64 done_time;
+
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+  buzon_connection_set_io_timeout (connection, 1);
+  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  g_assert_true (spin_until (idle_accepted, session, 5000));
+
+  /* Quiet for longer than the normal timeout: the IDLE holds. */
+  g_assert_false (spin_until (result_arrived, &idle, 2500));
+  g_assert_true (buzon_imap_session_is_connected (session));
+
+  /* The server never completes the IDLE: the normal timeout counts from
+   * the DONE. */
+  done_time = g_get_monotonic_time ();
+  buzon_imap_session_idle_done (session);
+  g_assert_cmpuint (buzon_connection_get_io_timeout (connection), ==, 1);
+  wait_for (&idle);
+  g_test_message ("DONE unanswered for %.1f s",
+                  (double) (g_get_monotonic_time () - done_time) / G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - done_time, <, 5 * G_USEC_PER_SEC);
+  g_assert_false (buzon_imap_session_idle_finish (session, idle, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "stopped answering"));
+  g_assert_false (buzon_imap_session_is_connected (session));
+
+  received = fake_server_stop (fake);
+  g_assert_nonnull (strstr (received, "IDLE\nDONE\n"));
+}
+
+/* STATUS */
+
+static void
+test_status (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapMailboxStatus) status = NULL;
+  g_autoptr(BuzonImapMailboxStatus) inbox = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) inbox_result = NULL;
+  g_autoptr(GAsyncResult) missing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *box;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Estado ñ",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Estado ñ", "Uno", "status-1@example.test", "\\Seen");
+  append ("Estado ñ", "Dos", "status-2@example.test", NULL);
+  append ("Estado ñ", "Tres", "status-3@example.test", NULL);
+  append ("INBOX", "Para el buzón", "status-inbox@example.test", NULL);
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  box = buzon_test_state_get_mailbox (state, "Estado ñ");
+
+  session = login ("ana@example.test");
+  g_assert_true (buzon_imap_session_has_condstore (session));
+  /* Pipelined: each STATUS takes the response that names its mailbox. */
+  buzon_imap_session_status_async (session, "Estado ñ", NULL, result_cb, &result);
+  buzon_imap_session_status_async (session, "inbox", NULL, result_cb, &inbox_result);
+  buzon_imap_session_status_async (session, "No existe ñ", NULL, result_cb, &missing);
+  wait_for (&result);
+  wait_for (&inbox_result);
+  wait_for (&missing);
+
+  status = buzon_imap_session_status_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (status);
+  g_assert_cmpuint (status->items & (BUZON_IMAP_STATUS_MESSAGES | BUZON_IMAP_STATUS_UIDNEXT
+                                     | BUZON_IMAP_STATUS_UIDVALIDITY | BUZON_IMAP_STATUS_UNSEEN
+                                     | BUZON_IMAP_STATUS_HIGHESTMODSEQ),
+                    ==, BUZON_IMAP_STATUS_MESSAGES | BUZON_IMAP_STATUS_UIDNEXT
+                        | BUZON_IMAP_STATUS_UIDVALIDITY | BUZON_IMAP_STATUS_UNSEEN
+                        | BUZON_IMAP_STATUS_HIGHESTMODSEQ);
+  g_assert_cmpuint (status->messages, ==, 3);
+  g_assert_cmpuint (status->messages, ==, json_object_get_int_member (box, "exists"));
+  g_assert_cmpuint (status->unseen, ==, 2);
+  g_assert_cmpuint (status->unseen, ==, json_object_get_int_member (box, "unseen"));
+  g_assert_cmpuint (status->uidnext, ==, json_object_get_int_member (box, "uidnext"));
+  g_assert_cmpuint (status->uidvalidity, ==, json_object_get_int_member (box, "uidvalidity"));
+  g_assert_cmpuint (status->highestmodseq, ==,
+                    json_object_get_int_member (box, "highestmodseq"));
+
+  inbox = buzon_imap_session_status_finish (session, inbox_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (inbox->name, ==, "INBOX");
+  g_assert_cmpuint (inbox->messages, ==,
+                    json_object_get_int_member (buzon_test_state_get_mailbox (state, "INBOX"),
+                                                "exists"));
+
+  g_assert_null (buzon_imap_session_status_finish (session, missing, &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
+
+  logout (session);
+}
+
+/* UID FETCH of flags */
+
+static GPtrArray *
+fetch_flags_sync (BuzonImapSession  *session,
+                  guint64            changedsince,
+                  GArray           **vanished)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *fetches;
+
+  buzon_imap_session_uid_fetch_flags_async (session, 1, BUZON_IMAP_UID_STAR, changedsince, NULL,
+                                            result_cb, &result);
+  wait_for (&result);
+  fetches = buzon_imap_session_uid_fetch_flags_finish (session, result, vanished, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fetches);
+  g_assert_true (vanished == NULL || *vanished != NULL);
+  return fetches;
+}
+
+static gboolean
+fetch_has_flag (const BuzonImapFetch *fetch,
+                const char           *flag)
+{
+  return fetch->flags != NULL && g_strv_contains ((const char * const *) fetch->flags, flag);
+}
+
+static void
+test_fetch_flags (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSession) fresh = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(BuzonImapSelectInfo) fresh_info = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autoptr(GArray) vanished = NULL;
+  g_autoptr(GError) error = NULL;
+  const BuzonImapFetch *fetch;
+  guint64 modseq;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Banderas",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Banderas", "Uno", "flags-1@example.test", NULL);
+  append ("Banderas", "Dos", "flags-2@example.test", "\\Seen");
+  append ("Banderas", "Tres", "flags-3@example.test", NULL);
+
+  session = login ("ana@example.test");
+  g_assert_true (buzon_imap_session_has_condstore (session));
+  g_assert_true (buzon_imap_session_has_qresync (session));
+  info = select_sync (session, "Banderas");
+  modseq = info->highestmodseq;
+  g_assert_cmpuint (modseq, >, 0);
+
+  /* Everything. */
+  fetches = fetch_flags_sync (session, 0, &vanished);
+  g_assert_cmpuint (fetches->len, ==, 3);
+  g_assert_cmpuint (vanished->len, ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      fetch = g_ptr_array_index (fetches, i);
+      g_assert_cmpuint (fetch->uid, ==, i + 1);
+      g_assert_true (fetch->items & BUZON_IMAP_FETCH_FLAGS);
+      g_assert_true (fetch->items & BUZON_IMAP_FETCH_MODSEQ);
+      g_assert_cmpuint (fetch->modseq, <=, modseq);
+      g_assert_true (fetch_has_flag (fetch, "\\Seen") == (i == 1));
+    }
+  g_clear_pointer (&fetches, g_ptr_array_unref);
+  g_clear_pointer (&vanished, g_array_unref);
+
+  /* Changed elsewhere: only that one. */
+  g_assert_true (buzon_test_servers_set_flags (servers, "ana@example.test", "Banderas", "2",
+                                               "\\Flagged", BUZON_TEST_FLAGS_ADD, &error));
+  g_assert_no_error (error);
+  fetches = fetch_flags_sync (session, modseq, &vanished);
+  g_assert_cmpuint (fetches->len, ==, 1);
+  fetch = g_ptr_array_index (fetches, 0);
+  g_assert_cmpuint (fetch->uid, ==, 2);
+  g_assert_true (fetch_has_flag (fetch, "\\Flagged"));
+  g_assert_true (fetch_has_flag (fetch, "\\Seen"));
+  g_assert_cmpuint (fetch->modseq, >, modseq);
+  g_assert_cmpuint (vanished->len, ==, 0);
+  g_clear_pointer (&fetches, g_ptr_array_unref);
+  g_clear_pointer (&vanished, g_array_unref);
+
+  /* Expunged elsewhere: VANISHED (EARLIER), also once this session has
+   * heard of the expunge. */
+  g_assert_true (buzon_test_servers_expunge (servers, "ana@example.test", "Banderas", "3",
+                                             &error));
+  g_assert_no_error (error);
+  noop_sync (session);
+  fetches = fetch_flags_sync (session, modseq, &vanished);
+  g_assert_cmpuint (fetches->len, ==, 1);
+  g_assert_cmpuint (((BuzonImapFetch *) g_ptr_array_index (fetches, 0))->uid, ==, 2);
+  g_assert_cmpuint (vanished->len, ==, 1);
+  g_assert_cmpuint (g_array_index (vanished, guint32, 0), ==, 3);
+  g_clear_pointer (&fetches, g_ptr_array_unref);
+  g_clear_pointer (&vanished, g_array_unref);
+
+  /* And to a session that never saw message 3 go. */
+  fresh = login ("ana@example.test");
+  fresh_info = select_sync (fresh, "Banderas");
+  fetches = fetch_flags_sync (fresh, modseq, &vanished);
+  g_assert_cmpuint (fetches->len, ==, 1);
+  g_assert_cmpuint (vanished->len, ==, 1);
+  g_assert_cmpuint (g_array_index (vanished, guint32, 0), ==, 3);
+  g_clear_pointer (&fetches, g_ptr_array_unref);
+
+  /* out_vanished is optional. */
+  fetches = fetch_flags_sync (fresh, 0, NULL);
+  g_assert_cmpuint (fetches->len, ==, 2);
+
+  logout (fresh);
+  logout (session);
+}
+
+/* 100 000 responses to one UID FETCH, from a scripted server. */
+static void
+test_fetch_flags_many (void)
+{
+  FakeServer *fake = fake_server_start (FAKE_MANY_FETCHES);
+  g_autoptr(BuzonImapSession) session = session_new ("127.0.0.1", fake->port,
+                                                     BUZON_SECURITY_NONE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autoptr(GArray) vanished = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *received = NULL;
+  gint64 start;
+
+  g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  buzon_imap_session_uid_fetch_flags_async (session, 1, BUZON_IMAP_UID_STAR, 0, NULL, result_cb,
+                                            &result);
+  wait_for (&result);
+  fetches = buzon_imap_session_uid_fetch_flags_finish (session, result, &vanished, &error);
+  g_test_message ("%u FETCH responses in %.2f s", FAKE_N_FETCHES,
+                  (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetches->len, ==, FAKE_N_FETCHES);
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      const BuzonImapFetch *fetch = g_ptr_array_index (fetches, i);
+
+      g_assert_cmpuint (fetch->uid, ==, (i + 1) * 2);
+      g_assert_true (fetch->system_flags & BUZON_IMAP_FLAG_SEEN);
+    }
+  g_assert_cmpuint (vanished->len, ==, 0);
+  logout (session);
+
+  received = fake_server_stop (fake);
+  g_assert_nonnull (strstr (received, "UID FETCH 1:* (UID FLAGS)\n"));
+}
+
+/* SELECT with QRESYNC */
+
+static BuzonImapSelectInfo *
+select_qresync_sync (BuzonImapSession  *session,
+                     const char        *mailbox,
+                     gboolean           read_only,
+                     guint32            uidvalidity,
+                     guint64            modseq,
+                     const char        *known_uids,
+                     GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  buzon_imap_session_select_qresync_async (session, mailbox, read_only, uidvalidity, modseq,
+                                           known_uids, NULL, result_cb, &result);
+  wait_for (&result);
+  return buzon_imap_session_select_finish (session, result, error);
+}
+
+static void
+test_select_qresync (void)
+{
+  g_autoptr(BuzonImapSession) before = NULL;
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) old = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  const BuzonImapFetch *changed;
+  guint32 uidvalidity;
+  guint64 modseq;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Resync",
+                                                   &error));
+  g_assert_no_error (error);
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("resync-%u@example.test", i);
+
+      append ("Resync", "Resync", id, NULL);
+    }
+
+  /* What a client knew when it last saw the mailbox. */
+  before = login ("ana@example.test");
+  g_assert_null (buzon_imap_session_get_selected (before));
+  old = select_sync (before, "Resync");
+  g_assert_null (old->vanished);
+  g_assert_null (old->changed);
+  g_assert_cmpstr (buzon_imap_session_get_selected (before), ==, "Resync");
+  uidvalidity = old->uidvalidity;
+  modseq = old->highestmodseq;
+  logout (before);
+  g_assert_null (buzon_imap_session_get_selected (before));
+
+  g_assert_true (buzon_test_servers_set_flags (servers, "ana@example.test", "Resync", "2",
+                                               "\\Seen", BUZON_TEST_FLAGS_ADD, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_servers_expunge (servers, "ana@example.test", "Resync", "3",
+                                             &error));
+  g_assert_no_error (error);
+
+  session = login ("ana@example.test");
+  g_assert_true (buzon_imap_session_has_qresync (session));
+  info = select_qresync_sync (session, "Resync", FALSE, uidvalidity, modseq, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->exists, ==, 3);
+  g_assert_cmpuint (info->uidvalidity, ==, uidvalidity);
+  g_assert_cmpuint (info->highestmodseq, >, modseq);
+  g_assert_nonnull (info->vanished);
+  g_assert_cmpuint (info->vanished->len, ==, 1);
+  g_assert_cmpuint (g_array_index (info->vanished, guint32, 0), ==, 3);
+  g_assert_nonnull (info->changed);
+  g_assert_cmpuint (info->changed->len, ==, 1);
+  changed = g_ptr_array_index (info->changed, 0);
+  g_assert_cmpuint (changed->uid, ==, 2);
+  g_assert_true (fetch_has_flag (changed, "\\Seen"));
+  g_assert_cmpuint (changed->modseq, >, modseq);
+  g_assert_cmpstr (buzon_imap_session_get_selected (session), ==, "Resync");
+  g_assert_cmpuint (buzon_imap_session_get_selected_uidvalidity (session), ==, uidvalidity);
+  g_clear_pointer (&info, buzon_imap_select_info_free);
+
+  /* Again with known UIDs, read-only, while selected: what the server says
+   * about the mailbox closed ([CLOSED]) does not count. */
+  info = select_qresync_sync (session, "Resync", TRUE, uidvalidity, modseq, "1:4", &error);
+  g_assert_no_error (error);
+  g_assert_true (info->read_only);
+  g_assert_cmpuint (info->exists, ==, 3);
+  g_assert_cmpuint (info->vanished->len, ==, 1);
+  g_assert_cmpuint (g_array_index (info->vanished, guint32, 0), ==, 3);
+  g_assert_cmpuint (info->changed->len, ==, 1);
+  g_clear_pointer (&info, buzon_imap_select_info_free);
+
+  /* Another UIDVALIDITY: the server ignores what the client knew. */
+  info = select_qresync_sync (session, "Resync", FALSE, uidvalidity + 1, modseq, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->uidvalidity, ==, uidvalidity);
+  g_assert_cmpuint (info->vanished->len, ==, 0);
+  g_assert_cmpuint (info->changed->len, ==, 0);
+  g_clear_pointer (&info, buzon_imap_select_info_free);
+
+  /* Nothing known yet: a plain SELECT. */
+  info = select_qresync_sync (session, "Resync", FALSE, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (info->vanished);
+  g_assert_null (info->changed);
+  g_clear_pointer (&info, buzon_imap_select_info_free);
+
+  /* A UID set with `*` is not a set of known UIDs. */
+  g_assert_null (select_qresync_sync (session, "Resync", FALSE, uidvalidity, modseq, "1:*",
+                                      &error));
+  g_assert_error (error, BUZON_IMAP_ERROR, BUZON_IMAP_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpstr (buzon_imap_session_get_selected (session), ==, "Resync");
+
+  /* A failed SELECT leaves none selected. */
+  g_assert_null (select_qresync_sync (session, "No existe ñ", FALSE, uidvalidity, modseq, NULL,
+                                      &error));
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
+  g_assert_null (buzon_imap_session_get_selected (session));
+  g_assert_cmpuint (buzon_imap_session_get_selected_uidvalidity (session), ==, 0);
+
+  logout (session);
+}
+
+/* UID FETCH of whole messages */
+
+static void
+test_fetch_bodies (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autoptr(GBytes) big_bytes = NULL;
+  g_autoptr(GBytes) none = NULL;
+  const guint32 uids[] = { 3, 1, 2, 99 };
+  JsonArray *messages;
+  gboolean spooled = FALSE;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Cuerpos",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Cuerpos", "Uno", "body-1@example.test", "\\Seen");
+  append ("Cuerpos", "=?UTF-8?Q?Ni=C3=B1o?=", "body-2@example.test", NULL);
+
+  /* Larger than the parser keeps in memory: spooled to a file. */
+  g_string_append (big, "From: Ana <ana@example.test>\r\n"
+                        "Subject: Grande\r\n"
+                        "Message-ID: <body-big@example.test>\r\n"
+                        "\r\n");
+  for (guint i = 0; big->len < 1536 * 1024; i++)
+    g_string_append_printf (big, "%06u Línea de un mensaje grande, con ñ y acentos: áéíóú.\r\n", i);
+  big_bytes = g_bytes_new (big->str, big->len);
+  g_assert_true (buzon_test_servers_append (servers, "ana@example.test", "Cuerpos", big_bytes,
+                                            NULL, &error));
+  g_assert_no_error (error);
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Cuerpos", TRUE, &error);
+  g_assert_no_error (error);
+  messages = json_object_get_array_member (buzon_test_state_get_mailbox (state, "Cuerpos"),
+                                           "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 3);
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Cuerpos");
+  buzon_imap_session_uid_fetch_bodies_async (session, uids, G_N_ELEMENTS (uids), NULL,
+                                             result_cb, &result);
+  wait_for (&result);
+  fetches = buzon_imap_session_uid_fetch_bodies_finish (session, result, &error);
+  g_assert_no_error (error);
+  /* UID 99 does not exist: it is missing. */
+  g_assert_cmpuint (fetches->len, ==, 3);
+
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      const BuzonImapFetch *fetch = g_ptr_array_index (fetches, i);
+      JsonObject *message = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *sha256 = NULL;
+
+      for (guint j = 0; j < json_array_get_length (messages); j++)
+        if (json_object_get_int_member (json_array_get_object_element (messages, j), "uid")
+            == fetch->uid)
+          message = json_array_get_object_element (messages, j);
+      g_assert_nonnull (message);
+
+      g_assert_true (fetch->items & BUZON_IMAP_FETCH_FLAGS);
+      g_assert_true (fetch_has_flag (fetch, "\\Seen") == (fetch->uid == 1));
+      body = buzon_imap_fetch_dup_body_bytes (fetch, "", &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (body);
+      g_assert_cmpuint (g_bytes_get_size (body), ==, json_object_get_int_member (message, "size"));
+      sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+      g_assert_cmpstr (sha256, ==, json_object_get_string_member (message, "sha256"));
+      if (fetch->uid == 3)
+        {
+          g_assert_true (g_bytes_equal (body, big_bytes));
+          spooled = buzon_imap_value_is_spooled (buzon_imap_fetch_get_body (fetch, "")->data);
+        }
+    }
+  g_assert_true (spooled);
+
+  /* A section the response does not have. */
+  none = buzon_imap_fetch_dup_body_bytes (g_ptr_array_index (fetches, 0), "TEXT", &error);
+  g_assert_null (none);
+  g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* BODY.PEEK: nothing became \Seen. */
+  g_clear_pointer (&state, json_node_unref);
+  state = buzon_test_servers_get_state (servers, "ana@example.test", "Cuerpos", FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (buzon_test_state_get_mailbox (state, "Cuerpos"),
+                                               "unseen"), ==, 2);
+
+  logout (session);
+}
+
+/* EXPUNGE and UID EXPUNGE */
+
+static void
+vanished_cb (BuzonImapSession *session,
+             GArray           *uids,
+             gboolean          earlier,
+             gpointer          user_data)
+{
+  guint *count = user_data;
+
+  *count += (guint) buzon_imap_uid_set_count (uids);
+}
+
+static void
+expunge_cb (BuzonImapSession *session,
+            guint             seq,
+            gpointer          user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+static GArray *
+state_uids (const char *mailbox)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonArray *messages;
+  GArray *uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  state = buzon_test_servers_get_state (servers, "ana@example.test", mailbox, FALSE, &error);
+  g_assert_no_error (error);
+  messages = json_object_get_array_member (buzon_test_state_get_mailbox (state, mailbox),
+                                           "messages");
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      guint32 uid = (guint32) json_object_get_int_member (json_array_get_object_element (messages,
+                                                                                         i),
+                                                          "uid");
+
+      g_array_append_val (uids, uid);
+    }
+
+  return uids;
+}
+
+static void
+test_uid_expunge (void)
+{
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) left = NULL;
+  const guint32 uids[] = { 3, 1 };
+  guint gone = 0;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Borrar",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Borrar", "Uno", "expunge-1@example.test", "\\Deleted");
+  append ("Borrar", "Dos", "expunge-2@example.test", "\\Deleted");
+  append ("Borrar", "Tres", "expunge-3@example.test", "\\Deleted");
+  append ("Borrar", "Cuatro", "expunge-4@example.test", NULL);
+
+  session = login ("ana@example.test");
+  g_signal_connect (session, "vanished", G_CALLBACK (vanished_cb), &gone);
+  g_signal_connect (session, "expunge", G_CALLBACK (expunge_cb), &gone);
+  info = select_sync (session, "Borrar");
+
+  /* Only those two, though 2 is \Deleted as well. */
+  buzon_imap_session_uid_expunge_async (session, uids, G_N_ELEMENTS (uids), NULL, result_cb,
+                                        &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_uid_expunge_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (gone, ==, 2);
+  left = state_uids ("Borrar");
+  g_assert_cmpuint (left->len, ==, 2);
+  g_assert_cmpuint (g_array_index (left, guint32, 0), ==, 2);
+  g_assert_cmpuint (g_array_index (left, guint32, 1), ==, 4);
+  g_clear_pointer (&left, g_array_unref);
+
+  /* A plain EXPUNGE takes every \Deleted message. */
+  buzon_imap_session_expunge_async (session, NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_true (buzon_imap_session_expunge_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gone, ==, 3);
+  left = state_uids ("Borrar");
+  g_assert_cmpuint (left->len, ==, 1);
+  g_assert_cmpuint (g_array_index (left, guint32, 0), ==, 4);
+
+  logout (session);
+}
+
+/* UID SEARCH HEADER */
+
+static GArray *
+search_header_sync (BuzonImapSession *session,
+                    const char       *field,
+                    const char       *value)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *uids;
+
+  buzon_imap_session_uid_search_header_async (session, field, value, NULL, result_cb, &result);
+  wait_for (&result);
+  uids = buzon_imap_session_uid_search_header_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (uids);
+  return uids;
+}
+
+static void
+assert_uids (GArray        *uids,
+             const guint32 *expected,
+             guint          n_expected)
+{
+  g_assert_cmpuint (uids->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    g_assert_cmpuint (g_array_index (uids, guint32, i), ==, expected[i]);
+}
+
+static void
+test_uid_search_header (void)
+{
+  const char *labelled = "From: Ana <ana@example.test>\r\n"
+                         "Subject: Etiquetado\r\n"
+                         "Message-ID: <header-3@example.test>\r\n"
+                         "X-Etiqueta: ñandú feliz\r\n"
+                         "\r\n"
+                         "Hola.\r\n";
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(GBytes) message = g_bytes_new_static (labelled, strlen (labelled));
+  g_autoptr(GError) error = NULL;
+  GArray *uids;
+
+  if (get_servers () == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (servers, "ana@example.test", "Cabeceras",
+                                                   &error));
+  g_assert_no_error (error);
+  append ("Cabeceras", "Uno", "header-1@example.test", NULL);
+  append ("Cabeceras", "=?UTF-8?Q?Caf=C3=A9_ma=C3=B1ana?=", "header-2@example.test", NULL);
+  g_assert_true (buzon_test_servers_append (servers, "ana@example.test", "Cabeceras", message,
+                                            NULL, &error));
+  g_assert_no_error (error);
+
+  session = login ("ana@example.test");
+  info = select_sync (session, "Cabeceras");
+
+  uids = search_header_sync (session, "Message-ID", "<header-2@example.test>");
+  assert_uids (uids, (const guint32[]) { 2 }, 1);
+  g_array_unref (uids);
+
+  /* Ascending, however the server orders them. */
+  uids = search_header_sync (session, "Message-ID", "header-");
+  assert_uids (uids, (const guint32[]) { 1, 2, 3 }, 3);
+  g_array_unref (uids);
+
+  /* Non-ASCII values: CHARSET UTF-8; the server decodes RFC 2047. */
+  uids = search_header_sync (session, "Subject", "mañana");
+  assert_uids (uids, (const guint32[]) { 2 }, 1);
+  g_array_unref (uids);
+  uids = search_header_sync (session, "X-Etiqueta", "ñandú");
+  assert_uids (uids, (const guint32[]) { 3 }, 1);
+  g_array_unref (uids);
+
+  uids = search_header_sync (session, "Message-ID", "<nadie@example.test>");
+  g_assert_cmpuint (uids->len, ==, 0);
+  g_array_unref (uids);
+
+  logout (session);
+}
+
+/* The minimal profile: no IDLE, UIDPLUS, CONDSTORE, QRESYNC nor LITERAL+. */
+static void
+test_minimal_extensions (void)
+{
+  g_autoptr(BuzonTestServers) minimal = NULL;
+  g_autoptr(BuzonImapSession) session = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+  g_autoptr(BuzonImapMailboxStatus) status = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autoptr(GArray) vanished = NULL;
+  g_autoptr(GArray) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  const char *text = "From: Ana <ana@example.test>\r\n"
+                     "Subject: =?UTF-8?Q?Ni=C3=B1o?=\r\n"
+                     "Message-ID: <minimal@example.test>\r\n"
+                     "\r\n"
+                     "Hola.\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (text, strlen (text));
+  const guint32 uid = 1;
+
+  minimal = buzon_test_servers_start_or_skip ("minimal", NULL);
+  if (minimal == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_append (minimal, "bruno@example.test", "INBOX", message,
+                                            "\\Deleted", &error));
+  g_assert_no_error (error);
+
+  session = login_on (minimal, "bruno@example.test");
+  g_assert_false (buzon_imap_session_has_condstore (session));
+  g_assert_false (buzon_imap_session_has_qresync (session));
+
+  buzon_imap_session_idle_async (session, NULL, result_cb, &result);
+  g_assert_false (buzon_imap_session_is_idling (session));
+  wait_for (&result);
+  g_assert_false (buzon_imap_session_idle_finish (session, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* Without QRESYNC: a plain SELECT. */
+  info = select_qresync_sync (session, "INBOX", FALSE, 1, 1, "1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->exists, ==, 1);
+  g_assert_null (info->vanished);
+  g_assert_null (info->changed);
+  g_assert_cmpstr (buzon_imap_session_get_selected (session), ==, "INBOX");
+
+  /* Without CONDSTORE, CHANGEDSINCE is not sent: every message. */
+  fetches = fetch_flags_sync (session, 12345, &vanished);
+  g_assert_cmpuint (fetches->len, ==, 1);
+  g_assert_false (((BuzonImapFetch *) g_ptr_array_index (fetches, 0))->items
+                  & BUZON_IMAP_FETCH_MODSEQ);
+  g_assert_cmpuint (vanished->len, ==, 0);
+
+  buzon_imap_session_status_async (session, "Sent", NULL, result_cb, &result);
+  wait_for (&result);
+  status = buzon_imap_session_status_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_false (status->items & BUZON_IMAP_STATUS_HIGHESTMODSEQ);
+  g_assert_true (status->items & BUZON_IMAP_STATUS_UIDNEXT);
+  g_clear_object (&result);
+
+  /* A non-ASCII value goes as a synchronising literal. */
+  found = search_header_sync (session, "Subject", "Niño");
+  assert_uids (found, (const guint32[]) { 1 }, 1);
+
+  /* No UID EXPUNGE without UIDPLUS: nothing is sent. */
+  buzon_imap_session_uid_expunge_async (session, &uid, 1, NULL, result_cb, &result);
+  wait_for (&result);
+  g_assert_false (buzon_imap_session_uid_expunge_finish (session, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  noop_sync (session);
+  state = buzon_test_servers_get_state (minimal, "bruno@example.test", "INBOX", FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      buzon_test_state_get_mailbox (state, "INBOX"), "messages")), ==, 1);
+
+  logout (session);
+}
+
 /* GLib thread-pool workers alive now (Linux: /proc). */
 static guint
 count_pool_threads (void)
@@ -1594,6 +2663,19 @@ main (int   argc,
   g_test_add_func ("/buzon/imap/session/pipelining", test_pipelining);
   g_test_add_func ("/buzon/imap/session/uid-store", test_uid_store);
   g_test_add_func ("/buzon/imap/session/unsolicited-exists", test_unsolicited_exists);
+  g_test_add_func ("/buzon/imap/session/idle", test_idle);
+  g_test_add_func ("/buzon/imap/session/idle/auto-done", test_idle_auto_done);
+  g_test_add_func ("/buzon/imap/session/idle/fake", test_idle_fake);
+  g_test_add_func ("/buzon/imap/session/idle/bye", test_idle_bye);
+  g_test_add_func ("/buzon/imap/session/idle/done-unanswered", test_idle_done_unanswered);
+  g_test_add_func ("/buzon/imap/session/status", test_status);
+  g_test_add_func ("/buzon/imap/session/uid-fetch-flags", test_fetch_flags);
+  g_test_add_func ("/buzon/imap/session/uid-fetch-flags/many", test_fetch_flags_many);
+  g_test_add_func ("/buzon/imap/session/select-qresync", test_select_qresync);
+  g_test_add_func ("/buzon/imap/session/uid-fetch-bodies", test_fetch_bodies);
+  g_test_add_func ("/buzon/imap/session/uid-expunge", test_uid_expunge);
+  g_test_add_func ("/buzon/imap/session/uid-search-header", test_uid_search_header);
+  g_test_add_func ("/buzon/imap/session/minimal-extensions", test_minimal_extensions);
   g_test_add_func ("/buzon/imap/session/bye", test_bye);
   g_test_add_func ("/buzon/imap/session/drop", test_drop);
   {

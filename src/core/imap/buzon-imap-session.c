@@ -15,7 +15,16 @@
  *
  * Commands are written in order as soon as they are issued (pipelining),
  * except that a command waiting for a continuation (a synchronising literal,
- * an AUTHENTICATE exchange, STARTTLS) holds back the ones behind it.
+ * an AUTHENTICATE exchange, STARTTLS, IDLE) holds back the ones behind it.
+ *
+ * IDLE (RFC 2177) is a command like the others that ends only when the
+ * client writes DONE. While the server idles nothing else may be written, so
+ * the IDLE command stays the blocking one; a command issued meanwhile (or
+ * buzon_imap_session_idle_done()) queues DONE first, and the commands behind
+ * it follow at once, before the IDLE's completion comes back. The read that
+ * waits for the server's news runs with a long I/O timeout (the connection's
+ * own would cut a quiet IDLE); once DONE is written, a timer of the normal
+ * length watches that read until the server answers.
  *
  * The read loop holds a reference on the session while the connection is
  * open: end a session with buzon_imap_session_logout_async() or
@@ -23,6 +32,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -39,6 +49,15 @@
 #include "buzon-sasl.h"
 
 #define MAX_LINE_LENGTH (1024 * 1024)
+
+/* How long the read of an IDLE may wait for news: past the 29 minutes after
+ * which a client is to renew its IDLE (RFC 2177) and the 30 after which a
+ * server may log an idle client out (RFC 3501 section 5.4). */
+#define IDLE_IO_TIMEOUT (31 * 60)
+
+/* The most UIDs a VANISHED (EARLIER) is expanded to: a server's
+ * `1:4294967295` must not become 16 GiB of memory. */
+#define MAX_VANISHED_UIDS (16 * 1024 * 1024)
 
 G_DEFINE_QUARK (buzon-imap-session-error-quark, buzon_imap_session_error)
 
@@ -94,6 +113,8 @@ buzon_imap_select_info_free (BuzonImapSelectInfo *info)
 
   g_strfreev (info->flags);
   g_strfreev (info->permanent_flags);
+  g_clear_pointer (&info->vanished, g_array_unref);
+  g_clear_pointer (&info->changed, g_ptr_array_unref);
   g_free (info);
 }
 
@@ -113,6 +134,7 @@ typedef struct
   GPtrArray        *auth_steps;
   guint             auth_step;
   gboolean          pause_reading;
+  gboolean          idle;
 } Cmd;
 
 static void
@@ -151,9 +173,24 @@ struct _BuzonImapSession
   gboolean          logged_in;
   gboolean          closed;
   gboolean          condstore;
+  gboolean          qresync;
   gboolean          logging_out;
   char             *bye_text;
   char             *last_refusal;
+
+  /* IDLE: the command from its issue until DONE is queued (or it ended). */
+  Cmd              *idle;
+  gboolean          idle_accepted;
+  gboolean          idle_end_wanted;
+  gboolean          idle_timeout_set;
+  guint             idle_saved_timeout;
+  GSource          *done_timer;
+  guint             idle_serial;
+
+  /* The mailbox of the last successful SELECT or EXAMINE. */
+  char             *selected;
+  guint32           selected_uidvalidity;
+  guint             select_serial;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonImapSession, buzon_imap_session, G_TYPE_OBJECT)
@@ -175,6 +212,7 @@ static void start_reading  (BuzonImapSession *self);
 static void pump_writes    (BuzonImapSession *self);
 static void connection_lost (BuzonImapSession *self,
                              const GError     *error);
+static void idle_reset     (BuzonImapSession *self);
 
 static void
 buzon_imap_session_dispose (GObject *object)
@@ -205,6 +243,7 @@ buzon_imap_session_finalize (GObject *object)
   g_clear_pointer (&self->capability_list, g_strfreev);
   g_free (self->bye_text);
   g_free (self->last_refusal);
+  g_free (self->selected);
 
   G_OBJECT_CLASS (buzon_imap_session_parent_class)->finalize (object);
 }
@@ -422,6 +461,9 @@ connection_lost (BuzonImapSession *self,
     return;
   self->closed = TRUE;
   self->logged_in = FALSE;
+  idle_reset (self);
+  g_clear_pointer (&self->selected, g_free);
+  self->selected_uidvalidity = 0;
 
   if (error != NULL && error->domain == BUZON_IMAP_SESSION_ERROR)
     closed = g_error_copy (error);
@@ -500,7 +542,7 @@ start_command (BuzonImapSession *self,
   cmd->next_segment = 1;
 
   if (cmd->next_segment < buzon_imap_command_get_n_segments (cmd->command)
-      || cmd->auth_steps != NULL || cmd->pause_reading)
+      || cmd->auth_steps != NULL || cmd->pause_reading || cmd->idle)
     self->blocking = cmd;
 }
 
@@ -526,6 +568,135 @@ pump_writes (BuzonImapSession *self)
   g_bytes_unref (bytes);
 }
 
+/* IDLE */
+
+static void
+stop_done_timer (BuzonImapSession *self)
+{
+  if (self->done_timer != NULL)
+    {
+      g_source_destroy (self->done_timer);
+      g_clear_pointer (&self->done_timer, g_source_unref);
+    }
+}
+
+/* The read that waits for the server's news must outlast a quiet IDLE. A
+ * timeout of 0 (none) or one already longer stays. */
+static void
+idle_set_timeout (BuzonImapSession *self)
+{
+  guint timeout = buzon_connection_get_io_timeout (self->connection);
+
+  if (self->idle_timeout_set || timeout == 0 || timeout >= IDLE_IO_TIMEOUT)
+    return;
+
+  self->idle_saved_timeout = timeout;
+  self->idle_timeout_set = TRUE;
+  buzon_connection_set_io_timeout (self->connection, IDLE_IO_TIMEOUT);
+}
+
+/* Back to the connection's own timeout, unless the owner changed it since. */
+static void
+idle_restore_timeout (BuzonImapSession *self)
+{
+  if (!self->idle_timeout_set)
+    return;
+
+  self->idle_timeout_set = FALSE;
+  if (self->connection != NULL
+      && buzon_connection_get_io_timeout (self->connection) == IDLE_IO_TIMEOUT)
+    buzon_connection_set_io_timeout (self->connection, self->idle_saved_timeout);
+}
+
+static void
+idle_reset (BuzonImapSession *self)
+{
+  self->idle = NULL;
+  self->idle_accepted = FALSE;
+  self->idle_end_wanted = FALSE;
+  idle_restore_timeout (self);
+  stop_done_timer (self);
+}
+
+static gboolean
+done_timer_cb (gpointer user_data)
+{
+  BuzonImapSession *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint seconds = buzon_connection_get_io_timeout (self->connection);
+
+  g_clear_pointer (&self->done_timer, g_source_unref);
+
+  error = g_error_new (BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "The server “%s” stopped answering; Buzón waited %u second.",
+                                    "The server “%s” stopped answering; Buzón waited %u seconds.",
+                                    seconds),
+                       buzon_connection_get_host (self->connection), seconds);
+  connection_lost (self, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes DONE; the commands queued behind the IDLE follow it at once. */
+static void
+idle_send_done (BuzonImapSession *self)
+{
+  Cmd *cmd = self->idle;
+  gboolean long_read = self->idle_timeout_set;
+  guint timeout;
+
+  self->idle = NULL;
+  self->idle_accepted = FALSE;
+  self->idle_end_wanted = FALSE;
+  if (self->blocking == cmd)
+    self->blocking = NULL;
+  idle_restore_timeout (self);
+
+  /* The read in progress began with the long timeout: until the server
+   * answers, the normal one counts from now. */
+  timeout = buzon_connection_get_io_timeout (self->connection);
+  if (long_read && self->reading && timeout > 0 && self->done_timer == NULL)
+    {
+      self->done_timer = g_timeout_source_new_seconds (timeout);
+      g_source_set_static_name (self->done_timer, "[buzon] IMAP DONE timeout");
+      g_source_set_callback (self->done_timer, done_timer_cb, self, NULL);
+      g_source_attach (self->done_timer, g_main_context_get_thread_default ());
+    }
+
+  g_queue_push_tail (&self->out, g_bytes_new_static ("DONE\r\n", 6));
+  pump_writes (self);
+}
+
+/* Ends the IDLE: drops it when it was not written yet, writes DONE when the
+ * server idles, or asks for DONE as soon as its continuation comes. */
+static void
+idle_end (BuzonImapSession *self)
+{
+  Cmd *cmd = self->idle;
+  GList *link;
+
+  if (cmd == NULL)
+    return;
+
+  link = g_queue_find (&self->pending, cmd);
+  if (link != NULL)
+    {
+      g_queue_delete_link (&self->pending, link);
+      self->idle = NULL;
+      self->idle_end_wanted = FALSE;
+      /* Over before it began: a success without a response. */
+      g_task_return_pointer (cmd->task, NULL, NULL);
+      cmd_free (cmd);
+      return;
+    }
+
+  if (self->idle_accepted)
+    idle_send_done (self);
+  else
+    self->idle_end_wanted = TRUE;
+}
+
 /* Dispatching */
 
 static void
@@ -537,6 +708,19 @@ handle_continuation (BuzonImapSession *self)
   if (cmd == NULL)
     {
       g_debug ("IMAP: ignoring an unexpected continuation");
+      return;
+    }
+
+  if (cmd->idle)
+    {
+      /* `+ idling` (RFC 2177): news arrive as untagged responses now. */
+      if (cmd == self->idle && !self->idle_accepted)
+        {
+          self->idle_accepted = TRUE;
+          idle_set_timeout (self);
+          if (self->idle_end_wanted || !g_queue_is_empty (&self->pending))
+            idle_send_done (self);
+        }
       return;
     }
 
@@ -594,6 +778,13 @@ handle_tagged (BuzonImapSession  *self,
 
   if (self->blocking == cmd)
     self->blocking = NULL;
+  if (cmd->idle)
+    {
+      stop_done_timer (self);
+      /* The server ended the IDLE without a DONE (a NO or BAD). */
+      if (self->idle == cmd)
+        idle_reset (self);
+    }
 
   if (g_strcmp0 (code, "CAPABILITY") == 0)
     set_capabilities (self, buzon_imap_response_parse_capability (response, NULL));
@@ -799,6 +990,7 @@ read_bytes_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
 
+  stop_done_timer (self);
   bytes = buzon_connection_read_bytes_finish (BUZON_CONNECTION (object), result, &error);
   if (bytes == NULL)
     {
@@ -846,6 +1038,7 @@ read_line_cb (GObject      *object,
   gsize length = 0;
   guint64 size;
 
+  stop_done_timer (self);
   line = buzon_connection_read_line_finish (BUZON_CONNECTION (object), result, &length, &error);
   if (line == NULL)
     {
@@ -910,6 +1103,55 @@ not_connected_error (void)
 }
 
 /* Takes @command and @auth_steps. The task returns the tagged OK response. */
+static Cmd *
+cmd_new (BuzonImapSession    *self,
+         BuzonImapCommand    *command,
+         CollectFunc          collect,
+         gpointer             collect_data,
+         GPtrArray           *auth_steps,
+         gboolean             pause_reading,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  Cmd *cmd = g_new0 (Cmd, 1);
+
+  cmd->command = command;
+  cmd->task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (cmd->task, BUZON_SOURCE_TAG (cmd_new));
+  cmd->collect = collect;
+  cmd->collect_data = collect_data;
+  cmd->auth_steps = auth_steps;
+  cmd->pause_reading = pause_reading;
+
+  return cmd;
+}
+
+/* Queues @cmd; a command issued while the session idles ends the IDLE
+ * first (RFC 2177: DONE, then the command). */
+static void
+queue_command (BuzonImapSession *self,
+               Cmd              *cmd)
+{
+  if (self->closed)
+    {
+      g_task_return_new_error (cmd->task, BUZON_IMAP_SESSION_ERROR,
+                               BUZON_IMAP_SESSION_ERROR_CLOSED,
+                               _("The connection to the mail server was closed."));
+      cmd_free (cmd);
+      return;
+    }
+
+  buzon_imap_command_set_literal_mode (cmd->command,
+                                       g_hash_table_contains (self->capabilities, "LITERAL+")
+                                       ? BUZON_IMAP_LITERAL_PLUS : BUZON_IMAP_LITERAL_SYNC);
+  g_queue_push_tail (&self->pending, cmd);
+  if (self->idle != NULL)
+    idle_end (self);
+  if (cmd->idle)
+    self->idle = cmd;
+  pump_writes (self);
+}
+
 static void
 run_command (BuzonImapSession    *self,
              BuzonImapCommand    *command,
@@ -920,30 +1162,8 @@ run_command (BuzonImapSession    *self,
              GAsyncReadyCallback  callback,
              gpointer             user_data)
 {
-  Cmd *cmd = g_new0 (Cmd, 1);
-
-  cmd->command = command;
-  cmd->task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (cmd->task, BUZON_SOURCE_TAG (run_command));
-  cmd->collect = collect;
-  cmd->collect_data = collect_data;
-  cmd->auth_steps = auth_steps;
-  cmd->pause_reading = pause_reading;
-
-  if (self->closed)
-    {
-      g_task_return_new_error (cmd->task, BUZON_IMAP_SESSION_ERROR,
-                               BUZON_IMAP_SESSION_ERROR_CLOSED,
-                               _("The connection to the mail server was closed."));
-      cmd_free (cmd);
-      return;
-    }
-
-  buzon_imap_command_set_literal_mode (command,
-                                       g_hash_table_contains (self->capabilities, "LITERAL+")
-                                       ? BUZON_IMAP_LITERAL_PLUS : BUZON_IMAP_LITERAL_SYNC);
-  g_queue_push_tail (&self->pending, cmd);
-  pump_writes (self);
+  queue_command (self, cmd_new (self, command, collect, collect_data, auth_steps,
+                                pause_reading, callback, user_data));
 }
 
 static BuzonImapResponse *
@@ -1052,6 +1272,30 @@ enable_cb (GObject      *object,
   send_id (self, task);
 }
 
+/* `* ENABLED ...` says what the server turned on (RFC 5161 section 3.2);
+ * QRESYNC implies CONDSTORE (RFC 7162 section 3.2.3). */
+static gboolean
+collect_enabled (BuzonImapSession  *self,
+                 gpointer           data,
+                 BuzonImapResponse *response)
+{
+  g_auto(GStrv) enabled = NULL;
+
+  if (!buzon_imap_response_is_named (response, "ENABLED"))
+    return FALSE;
+
+  enabled = buzon_imap_response_parse_enabled (response, NULL);
+  for (guint i = 0; enabled != NULL && enabled[i] != NULL; i++)
+    {
+      if (g_str_equal (enabled[i], "QRESYNC"))
+        self->qresync = self->condstore = TRUE;
+      else if (g_str_equal (enabled[i], "CONDSTORE"))
+        self->condstore = TRUE;
+    }
+
+  return TRUE;
+}
+
 static void
 send_enable (BuzonImapSession *self,
              GTask            *task)
@@ -1062,17 +1306,19 @@ send_enable (BuzonImapSession *self,
 
   if (!g_hash_table_contains (self->capabilities, "ENABLE") || (!condstore && !qresync))
     {
+      /* Without ENABLE, SELECT (CONDSTORE) turns CONDSTORE on (RFC 7162
+       * section 3.1.8). */
+      self->condstore = condstore;
       send_id (self, task);
       return;
     }
 
-  self->condstore = TRUE;
   command = new_command (self, "ENABLE");
   if (condstore)
     buzon_imap_command_add_atom (command, "CONDSTORE");
   if (qresync)
     buzon_imap_command_add_atom (command, "QRESYNC");
-  run_command (self, command, NULL, NULL, NULL, FALSE, enable_cb, task);
+  run_command (self, command, collect_enabled, NULL, NULL, FALSE, enable_cb, task);
 }
 
 /* CAPABILITY, then @next. */
@@ -1570,12 +1816,114 @@ buzon_imap_session_list_finish (BuzonImapSession  *self,
 
 /* SELECT and EXAMINE */
 
+static gint
+compare_uids (gconstpointer a,
+              gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a;
+  guint32 y = *(const guint32 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Sorts @uids and drops duplicates. */
+static void
+sort_uids (GArray *uids)
+{
+  guint kept = 0;
+
+  g_array_sort (uids, compare_uids);
+  for (guint i = 0; i < uids->len; i++)
+    if (kept == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, kept - 1))
+      g_array_index (uids, guint32, kept++) = g_array_index (uids, guint32, i);
+  g_array_set_size (uids, kept);
+}
+
+/* The UIDs of the VANISHED @ranges that lie in @low:@high, sorted. The
+ * bounds keep a server's `1:4294967295` from becoming gigabytes; past
+ * MAX_VANISHED_UIDS the answer is taken for nonsense. */
+static GArray *
+expand_vanished (BuzonImapSession  *self,
+                 const GArray      *ranges,
+                 guint32            low,
+                 guint32            high,
+                 GError           **error)
+{
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; ranges != NULL && i < ranges->len; i++)
+    {
+      const BuzonImapUidRange *range = &g_array_index (ranges, BuzonImapUidRange, i);
+      guint32 first = MAX (range->first, low);
+      guint32 last = MIN (range->last, high);
+
+      if (first > last)
+        continue;
+      if ((guint64) uids->len + (last - first) + 1 > MAX_VANISHED_UIDS)
+        {
+          g_debug ("IMAP: VANISHED lists more than %u UIDs", (guint) MAX_VANISHED_UIDS);
+          g_set_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_PROTOCOL,
+                       _("The server “%s” sent something that is not IMAP."),
+                       buzon_connection_get_host (self->connection));
+          return NULL;
+        }
+      for (guint64 uid = first; uid <= last; uid++)
+        {
+          guint32 value = (guint32) uid;
+
+          g_array_append_val (uids, value);
+        }
+    }
+
+  sort_uids (uids);
+  return g_steal_pointer (&uids);
+}
+
+typedef struct
+{
+  BuzonImapSelectInfo *info;
+  char                *mailbox;
+  guint                serial;
+  gboolean             qresync;
+  GArray              *vanished;
+} SelectData;
+
+static void
+select_data_free (SelectData *data)
+{
+  g_clear_pointer (&data->info, buzon_imap_select_info_free);
+  g_free (data->mailbox);
+  g_clear_pointer (&data->vanished, g_array_unref);
+  g_free (data);
+}
+
+/* `* OK [CLOSED]`: what came before was about the mailbox selected until
+ * now (RFC 7162 section 3.2.11). */
+static void
+select_data_forget (SelectData *data)
+{
+  BuzonImapSelectInfo *info = data->info;
+
+  info->exists = 0;
+  info->uidvalidity = 0;
+  info->uidnext = 0;
+  info->highestmodseq = 0;
+  info->nomodseq = FALSE;
+  g_clear_pointer (&info->flags, g_strfreev);
+  g_clear_pointer (&info->permanent_flags, g_strfreev);
+  if (info->changed != NULL)
+    g_ptr_array_set_size (info->changed, 0);
+  if (data->vanished != NULL)
+    g_array_set_size (data->vanished, 0);
+}
+
 static gboolean
 collect_select (BuzonImapSession  *self,
-                gpointer           data,
+                gpointer           user_data,
                 BuzonImapResponse *response)
 {
-  BuzonImapSelectInfo *info = data;
+  SelectData *data = user_data;
+  BuzonImapSelectInfo *info = data->info;
   const char *code = buzon_imap_response_get_code (response);
   guint32 number;
   guint64 value;
@@ -1589,6 +1937,22 @@ collect_select (BuzonImapSession  *self,
     {
       g_strfreev (info->flags);
       info->flags = buzon_imap_response_parse_flags (response, NULL);
+    }
+  else if (data->qresync && buzon_imap_response_is_named (response, "VANISHED"))
+    {
+      g_autoptr(GArray) ranges = buzon_imap_response_parse_vanished (response, NULL, NULL);
+
+      if (ranges == NULL)
+        return FALSE;
+      g_array_append_vals (data->vanished, ranges->data, ranges->len);
+    }
+  else if (data->qresync && buzon_imap_response_is_named (response, "FETCH"))
+    {
+      g_autoptr(BuzonImapFetch) fetch = buzon_imap_response_parse_fetch (response, NULL);
+
+      if (fetch == NULL || !(fetch->items & BUZON_IMAP_FETCH_UID))
+        return FALSE;
+      g_ptr_array_add (info->changed, g_steal_pointer (&fetch));
     }
   else if (buzon_imap_response_get_condition (response) == BUZON_IMAP_CONDITION_OK
            && code != NULL)
@@ -1609,6 +1973,8 @@ collect_select (BuzonImapSession  *self,
           g_strfreev (info->permanent_flags);
           info->permanent_flags = buzon_imap_response_parse_flags (response, NULL);
         }
+      else if (g_str_equal (code, "CLOSED"))
+        select_data_forget (data);
       else
         return FALSE;
     }
@@ -1619,19 +1985,14 @@ collect_select (BuzonImapSession  *self,
 }
 
 static void
-select_info_steal_free (gpointer data)
-{
-  buzon_imap_select_info_free (data);
-}
-
-static void
 select_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  BuzonImapSelectInfo *info = g_task_get_task_data (task);
-  BuzonImapSelectInfo *copy;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  SelectData *data = g_task_get_task_data (task);
+  BuzonImapSelectInfo *info = data->info;
   GError *error = NULL;
   g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
 
@@ -1644,10 +2005,108 @@ select_cb (GObject      *object,
   if (g_strcmp0 (buzon_imap_response_get_code (response), "READ-ONLY") == 0)
     info->read_only = TRUE;
 
-  copy = g_memdup2 (info, sizeof *info);
-  copy->flags = g_strdupv (info->flags);
-  copy->permanent_flags = g_strdupv (info->permanent_flags);
-  g_task_return_pointer (task, copy, select_info_steal_free);
+  /* Only UIDs below UIDNEXT can have vanished. */
+  if (data->qresync)
+    {
+      info->vanished = expand_vanished (self, data->vanished, 1,
+                                        info->uidnext > 0 ? info->uidnext - 1
+                                                          : BUZON_IMAP_UID_STAR - 1,
+                                        &error);
+      if (info->vanished == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  /* Unless another SELECT was issued since. */
+  if (data->serial == self->select_serial)
+    {
+      g_free (self->selected);
+      self->selected = g_strdup (data->mailbox);
+      self->selected_uidvalidity = info->uidvalidity;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&data->info),
+                         (GDestroyNotify) buzon_imap_select_info_free);
+}
+
+/* Sends SELECT or EXAMINE, with QRESYNC's parameters when @uidvalidity and
+ * @modseq are given and QRESYNC is on. */
+static void
+select_start (BuzonImapSession *self,
+              GTask            *task,
+              const char       *mailbox,
+              gboolean          read_only,
+              guint32           uidvalidity,
+              guint64           modseq,
+              const char       *known_uids)
+{
+  g_autoptr(BuzonImapCommand) command = NULL;
+  SelectData *data;
+  GError *error = NULL;
+
+  if (!check_connected (self, task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  command = new_command (self, read_only ? "EXAMINE" : "SELECT");
+  if (!buzon_imap_command_add_mailbox (command, mailbox, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  data = g_new0 (SelectData, 1);
+  data->info = g_new0 (BuzonImapSelectInfo, 1);
+  data->info->read_only = read_only;
+  data->mailbox = g_strdup (mailbox);
+  data->qresync = self->qresync && uidvalidity > 0 && modseq > 0;
+  g_task_set_task_data (task, data, (GDestroyNotify) select_data_free);
+
+  if (data->qresync)
+    {
+      /* `(QRESYNC (uidvalidity modseq [known-uids]))`, RFC 7162 section
+       * 3.2.5; known-uids has no `*`. */
+      if (known_uids != NULL)
+        {
+          g_autoptr(GArray) ranges = buzon_imap_uid_set_parse (known_uids, -1, FALSE, &error);
+
+          if (ranges == NULL)
+            {
+              g_task_return_error (task, error);
+              g_object_unref (task);
+              return;
+            }
+        }
+
+      buzon_imap_command_begin_list (command);
+      buzon_imap_command_add_atom (command, "QRESYNC");
+      buzon_imap_command_begin_list (command);
+      buzon_imap_command_add_number (command, uidvalidity);
+      buzon_imap_command_add_number (command, modseq);
+      if (known_uids != NULL)
+        buzon_imap_command_add_raw (command, known_uids);
+      buzon_imap_command_end_list (command);
+      buzon_imap_command_end_list (command);
+
+      data->info->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+      data->vanished = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+    }
+  else if (self->condstore)
+    buzon_imap_command_add_raw (command, "(CONDSTORE)");
+
+  /* A SELECT that fails leaves no mailbox selected (RFC 3501 section
+   * 6.3.1); one that succeeds records its name in select_cb(). */
+  g_clear_pointer (&self->selected, g_free);
+  self->selected_uidvalidity = 0;
+  data->serial = ++self->select_serial;
+
+  run_command (self, g_steal_pointer (&command), collect_select, data, NULL, FALSE,
+               select_cb, task);
 }
 
 /**
@@ -1669,41 +2128,71 @@ buzon_imap_session_select_async (BuzonImapSession    *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(BuzonImapCommand) command = NULL;
-  BuzonImapSelectInfo *info;
-  GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
   g_return_if_fail (mailbox != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_select_async));
-  if (!check_connected (self, task))
-    return;
+  select_start (self, task, mailbox, read_only, 0, 0, NULL);
+}
 
-  command = new_command (self, read_only ? "EXAMINE" : "SELECT");
-  if (!buzon_imap_command_add_mailbox (command, mailbox, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (self->condstore)
-    buzon_imap_command_add_raw (command, "(CONDSTORE)");
+/**
+ * buzon_imap_session_select_qresync_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox name in UTF-8 (a #BuzonImapMailbox's name)
+ * @read_only: %TRUE for EXAMINE, %FALSE for SELECT
+ * @uidvalidity: the UIDVALIDITY the client last knew, or 0
+ * @modseq: the HIGHESTMODSEQ the client last knew, or 0
+ * @known_uids: (nullable): the UIDs the client knows, as a UID set without
+ *   `*` (`1:40,52`), or %NULL for all of them
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called with what the server said about the mailbox
+ * @user_data: data for @callback
+ *
+ * Selects @mailbox and, with QRESYNC enabled (see
+ * buzon_imap_session_has_qresync()), resynchronises it in the same round
+ * trip (RFC 7162 section 3.2.5): `SELECT mailbox (QRESYNC (uidvalidity
+ * modseq known-uids))`. The server then reports the messages expunged since
+ * @modseq with VANISHED (EARLIER) and those whose flags changed with FETCH;
+ * buzon_imap_session_select_finish() returns them in the
+ * #BuzonImapSelectInfo's @vanished and @changed, which are %NULL when no
+ * QRESYNC parameters were sent. When @uidvalidity is not the mailbox's, the
+ * server ignores them: compare it with the result's.
+ *
+ * Without QRESYNC enabled, or when @uidvalidity or @modseq is 0 (nothing
+ * known yet), this is buzon_imap_session_select_async().
+ */
+void
+buzon_imap_session_select_qresync_async (BuzonImapSession    *self,
+                                         const char          *mailbox,
+                                         gboolean             read_only,
+                                         guint32              uidvalidity,
+                                         guint64              modseq,
+                                         const char          *known_uids,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  GTask *task;
 
-  info = g_new0 (BuzonImapSelectInfo, 1);
-  info->read_only = read_only;
-  g_task_set_task_data (task, info, select_info_steal_free);
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
 
-  run_command (self, g_steal_pointer (&command), collect_select, info, NULL, FALSE,
-               select_cb, g_steal_pointer (&task));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_select_qresync_async));
+  select_start (self, task, mailbox, read_only, uidvalidity, modseq, known_uids);
 }
 
 /**
  * buzon_imap_session_select_finish:
  * @self: a #BuzonImapSession
- * @result: the result passed to the callback
- * @error: return location for a %BUZON_IMAP_SESSION_ERROR
+ * @result: the result passed to the callback of
+ *   buzon_imap_session_select_async() or
+ *   buzon_imap_session_select_qresync_async()
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name or UID set that cannot be sent
  *
  * Returns: (transfer full): the mailbox's state, or %NULL with @error set
  */
@@ -1713,8 +2202,84 @@ buzon_imap_session_select_finish (BuzonImapSession  *self,
                                   GError           **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == BUZON_SOURCE_TAG (buzon_imap_session_select_async)
+                        || g_task_get_source_tag (G_TASK (result))
+                        == BUZON_SOURCE_TAG (buzon_imap_session_select_qresync_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_session_get_selected:
+ * @self: a #BuzonImapSession
+ *
+ * The mailbox of the last SELECT or EXAMINE that succeeded, so that a
+ * caller can skip selecting it again. A SELECT issued since (even one that
+ * has not completed yet or that failed) clears it, and so does the end of
+ * the session.
+ *
+ * Returns: (transfer none) (nullable): the mailbox name in UTF-8, as given
+ *   to buzon_imap_session_select_async(), or %NULL when none is selected
+ */
+const char *
+buzon_imap_session_get_selected (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), NULL);
+
+  return self->selected;
+}
+
+/**
+ * buzon_imap_session_get_selected_uidvalidity:
+ * @self: a #BuzonImapSession
+ *
+ * Returns: the UIDVALIDITY of the mailbox buzon_imap_session_get_selected()
+ *   names, or 0 when none is selected
+ */
+guint32
+buzon_imap_session_get_selected_uidvalidity (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), 0);
+
+  return self->selected_uidvalidity;
+}
+
+/**
+ * buzon_imap_session_has_condstore:
+ * @self: a #BuzonImapSession
+ *
+ * Whether CONDSTORE (RFC 7162) is on: the server confirmed ENABLE
+ * CONDSTORE or QRESYNC, or advertises CONDSTORE without ENABLE (then each
+ * SELECT turns it on). MODSEQ values are then fetched and reported.
+ *
+ * Returns: whether CONDSTORE is in use
+ */
+gboolean
+buzon_imap_session_has_condstore (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), FALSE);
+
+  return self->condstore;
+}
+
+/**
+ * buzon_imap_session_has_qresync:
+ * @self: a #BuzonImapSession
+ *
+ * Whether the server confirmed ENABLE QRESYNC (RFC 7162 section 3.2.3),
+ * which buzon_imap_session_connect_async() sends when it is advertised; not
+ * just whether it is advertised. The server then reports expunges with
+ * VANISHED instead of EXPUNGE.
+ *
+ * Returns: whether QRESYNC is in use
+ */
+gboolean
+buzon_imap_session_has_qresync (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), FALSE);
+
+  return self->qresync;
 }
 
 /* UID FETCH */
@@ -3096,6 +3661,986 @@ buzon_imap_session_unsubscribe_finish (BuzonImapSession  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* IDLE */
+
+typedef struct
+{
+  GSource *cancel_source;
+  guint    serial;
+} IdleData;
+
+static void
+idle_data_stop (IdleData *data)
+{
+  if (data->cancel_source != NULL)
+    {
+      g_source_destroy (data->cancel_source);
+      g_clear_pointer (&data->cancel_source, g_source_unref);
+    }
+}
+
+static void
+idle_data_free (IdleData *data)
+{
+  idle_data_stop (data);
+  g_free (data);
+}
+
+/* Cancelling is idle_done(); in a source of its own, since nothing may be
+ * disconnected from a GCancellable inside its ::cancelled handler. */
+static gboolean
+idle_cancelled_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  IdleData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  if (self->idle != NULL && self->idle_serial == data->serial)
+    idle_end (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+idle_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  idle_data_stop (g_task_get_task_data (task));
+
+  /* No response and no error: ended before it was written. */
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * buzon_imap_session_idle_async:
+ * @self: a #BuzonImapSession, usually with a mailbox selected
+ * @cancellable: (nullable): a #GCancellable: cancelling it is calling
+ *   buzon_imap_session_idle_done()
+ * @callback: called when the IDLE is over
+ * @user_data: data for @callback
+ *
+ * Sends IDLE (RFC 2177) and lets the server report changes as they happen:
+ * while it idles, its untagged responses are emitted as usual, through
+ * #BuzonImapSession::exists, #BuzonImapSession::expunge,
+ * #BuzonImapSession::vanished and #BuzonImapSession::fetch.
+ *
+ * The IDLE lasts until buzon_imap_session_idle_done() is called, @cancellable
+ * is cancelled, or another command is issued: that command ends the IDLE
+ * first (DONE is written before it), so callers can just issue commands.
+ * @callback runs when the server has completed the IDLE. A cancelled IDLE
+ * ends with DONE like any other and completes with %TRUE, not
+ * %G_IO_ERROR_CANCELLED, since the session stays usable; only a
+ * @cancellable cancelled before the call gives %G_IO_ERROR_CANCELLED (and
+ * nothing is sent).
+ *
+ * While the server idles, the connection's I/O timeout is raised to 31
+ * minutes (unless it is 0, no limit, or longer), so that a quiet mailbox does
+ * not cut the connection; it is put back when DONE is written. Servers may
+ * log out a client that idles for more than 30 minutes (RFC 3501 section
+ * 5.4): end and restart the IDLE within 29 minutes.
+ *
+ * Fails with %G_IO_ERROR_NOT_SUPPORTED when the server does not advertise
+ * IDLE, and with %BUZON_IMAP_SESSION_ERROR_CLOSED when the connection is lost
+ * or the server says BYE.
+ */
+void
+buzon_imap_session_idle_async (BuzonImapSession    *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  IdleData *data;
+  Cmd *cmd;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_idle_async));
+  /* Cancelling ends the IDLE cleanly: the result is TRUE, not an error. */
+  g_task_set_check_cancellable (task, FALSE);
+  if (!check_connected (self, task))
+    return;
+
+  if (!g_hash_table_contains (self->capabilities, "IDLE"))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               /* TRANSLATORS: the second %s is the name of an IMAP
+                                * extension, such as IDLE */
+                               _("The server “%s” does not support %s."),
+                               buzon_connection_get_host (self->connection), "IDLE");
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  data = g_new0 (IdleData, 1);
+  data->serial = ++self->idle_serial;
+  g_task_set_task_data (task, data, (GDestroyNotify) idle_data_free);
+  if (cancellable != NULL)
+    {
+      data->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (data->cancel_source, "[buzon] IMAP IDLE cancelled");
+      g_source_set_callback (data->cancel_source, G_SOURCE_FUNC (idle_cancelled_cb), task, NULL);
+      g_source_attach (data->cancel_source, g_task_get_context (task));
+    }
+
+  cmd = cmd_new (self, new_command (self, "IDLE"), NULL, NULL, NULL, FALSE,
+                 idle_cb, g_steal_pointer (&task));
+  cmd->idle = TRUE;
+  queue_command (self, cmd);
+}
+
+/**
+ * buzon_imap_session_idle_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or
+ *   %G_IO_ERROR_NOT_SUPPORTED, or %G_IO_ERROR_CANCELLED when the cancellable
+ *   was cancelled before the call
+ *
+ * Returns: %TRUE when the IDLE ended normally (with DONE, or before it was
+ *   sent)
+ */
+gboolean
+buzon_imap_session_idle_finish (BuzonImapSession  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_session_idle_done:
+ * @self: a #BuzonImapSession
+ *
+ * Ends the IDLE: writes DONE (at once, or as soon as the server has
+ * accepted the IDLE); the IDLE's callback runs when the server has
+ * answered it. An IDLE not written yet is dropped, and its callback gets
+ * %TRUE. Does nothing when the session is not idling.
+ */
+void
+buzon_imap_session_idle_done (BuzonImapSession *self)
+{
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+
+  idle_end (self);
+}
+
+/**
+ * buzon_imap_session_is_idling:
+ * @self: a #BuzonImapSession
+ *
+ * Returns: whether an IDLE was issued and not ended yet: from
+ *   buzon_imap_session_idle_async() until DONE is written (or the server
+ *   ended it); %FALSE from buzon_imap_session_idle_done() on, even before
+ *   the IDLE's callback runs
+ */
+gboolean
+buzon_imap_session_is_idling (BuzonImapSession *self)
+{
+  g_return_val_if_fail (BUZON_IS_IMAP_SESSION (self), FALSE);
+
+  return self->idle != NULL && !self->idle_end_wanted;
+}
+
+/* STATUS */
+
+typedef struct
+{
+  char                   *mailbox;
+  char                   *sent_name;
+  BuzonImapMailboxStatus *status;
+} StatusData;
+
+static void
+status_data_free (StatusData *data)
+{
+  g_free (data->mailbox);
+  g_free (data->sent_name);
+  g_clear_pointer (&data->status, buzon_imap_mailbox_status_free);
+  g_free (data);
+}
+
+/* The STATUS response names its mailbox: with several STATUS commands in
+ * flight, each takes its own. */
+static gboolean
+collect_status (BuzonImapSession  *self,
+                gpointer           user_data,
+                BuzonImapResponse *response)
+{
+  StatusData *data = user_data;
+  g_autoptr(BuzonImapMailboxStatus) status = NULL;
+
+  if (!buzon_imap_response_is_named (response, "STATUS"))
+    return FALSE;
+
+  status = buzon_imap_response_parse_status (response, NULL);
+  if (status == NULL)
+    return FALSE;
+  if (!g_str_equal (status->name, data->sent_name)
+      && !(g_str_equal (data->sent_name, "INBOX")
+           && g_ascii_strcasecmp (status->name, "INBOX") == 0))
+    return FALSE;
+
+  g_clear_pointer (&data->status, buzon_imap_mailbox_status_free);
+  data->status = g_steal_pointer (&status);
+  return TRUE;
+}
+
+static void
+status_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  StatusData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (data->status == NULL)
+    {
+      g_task_return_new_error (task, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED,
+                               _("The server “%s” did not send the status of the mailbox “%s”."),
+                               buzon_connection_get_host (self->connection), data->mailbox);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&data->status),
+                         (GDestroyNotify) buzon_imap_mailbox_status_free);
+}
+
+/**
+ * buzon_imap_session_status_async:
+ * @self: a #BuzonImapSession
+ * @mailbox: the mailbox name in UTF-8
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called with the mailbox's status
+ * @user_data: data for @callback
+ *
+ * Asks for a mailbox's counters without selecting it (STATUS, RFC 3501
+ * section 6.3.10): MESSAGES, UIDNEXT, UIDVALIDITY and UNSEEN, and
+ * HIGHESTMODSEQ when CONDSTORE is on (RFC 7162 section 3.1.6). RFC 3501
+ * advises against STATUS on the selected mailbox; it works, but SELECT's
+ * answer and the unsolicited responses say the same.
+ */
+void
+buzon_imap_session_status_async (BuzonImapSession    *self,
+                                 const char          *mailbox,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+  StatusData *data;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (mailbox != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_status_async));
+  if (!check_connected (self, task))
+    return;
+
+  data = g_new0 (StatusData, 1);
+  data->mailbox = g_strdup (mailbox);
+  g_task_set_task_data (task, data, (GDestroyNotify) status_data_free);
+
+  /* The name as buzon_imap_command_add_mailbox() writes it, to match the
+   * response's. */
+  if (g_ascii_strcasecmp (mailbox, "INBOX") == 0)
+    data->sent_name = g_strdup ("INBOX");
+  else
+    data->sent_name = buzon_imap_utf7_encode (mailbox, NULL);
+
+  command = new_command (self, "STATUS");
+  if (!buzon_imap_command_add_mailbox (command, mailbox, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  buzon_imap_command_add_raw (command,
+                              self->condstore
+                              ? "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)"
+                              : "(MESSAGES UIDNEXT UIDVALIDITY UNSEEN)");
+
+  run_command (self, g_steal_pointer (&command), collect_status, data, NULL, FALSE,
+               status_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_status_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a name that cannot be sent
+ *
+ * Returns: (transfer full): the status (its @items say which fields the
+ *   server sent; its @name is the name as the server sent it, in modified
+ *   UTF-7), or %NULL with @error set
+ */
+BuzonImapMailboxStatus *
+buzon_imap_session_status_finish (BuzonImapSession  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* UID FETCH of flags, with CHANGEDSINCE and VANISHED */
+
+typedef struct
+{
+  GPtrArray *fetches;
+  GArray    *vanished;
+  GArray    *vanished_uids;
+  guint32    first_uid;
+  guint32    last_uid;
+} FlagsData;
+
+static void
+flags_data_free (FlagsData *data)
+{
+  g_clear_pointer (&data->fetches, g_ptr_array_unref);
+  g_clear_pointer (&data->vanished, g_array_unref);
+  g_clear_pointer (&data->vanished_uids, g_array_unref);
+  g_free (data);
+}
+
+static gboolean
+collect_flags (BuzonImapSession  *self,
+               gpointer           user_data,
+               BuzonImapResponse *response)
+{
+  FlagsData *data = user_data;
+  g_autoptr(BuzonImapFetch) fetch = NULL;
+
+  /* VANISHED (EARLIER) answers the command; a plain VANISHED is news of an
+   * expunge just now, for the signal (RFC 7162 section 3.2.10). */
+  if (data->vanished != NULL && buzon_imap_response_is_named (response, "VANISHED"))
+    {
+      gboolean earlier = FALSE;
+      g_autoptr(GArray) ranges = buzon_imap_response_parse_vanished (response, &earlier, NULL);
+
+      if (ranges == NULL || !earlier)
+        return FALSE;
+      g_array_append_vals (data->vanished, ranges->data, ranges->len);
+      return TRUE;
+    }
+
+  if (!buzon_imap_response_is_named (response, "FETCH"))
+    return FALSE;
+
+  fetch = buzon_imap_response_parse_fetch (response, NULL);
+  if (fetch == NULL
+      || (fetch->items & (BUZON_IMAP_FETCH_UID | BUZON_IMAP_FETCH_FLAGS))
+         != (BUZON_IMAP_FETCH_UID | BUZON_IMAP_FETCH_FLAGS)
+      || fetch->uid < data->first_uid || fetch->uid > data->last_uid)
+    return FALSE;
+
+  g_ptr_array_add (data->fetches, g_steal_pointer (&fetch));
+  return TRUE;
+}
+
+/* A change made meanwhile may come as an unsolicited FETCH of a message the
+ * command fetches too: keep one per UID, the later (newer) one, in the
+ * place of the first. */
+static void
+dedupe_fetches (GPtrArray *fetches)
+{
+  g_autoptr(GHashTable) seen = NULL;
+  guint kept = 0;
+
+  if (fetches->len < 2)
+    return;
+
+  seen = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      BuzonImapFetch *fetch = g_ptr_array_index (fetches, i);
+      gpointer at;
+
+      if (g_hash_table_lookup_extended (seen, GUINT_TO_POINTER (fetch->uid), NULL, &at))
+        {
+          buzon_imap_fetch_free (g_ptr_array_index (fetches, GPOINTER_TO_UINT (at)));
+          fetches->pdata[GPOINTER_TO_UINT (at)] = fetch;
+        }
+      else
+        {
+          g_hash_table_insert (seen, GUINT_TO_POINTER (fetch->uid), GUINT_TO_POINTER (kept));
+          fetches->pdata[kept++] = fetch;
+        }
+    }
+
+  /* Every fetch from kept on was moved or freed above. */
+  for (guint i = kept; i < fetches->len; i++)
+    fetches->pdata[i] = NULL;
+  g_ptr_array_set_size (fetches, kept);
+}
+
+static void
+fetch_flags_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BuzonImapSession *self = g_task_get_source_object (task);
+  FlagsData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The server reports only UIDs of the fetched range (RFC 7162 section
+   * 3.2.6). */
+  data->vanished_uids = expand_vanished (self, data->vanished, data->first_uid,
+                                         MIN (data->last_uid, BUZON_IMAP_UID_STAR - 1), &error);
+  if (data->vanished_uids == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  dedupe_fetches (data->fetches);
+  g_task_return_pointer (task, g_ptr_array_ref (data->fetches),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * buzon_imap_session_uid_fetch_flags_async:
+ * @self: a #BuzonImapSession with a selected mailbox
+ * @first_uid: the first UID
+ * @last_uid: the last UID, or %BUZON_IMAP_UID_STAR
+ * @changedsince: with CONDSTORE, only the messages whose flags changed
+ *   after this mod-sequence; 0 for all of them
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called with the flags
+ * @user_data: data for @callback
+ *
+ * Fetches the flags (and MODSEQ, with CONDSTORE) of the messages whose UID
+ * is in @first_uid:@last_uid: `UID FETCH first:last (UID FLAGS MODSEQ)`.
+ *
+ * With @changedsince and CONDSTORE on, the CHANGEDSINCE modifier (RFC 7162
+ * section 3.1.4) leaves out the messages that did not change; with QRESYNC
+ * on too, the VANISHED modifier (section 3.2.6) makes the server also list
+ * the UIDs of the range expunged since then, which
+ * buzon_imap_session_uid_fetch_flags_finish() returns apart. Without
+ * CONDSTORE @changedsince is ignored and every message is returned.
+ *
+ * One response per message, decoded as it arrives: fine for a whole mailbox
+ * of 100 000 messages.
+ */
+void
+buzon_imap_session_uid_fetch_flags_async (BuzonImapSession    *self,
+                                          guint32              first_uid,
+                                          guint32              last_uid,
+                                          guint64              changedsince,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *set = NULL;
+  BuzonImapCommand *command;
+  BuzonImapUidRange range = { first_uid, last_uid };
+  FlagsData *data;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (first_uid > 0 && first_uid <= last_uid);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_fetch_flags_async));
+  if (!check_connected (self, task))
+    return;
+
+  data = g_new0 (FlagsData, 1);
+  data->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+  data->first_uid = first_uid;
+  data->last_uid = last_uid;
+  g_task_set_task_data (task, data, (GDestroyNotify) flags_data_free);
+
+  set = buzon_imap_uid_set_format_ranges (&range, 1);
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "FETCH");
+  buzon_imap_command_add_raw (command, set);
+  buzon_imap_command_add_raw (command, self->condstore ? "(UID FLAGS MODSEQ)" : "(UID FLAGS)");
+  if (changedsince > 0 && self->condstore)
+    {
+      buzon_imap_command_begin_list (command);
+      buzon_imap_command_add_atom (command, "CHANGEDSINCE");
+      buzon_imap_command_add_number (command, changedsince);
+      if (self->qresync)
+        {
+          buzon_imap_command_add_atom (command, "VANISHED");
+          data->vanished = g_array_new (FALSE, FALSE, sizeof (BuzonImapUidRange));
+        }
+      buzon_imap_command_end_list (command);
+    }
+
+  run_command (self, command, collect_flags, data, NULL, FALSE,
+               fetch_flags_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_fetch_flags_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @out_vanished: (out) (optional) (transfer full) (element-type guint32):
+ *   the UIDs the server reported expunged with VANISHED (EARLIER), sorted;
+ *   empty unless the VANISHED modifier was sent
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR
+ *
+ * Returns: (transfer container) (element-type BuzonImapFetch): the messages
+ *   that have a UID, one each (the latest response when the server sent
+ *   two), in the order the server sent them, or %NULL with @error set
+ */
+GPtrArray *
+buzon_imap_session_uid_fetch_flags_finish (BuzonImapSession  *self,
+                                           GAsyncResult      *result,
+                                           GArray           **out_vanished,
+                                           GError           **error)
+{
+  FlagsData *data;
+  GPtrArray *fetches;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (out_vanished != NULL)
+    *out_vanished = NULL;
+
+  fetches = g_task_propagate_pointer (G_TASK (result), error);
+  if (fetches == NULL)
+    return NULL;
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_vanished != NULL)
+    *out_vanished = g_steal_pointer (&data->vanished_uids);
+  return fetches;
+}
+
+/* UID FETCH of whole messages */
+
+typedef struct
+{
+  guint32   *uids;
+  gsize      n_uids;
+  GPtrArray *fetches;
+} BodiesData;
+
+static void
+bodies_data_free (BodiesData *data)
+{
+  g_free (data->uids);
+  g_clear_pointer (&data->fetches, g_ptr_array_unref);
+  g_free (data);
+}
+
+static gboolean
+collect_bodies (BuzonImapSession  *self,
+                gpointer           user_data,
+                BuzonImapResponse *response)
+{
+  BodiesData *data = user_data;
+  g_autoptr(BuzonImapFetch) fetch = NULL;
+
+  if (!buzon_imap_response_is_named (response, "FETCH"))
+    return FALSE;
+
+  fetch = buzon_imap_response_parse_fetch (response, NULL);
+  if (fetch == NULL || !(fetch->items & BUZON_IMAP_FETCH_UID)
+      || buzon_imap_fetch_get_body (fetch, "") == NULL
+      || bsearch (&fetch->uid, data->uids, data->n_uids, sizeof (guint32), compare_uids) == NULL)
+    return FALSE;
+
+  g_ptr_array_add (data->fetches, g_steal_pointer (&fetch));
+  return TRUE;
+}
+
+static void
+fetch_bodies_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BodiesData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_ptr_array_ref (data->fetches),
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * buzon_imap_session_uid_fetch_bodies_async:
+ * @self: a #BuzonImapSession with a selected mailbox
+ * @uids: (array length=n_uids): the messages' UIDs
+ * @n_uids: how many, at least one
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called with the messages
+ * @user_data: data for @callback
+ *
+ * Fetches whole messages in one command: `UID FETCH set (UID FLAGS
+ * BODY.PEEK[])`, which does not set \Seen. Large messages are spooled to
+ * files as they arrive (see #BuzonImapValue); take each one's bytes with
+ * buzon_imap_fetch_dup_body_bytes(), or its stream with
+ * buzon_imap_value_open(). The UIDs go on one command line: send a few
+ * hundred at a time, not a whole mailbox of scattered UIDs.
+ */
+void
+buzon_imap_session_uid_fetch_bodies_async (BuzonImapSession    *self,
+                                           const guint32       *uids,
+                                           gsize                n_uids,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+  BodiesData *data;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (uids != NULL && n_uids > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_fetch_bodies_async));
+  if (!check_connected (self, task))
+    return;
+
+  data = g_new0 (BodiesData, 1);
+  data->uids = g_memdup2 (uids, n_uids * sizeof (guint32));
+  data->n_uids = n_uids;
+  qsort (data->uids, n_uids, sizeof (guint32), compare_uids);
+  data->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) buzon_imap_fetch_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) bodies_data_free);
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "FETCH");
+  if (!buzon_imap_command_add_uid_set (command, uids, n_uids, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  buzon_imap_command_add_raw (command, "(UID FLAGS BODY.PEEK[])");
+
+  run_command (self, g_steal_pointer (&command), collect_bodies, data, NULL, FALSE,
+               fetch_bodies_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_fetch_bodies_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, or a
+ *   %BUZON_IMAP_ERROR_INVALID for a UID set that cannot be sent
+ *
+ * Messages that no longer exist are simply missing.
+ *
+ * Returns: (transfer container) (element-type BuzonImapFetch): the messages
+ *   in the order the server sent them, each with its UID, flags and
+ *   `BODY[]`, or %NULL with @error set
+ */
+GPtrArray *
+buzon_imap_session_uid_fetch_bodies_finish (BuzonImapSession  *self,
+                                            GAsyncResult      *result,
+                                            GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_fetch_dup_body_bytes:
+ * @fetch: a #BuzonImapFetch
+ * @section: the section between the brackets: `""` for `BODY[]`, `TEXT`,
+ *   `1.2`...
+ * @error: return location for a #GError
+ *
+ * The bytes of one `BODY[section]` item, from memory or, for a large
+ * literal, from the file it was spooled to.
+ *
+ * Returns: (transfer full): the bytes, or %NULL with @error set: a
+ *   %BUZON_IMAP_SESSION_ERROR_FAILED when the response has no such section
+ *   or it is NIL, or a #GIOErrorEnum when the spool file cannot be read
+ */
+GBytes *
+buzon_imap_fetch_dup_body_bytes (const BuzonImapFetch  *fetch,
+                                 const char            *section,
+                                 GError               **error)
+{
+  const BuzonImapFetchBody *body;
+
+  g_return_val_if_fail (fetch != NULL, NULL);
+  g_return_val_if_fail (section != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  body = buzon_imap_fetch_get_body (fetch, section);
+  if (body != NULL && body->data != NULL
+      && buzon_imap_value_get_value_type (body->data) == BUZON_IMAP_VALUE_STRING)
+    return value_to_bytes (body->data, error);
+
+  g_set_error_literal (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED,
+                       _("The server did not send this part of the message."));
+  return NULL;
+}
+
+/* EXPUNGE and UID EXPUNGE */
+
+/**
+ * buzon_imap_session_uid_expunge_async:
+ * @self: a #BuzonImapSession with a mailbox selected read-write
+ * @uids: (array length=n_uids): the messages' UIDs
+ * @n_uids: how many, at least one
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Removes those of the messages that are marked \Deleted, and no others
+ * (`UID EXPUNGE`, UIDPLUS, RFC 4315 section 2.1). The server reports each
+ * removal through #BuzonImapSession::expunge or #BuzonImapSession::vanished.
+ * Fails with %G_IO_ERROR_NOT_SUPPORTED, sending nothing, when the server
+ * lacks UIDPLUS: a plain EXPUNGE would also remove the messages marked
+ * \Deleted elsewhere.
+ */
+void
+buzon_imap_session_uid_expunge_async (BuzonImapSession    *self,
+                                      const guint32       *uids,
+                                      gsize                n_uids,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BuzonImapCommand) command = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (uids != NULL && n_uids > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_expunge_async));
+  if (!check_connected (self, task))
+    return;
+
+  if (!g_hash_table_contains (self->capabilities, "UIDPLUS"))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               /* TRANSLATORS: the second %s is the name of an IMAP
+                                * extension, such as IDLE */
+                               _("The server “%s” does not support %s."),
+                               buzon_connection_get_host (self->connection), "UIDPLUS");
+      return;
+    }
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "EXPUNGE");
+  if (!buzon_imap_command_add_uid_set (command, uids, n_uids, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  run_command (self, g_steal_pointer (&command), NULL, NULL, NULL, FALSE,
+               boolean_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_expunge_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR, a
+ *   %G_IO_ERROR_NOT_SUPPORTED, or a %BUZON_IMAP_ERROR_INVALID for a UID set
+ *   that cannot be sent
+ *
+ * Returns: whether the server expunged the messages
+ */
+gboolean
+buzon_imap_session_uid_expunge_finish (BuzonImapSession  *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * buzon_imap_session_expunge_async:
+ * @self: a #BuzonImapSession with a mailbox selected read-write
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called when the server answered
+ * @user_data: data for @callback
+ *
+ * Removes every message of the selected mailbox marked \Deleted, by anyone
+ * (EXPUNGE, RFC 3501 section 6.4.3). The server reports each removal
+ * through #BuzonImapSession::expunge or #BuzonImapSession::vanished.
+ */
+void
+buzon_imap_session_expunge_async (BuzonImapSession    *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_expunge_async));
+  if (!check_connected (self, task))
+    return;
+
+  run_command (self, new_command (self, "EXPUNGE"), NULL, NULL, NULL, FALSE,
+               boolean_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_expunge_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR
+ *
+ * Returns: whether the server expunged the messages
+ */
+gboolean
+buzon_imap_session_expunge_finish (BuzonImapSession  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* UID SEARCH HEADER */
+
+static void
+uid_search_sorted_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GArray *uids = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(BuzonImapResponse) response = run_command_finish (result, &error);
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sort_uids (uids);
+  g_task_return_pointer (task, g_array_ref (uids), (GDestroyNotify) g_array_unref);
+}
+
+/**
+ * buzon_imap_session_uid_search_header_async:
+ * @self: a #BuzonImapSession with a mailbox selected
+ * @field: a header field name, such as `Message-ID`
+ * @value: UTF-8 text the field must contain (the server compares
+ *   substrings, case-insensitively); `""` matches every message that has the
+ *   field
+ * @cancellable: (nullable): a #GCancellable (unused once sent)
+ * @callback: called with the UIDs
+ * @user_data: data for @callback
+ *
+ * Searches the selected mailbox by a header field (`UID SEARCH HEADER field
+ * value`, RFC 3501 section 6.4.4), to find a message by its Message-ID, say.
+ * The value is sent quoted or as a literal, with `CHARSET UTF-8` when it is
+ * not ASCII.
+ */
+void
+buzon_imap_session_uid_search_header_async (BuzonImapSession    *self,
+                                            const char          *field,
+                                            const char          *value,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  BuzonImapCommand *command;
+  GArray *uids;
+
+  g_return_if_fail (BUZON_IS_IMAP_SESSION (self));
+  g_return_if_fail (field != NULL && *field != '\0' && is_ascii (field));
+  g_return_if_fail (value != NULL && g_utf8_validate (value, -1, NULL));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_imap_session_uid_search_header_async));
+  if (!check_connected (self, task))
+    return;
+
+  uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_task_set_task_data (task, uids, (GDestroyNotify) g_array_unref);
+
+  command = new_command (self, "UID");
+  buzon_imap_command_add_atom (command, "SEARCH");
+  if (!is_ascii (value))
+    {
+      buzon_imap_command_add_atom (command, "CHARSET");
+      buzon_imap_command_add_atom (command, "UTF-8");
+    }
+  buzon_imap_command_add_atom (command, "HEADER");
+  buzon_imap_command_add_string (command, field);
+  buzon_imap_command_add_string (command, value);
+
+  run_command (self, command, collect_search, uids, NULL, FALSE,
+               uid_search_sorted_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_imap_session_uid_search_header_finish:
+ * @self: a #BuzonImapSession
+ * @result: the result passed to the callback
+ * @error: return location for a %BUZON_IMAP_SESSION_ERROR
+ *
+ * Returns: (transfer full) (element-type guint32): the matching UIDs in
+ *   ascending order, or %NULL with @error set
+ */
+GArray *
+buzon_imap_session_uid_search_header_finish (BuzonImapSession  *self,
+                                             GAsyncResult      *result,
+                                             GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* LOGOUT */

@@ -11,14 +11,19 @@
  * AUTHENTICATE PLAIN with or without SASL-IR, AUTHENTICATE LOGIN, LOGIN,
  * ENABLE CONDSTORE QRESYNC, ID), a pipelining command engine with
  * synchronising literals and continuations, unsolicited responses as
- * signals, and the commands LIST, SELECT, EXAMINE, UID FETCH (summaries and
- * one whole body), UID STORE of flags, UID SEARCH (ALL, a UID range, TEXT),
- * APPEND (with APPENDUID), UID COPY and UID MOVE (COPYUID; without MOVE,
- * COPY + STORE \Deleted + UID EXPUNGE with UIDPLUS), CREATE, DELETE,
- * RENAME, SUBSCRIBE, UNSUBSCRIBE, GETQUOTAROOT (STORAGE), NOOP and LOGOUT.
+ * signals, and the commands LIST, SELECT, EXAMINE (with QRESYNC's VANISHED
+ * and FETCH; the selected mailbox is remembered), STATUS, IDLE (ended by
+ * idle_done(), by its cancellable, or by any other command issued), UID
+ * FETCH (summaries, one whole body, whole bodies in bulk, flags with
+ * CHANGEDSINCE and VANISHED), UID STORE of flags, UID SEARCH (ALL, a UID
+ * range, TEXT, HEADER), APPEND (with APPENDUID), UID COPY and UID MOVE
+ * (COPYUID; without MOVE, COPY + STORE \Deleted + UID EXPUNGE with UIDPLUS),
+ * EXPUNGE, UID EXPUNGE, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE,
+ * GETQUOTAROOT (STORAGE), NOOP and LOGOUT.
  *
- * Not yet: IDLE, other SEARCH criteria and ESEARCH,
- * COMPRESS, batched delivery of fetch results (they are collected).
+ * Not yet: other SEARCH criteria and ESEARCH, CLOSE and UNSELECT, COMPRESS,
+ * automatic renewal of a long IDLE, batched delivery of fetch results (they
+ * are collected).
  *
  * Commands fail with %BUZON_IMAP_SESSION_ERROR_NOT_CONNECTED until connect
  * has finished. A command once written runs to its end: the cancellables of
@@ -108,6 +113,13 @@ void              buzon_imap_mailbox_free     (BuzonImapMailbox       *mailbox);
  * @flags: (nullable): FLAGS
  * @permanent_flags: (nullable): PERMANENTFLAGS
  * @read_only: the mailbox is read-only (EXAMINE, or [READ-ONLY])
+ * @vanished: (element-type guint32) (nullable): with QRESYNC parameters
+ *   (buzon_imap_session_select_qresync_async()), the UIDs the server
+ *   reported expunged with VANISHED (EARLIER), sorted; %NULL when none were
+ *   sent
+ * @changed: (element-type BuzonImapFetch) (nullable): with QRESYNC
+ *   parameters, the FETCH responses (UID, FLAGS, MODSEQ) of the messages
+ *   that changed; %NULL when none were sent
  *
  * What SELECT or EXAMINE said about a mailbox.
  */
@@ -121,6 +133,8 @@ typedef struct
   GStrv     flags;
   GStrv     permanent_flags;
   gboolean  read_only;
+  GArray   *vanished;
+  GPtrArray *changed;
 } BuzonImapSelectInfo;
 
 void buzon_imap_select_info_free (BuzonImapSelectInfo *info);
@@ -149,6 +163,10 @@ gboolean          buzon_imap_session_is_connected        (BuzonImapSession     *
 gboolean          buzon_imap_session_has_capability      (BuzonImapSession     *self,
                                                           const char           *capability);
 const char *const *buzon_imap_session_get_capabilities   (BuzonImapSession     *self);
+gboolean          buzon_imap_session_has_condstore       (BuzonImapSession     *self);
+gboolean          buzon_imap_session_has_qresync         (BuzonImapSession     *self);
+const char       *buzon_imap_session_get_selected        (BuzonImapSession     *self);
+guint32           buzon_imap_session_get_selected_uidvalidity (BuzonImapSession *self);
 
 void              buzon_imap_session_connect_async       (BuzonImapSession     *self,
                                                           const char           *username,
@@ -168,6 +186,16 @@ gboolean          buzon_imap_session_noop_finish         (BuzonImapSession     *
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
+void              buzon_imap_session_idle_async          (BuzonImapSession     *self,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_idle_finish         (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+void              buzon_imap_session_idle_done           (BuzonImapSession     *self);
+gboolean          buzon_imap_session_is_idling           (BuzonImapSession     *self);
+
 void              buzon_imap_session_list_async          (BuzonImapSession     *self,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
@@ -183,8 +211,27 @@ void              buzon_imap_session_select_async        (BuzonImapSession     *
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
+void              buzon_imap_session_select_qresync_async (BuzonImapSession    *self,
+                                                          const char           *mailbox,
+                                                          gboolean              read_only,
+                                                          guint32               uidvalidity,
+                                                          guint64               modseq,
+                                                          const char           *known_uids,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
 G_GNUC_WARN_UNUSED_RESULT
 BuzonImapSelectInfo *buzon_imap_session_select_finish    (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_status_async        (BuzonImapSession     *self,
+                                                          const char           *mailbox,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonImapMailboxStatus *buzon_imap_session_status_finish (BuzonImapSession     *self,
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
@@ -209,6 +256,35 @@ GBytes           *buzon_imap_session_uid_fetch_body_finish (BuzonImapSession   *
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
+void              buzon_imap_session_uid_fetch_flags_async (BuzonImapSession   *self,
+                                                          guint32               first_uid,
+                                                          guint32               last_uid,
+                                                          guint64               changedsince,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray        *buzon_imap_session_uid_fetch_flags_finish (BuzonImapSession  *self,
+                                                          GAsyncResult         *result,
+                                                          GArray              **out_vanished,
+                                                          GError              **error);
+
+void              buzon_imap_session_uid_fetch_bodies_async (BuzonImapSession  *self,
+                                                          const guint32        *uids,
+                                                          gsize                 n_uids,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray        *buzon_imap_session_uid_fetch_bodies_finish (BuzonImapSession *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+G_GNUC_WARN_UNUSED_RESULT
+GBytes           *buzon_imap_fetch_dup_body_bytes        (const BuzonImapFetch *fetch,
+                                                          const char           *section,
+                                                          GError              **error);
+
 void              buzon_imap_session_uid_store_async     (BuzonImapSession     *self,
                                                           const guint32        *uids,
                                                           gsize                 n_uids,
@@ -230,6 +306,35 @@ void              buzon_imap_session_uid_search_async    (BuzonImapSession     *
                                                           gpointer              user_data);
 G_GNUC_WARN_UNUSED_RESULT
 GArray           *buzon_imap_session_uid_search_finish   (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_uid_search_header_async (BuzonImapSession *self,
+                                                          const char           *field,
+                                                          const char           *value,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GArray           *buzon_imap_session_uid_search_header_finish (BuzonImapSession *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_uid_expunge_async   (BuzonImapSession     *self,
+                                                          const guint32        *uids,
+                                                          gsize                 n_uids,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_uid_expunge_finish  (BuzonImapSession     *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+
+void              buzon_imap_session_expunge_async       (BuzonImapSession     *self,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean          buzon_imap_session_expunge_finish      (BuzonImapSession     *self,
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
