@@ -66,6 +66,8 @@
 /* RFC 2177 §3: clients should re-issue IDLE at least every 29 minutes. */
 #define IDLE_RESTART_SECONDS (29 * 60)
 #define DEFAULT_POLL_SECONDS 120
+/* Below BUZON_CONNECTION_DEFAULT_IO_TIMEOUT, which ends a quiet session. */
+#define NOOP_MAX_SECONDS 25
 #define PREVIEW_CHARS 200
 
 typedef void (*JobFunc) (BuzonImapSync *self,
@@ -1208,11 +1210,29 @@ wait_for_change (BuzonImapSync  *self,
       return ok;
     }
 
-  if (!sleep_on_context (self, seconds) && self->session == NULL)
-    return _buzon_imap_sync_ensure_session (self, error);
+  /* A session with no command running is closed after the connection's
+   * I/O timeout, so a NOOP goes at least every NOOP_MAX_SECONDS; each one
+   * also brings what changed (RFC 3501 §6.1.2). */
+  {
+    gint64 deadline = g_get_monotonic_time () + (gint64)seconds * G_USEC_PER_SEC;
 
-  buzon_imap_session_noop_async (self->session, self->job_cancellable, STORE_CB, &result);
-  return buzon_imap_session_noop_finish (self->session, AWAIT (result), error);
+    for (;;)
+      {
+        gint64 left = (deadline - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+
+        sleep_on_context (self, (guint)CLAMP (left, 1, NOOP_MAX_SECONDS));
+        if (self->session == NULL || g_cancellable_is_cancelled (self->job_cancellable))
+          return g_cancellable_set_error_if_cancelled (self->job_cancellable, error) ? FALSE
+                 : _buzon_imap_sync_ensure_session (self, error);
+
+        g_clear_object (&result);
+        buzon_imap_session_noop_async (self->session, self->job_cancellable, STORE_CB, &result);
+        if (!buzon_imap_session_noop_finish (self->session, AWAIT (result), error))
+          return FALSE;
+        if (self->wakeup || g_get_monotonic_time () >= deadline)
+          return TRUE;
+      }
+  }
 }
 
 static BuzonFolder *
