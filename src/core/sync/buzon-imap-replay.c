@@ -135,6 +135,34 @@ select_named (BuzonImapSync  *self,
   return info != NULL;
 }
 
+/* Selects the op's folder and checks that its UIDs still mean the same
+ * messages: a new UIDVALIDITY makes the op fail (and be undone), never act
+ * on other messages. */
+static gboolean
+select_for_op (BuzonImapSync  *self,
+               JsonObject     *payload,
+               const char     *name,
+               GError        **error)
+{
+  guint32 expected = (guint32)json_object_get_int_member_with_default (payload, "uidvalidity", 0);
+  guint32 current;
+
+  if (!select_named (self, name, error))
+    return FALSE;
+
+  current = buzon_imap_session_get_selected_uidvalidity (self->session);
+  if (expected != 0 && current != 0 && current != expected)
+    {
+      g_set_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED,
+                   _("The folder “%s” was replaced on the server in the meantime (its "
+                     "UIDVALIDITY changed), so the change was not made there."),
+                   name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* The message with id @id was taken further by a later queued op from
  * @folder_name: give that op the UID it has there. */
 static void
@@ -347,7 +375,7 @@ replay_move_or_copy (BuzonImapSync   *self,
   if (uids->len == 0)
     return TRUE;
 
-  if (!select_named (self, from_name, error))
+  if (!select_for_op (self, payload, from_name, error))
     return FALSE;
 
   if (copy)
@@ -448,7 +476,7 @@ replay_flags (BuzonImapSync   *self,
   if (uids->len == 0)
     return TRUE;
 
-  if (!select_named (self, folder_name, error))
+  if (!select_for_op (self, payload, folder_name, error))
     return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
@@ -492,7 +520,7 @@ replay_expunge (BuzonImapSync   *self,
   if (folder_name == NULL || uids->len == 0)
     return TRUE;
 
-  if (!select_named (self, folder_name, error))
+  if (!select_for_op (self, payload, folder_name, error))
     return FALSE;
 
   buzon_imap_session_uid_store_async (self->session, (const guint32 *)(gpointer)uids->data,

@@ -127,6 +127,11 @@ message_op (BuzonAccount *account,
       json_builder_set_member_name (builder, "to");
       json_builder_add_string_value (builder, to->name);
     }
+  /* The UIDs mean something only under this UIDVALIDITY (RFC 3501
+   * §2.3.1.1): replay checks it, so a reset folder is never acted on by
+   * UIDs that now name other messages. */
+  json_builder_set_member_name (builder, "uidvalidity");
+  json_builder_add_int_value (builder, folder->uidvalidity);
   add_msgs (builder, group);
   if (add != 0 || remove != 0)
     {
@@ -417,6 +422,8 @@ buzon_mail_ops_delete (BuzonStore    *store,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "folder");
           json_builder_add_string_value (builder, folder->name);
+          json_builder_set_member_name (builder, "uidvalidity");
+          json_builder_add_int_value (builder, folder->uidvalidity);
           json_builder_set_member_name (builder, "uids");
           json_builder_begin_array (builder);
           for (guint i = 0; i < group->len; i++)
