@@ -522,6 +522,53 @@ test_drop_op_keeps_failure (Fixture       *fixture,
 }
 
 static void
+test_append_local (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char message[] =
+    "From: Ana <ana@example.es>\r\nTo: bruno@example.es\r\nSubject: Borrador ñ\r\n"
+    "Message-ID: <draft-1@example.es>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\r\n"
+    "Texto del borrador\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static (message, sizeof message - 1);
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(BuzonMessageSummary) summary = NULL;
+  g_autoptr(BuzonPendingOp) op = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GArray) found = NULL;
+  gint64 id = 0;
+
+  g_assert_true (buzon_mail_ops_append (fixture->store, fixture->account, fixture->work->id, raw,
+                                        BUZON_MESSAGE_FLAG_SEEN | BUZON_MESSAGE_FLAG_DRAFT, &id,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  summary = buzon_store_get_message (fixture->store, id, &error);
+  g_assert_cmpint (summary->folder_id, ==, fixture->work->id);
+  g_assert_cmpuint (summary->uid, ==, 0);
+  g_assert_cmpstr (summary->subject, ==, "Borrador ñ");
+  g_assert_cmpstr (summary->message_id, ==, "<draft-1@example.es>");
+  g_assert_cmpstr (summary->preview, ==, "Texto del borrador");
+  g_assert_cmpint (summary->date, ==, 1796119200);
+  g_assert_cmpuint (summary->flags, ==, BUZON_MESSAGE_FLAG_SEEN | BUZON_MESSAGE_FLAG_DRAFT);
+  g_assert_cmpint (summary->body_state, ==, BUZON_BODY_STATE_FULL);
+  stored = buzon_store_get_body (fixture->store, id, &error);
+  g_assert_true (g_bytes_equal (stored, raw));
+  found = buzon_store_search (fixture->store, "borrador", 0, 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+
+  op = buzon_store_peek_op (fixture->store, buzon_account_get_id (fixture->account), &error);
+  g_assert_cmpstr (op->kind, ==, BUZON_OP_APPEND);
+  {
+    JsonObject *payload = op_payload (op, &root);
+
+    g_assert_cmpint (json_object_get_int_member (payload, "id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (payload, "folder"), ==, "Trabajo");
+  }
+}
+
+static void
 test_missing_bodies (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -568,6 +615,8 @@ main (int    argc,
               test_folder_ops, fixture_tear_down);
   g_test_add ("/buzon/sync/store/drop-op", Fixture, NULL, fixture_set_up,
               test_drop_op_keeps_failure, fixture_tear_down);
+  g_test_add ("/buzon/sync/ops/append", Fixture, NULL, fixture_set_up,
+              test_append_local, fixture_tear_down);
   g_test_add ("/buzon/sync/store/missing-bodies", Fixture, NULL, fixture_set_up,
               test_missing_bodies, fixture_tear_down);
 

@@ -713,3 +713,83 @@ buzon_store_clear_op_failures (BuzonStore  *self,
 
   return _buzon_store_write_stmt_end (self, stmt, error, NULL);
 }
+
+/**
+ * buzon_store_add_local_message:
+ * @summary: the message's summary; @folder_id must be set, @uid is ignored
+ *   (a message added here has none until the server gives it one)
+ * @raw: its RFC 5322 bytes
+ * @body_text: (nullable): its text, for search
+ * @op: (nullable): the operation that puts it on the server, enqueued in the
+ *   same transaction; its JSON payload gets a member `id`, the new message's id
+ * @error: return location for an error
+ *
+ * Adds a message written or saved here (a draft, a sent message, a file
+ * the user dropped in) with its body, in one transaction: after a crash it
+ * is either stored and queued for the server, or not there at all. On
+ * success @summary->id is set.
+ *
+ * Emits #BuzonStore::messages-changed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_add_local_message (BuzonStore           *self,
+                               BuzonMessageSummary  *summary,
+                               GBytes               *raw,
+                               const char           *body_text,
+                               BuzonPendingOp       *op,
+                               GError              **error)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  BuzonStoreConn *w;
+  guint32 uid;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (summary != NULL && summary->folder_id > 0, FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Durable: this may be the only copy of what the user wrote. */
+  if ((w = _buzon_store_write_begin (self, TRUE, error)) == NULL)
+    return FALSE;
+
+  uid = summary->uid;
+  summary->uid = 0;
+  summary->id = 0;
+  g_ptr_array_add (batch, summary);
+  ok = _buzon_store_upsert_messages_locked (self, w, batch, error);
+  summary->uid = uid;
+
+  if (ok)
+    ok = _buzon_store_set_body_locked (self, w, summary->id, raw, body_text, error);
+
+  if (ok && op != NULL)
+    {
+      g_autoptr(BuzonStmt) stmt =
+        _buzon_store_prepare (w, "SELECT json_set (?1, '$.id', ?2)", error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          _buzon_bind_text (stmt, 1, op->payload != NULL ? op->payload : "{}");
+          sqlite3_bind_int64 (stmt, 2, summary->id);
+          ok = _buzon_store_step_first (w, stmt, error, NULL);
+        }
+      if (ok)
+        {
+          g_free (op->payload);
+          op->payload = _buzon_column_dup_text (stmt, 0);
+        }
+    }
+
+  if (!_buzon_store_write_end_with_op (self, ok, op, error))
+    {
+      summary->id = 0;
+      return FALSE;
+    }
+
+  summary->uid = 0;
+  return TRUE;
+}

@@ -287,6 +287,12 @@ G_GNUC_WARN_UNUSED_RESULT
 GHashTable          *buzon_store_list_unplaced              (BuzonStore           *self,
                                                              gint64                folder_id,
                                                              GError              **error);
+gboolean             buzon_store_add_local_message          (BuzonStore           *self,
+                                                             BuzonMessageSummary  *summary,
+                                                             GBytes               *raw,
+                                                             const char           *body_text,
+                                                             BuzonPendingOp       *op,
+                                                             GError              **error);
 gboolean             buzon_store_update_op_payload          (BuzonStore           *self,
                                                              gint64                op_id,
                                                              const char           *payload,

@@ -675,6 +675,59 @@ replay_rmdir (BuzonImapSync  *self,
   return TRUE;
 }
 
+static gboolean
+replay_append (BuzonImapSync   *self,
+               BuzonPendingOp  *op,
+               JsonObject      *payload,
+               GError         **error)
+{
+  const char *folder_name = json_object_get_string_member_with_default (payload, "folder", NULL);
+  gint64 id = json_object_get_int_member_with_default (payload, "id", 0);
+  BuzonMessageFlags flags = json_object_get_int_member_with_default (payload, "flags", 0);
+  g_autoptr(BuzonMessageSummary) row = NULL;
+  g_autoptr(BuzonFolder) folder = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(GStrv) names = buzon_imap_flags_from_store (flags);
+  guint32 uidvalidity = 0, uid = 0;
+
+  /* Deleted here before it reached the server: nothing to do. */
+  row = buzon_store_get_message (self->store, id, NULL);
+  if (folder_name == NULL || row == NULL)
+    return TRUE;
+  raw = buzon_store_get_body (self->store, id, NULL);
+  if (raw == NULL)
+    return TRUE;
+
+  if (row->internal_date != 0)
+    date = g_date_time_new_from_unix_utc (row->internal_date);
+
+  buzon_imap_session_append_async (self->session, folder_name, raw, (const char * const *)names,
+                                   date, self->job_cancellable, STORE_CB, &result);
+  if (!buzon_imap_session_append_finish (self->session, AWAIT (result), &uidvalidity, &uid,
+                                         error))
+    return FALSE;
+
+  folder = folder_named (self, folder_name);
+  if (uid != 0 && buzon_imap_session_has_capability (self->session, "UIDPLUS"))
+    place (self, op, folder, id, uid);
+  else
+    {
+      /* Without APPENDUID: find it by its Message-ID, as for moves. */
+      g_autoptr(GArray) msgs = g_array_new (FALSE, TRUE, sizeof (Msg));
+      /* Any non-zero uid: the search skips messages that never had one. */
+      Msg msg = { .id = id, .uid = 1 };
+
+      g_array_append_val (msgs, msg);
+      if (!find_by_message_id (self, folder_name, msgs, FALSE, error))
+        return FALSE;
+      place (self, op, folder, id, g_array_index (msgs, Msg, 0).new_uid);
+    }
+
+  return TRUE;
+}
+
 /* The server refused @op: undo what it did here, where the next sync would
  * not. */
 static void
@@ -735,7 +788,8 @@ back_out (BuzonImapSync  *self,
       if (folder != NULL && from != NULL)
         buzon_store_rename_folder (self->store, folder->id, from, NULL);
     }
-  /* expunge, rmdir: the next sync brings back what the server kept. */
+  /* expunge, rmdir: the next sync brings back what the server kept.
+   * append: the message stays here, never thrown away. */
 }
 
 static char *
@@ -773,6 +827,10 @@ describe_failure (BuzonPendingOp *op,
                             error->message);
   if (g_str_equal (op->kind, BUZON_OP_RMDIR))
     return g_strdup_printf (_("A folder could not be deleted on the server. %s"), error->message);
+  if (g_str_equal (op->kind, BUZON_OP_APPEND))
+    return g_strdup_printf (_("A message could not be saved to “%s” on the server; it stays "
+                              "here only. %s"),
+                            folder, error->message);
 
   return g_strdup (error->message);
 }
@@ -797,6 +855,8 @@ replay_one (BuzonImapSync   *self,
     return replay_rename (self, payload, error);
   if (g_str_equal (op->kind, BUZON_OP_RMDIR))
     return replay_rmdir (self, payload, error);
+  if (g_str_equal (op->kind, BUZON_OP_APPEND))
+    return replay_append (self, op, payload, error);
 
   g_debug ("dropping an operation of unknown kind “%s”", op->kind);
   return TRUE;

@@ -33,6 +33,7 @@ struct _BuzonImapSync
   char             *selected;        /* the mailbox SELECTed on session */
   gboolean          wakeup;          /* IDLE: something changed */
   guint32           selected_exists;
+  GPtrArray        *watchers;        /* Watcher *: IDLE on the other watched folders */
   guint             poll_interval;   /* seconds, see the property */
 };
 

@@ -81,6 +81,7 @@ typedef struct
   char               *query;
   GStrv               folders;
   gint64              message_id;
+  gboolean            engine_gone;  /* the stop job: the engine was finalized */
 } Job;
 
 static void
@@ -233,6 +234,9 @@ _buzon_imap_sync_is_connection_error (const GError *error)
 static void
 drop_session (BuzonImapSync *self)
 {
+  if (self->watchers != NULL)
+    g_ptr_array_set_size (self->watchers, 0);
+
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -304,21 +308,19 @@ session_alert_cb (BuzonImapSession *session,
   emit_later (self, SIGNAL_NOTICE, NULL, message, 0, 0, NULL);
 }
 
-gboolean
-_buzon_imap_sync_ensure_session (BuzonImapSync  *self,
-                                 GError        **error)
+/* Connects and logs in a new session into *@slot (set before connecting, so
+ * that cancelling the job can disconnect it). */
+static gboolean
+open_session (BuzonImapSync     *self,
+              BuzonImapSession **slot,
+              GError           **error)
 {
   g_autoptr(BuzonConnection) connection = NULL;
-  g_autoptr(BuzonImapSession) session = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *password = NULL;
   g_autoptr(GError) local_error = NULL;
+  BuzonImapSession *session;
   const char *username;
-
-  if (self->session != NULL && buzon_imap_session_is_connected (self->session))
-    return TRUE;
-
-  drop_session (self);
 
   if (buzon_account_get_protocol (self->account) != BUZON_PROTOCOL_IMAP)
     {
@@ -348,24 +350,226 @@ _buzon_imap_sync_ensure_session (BuzonImapSync  *self,
     buzon_connection_set_tls_database (connection, self->tls_database);
 
   session = buzon_imap_session_new (connection);
-  g_signal_connect (session, "exists", G_CALLBACK (session_exists_cb), self);
-  g_signal_connect (session, "expunge", G_CALLBACK (session_expunge_cb), self);
-  g_signal_connect (session, "vanished", G_CALLBACK (session_vanished_cb), self);
-  g_signal_connect (session, "fetch", G_CALLBACK (session_fetch_cb), self);
-  g_signal_connect (session, "alert", G_CALLBACK (session_alert_cb), self);
+  *slot = session;
 
   username = buzon_account_get_username (self->account);
   if (username == NULL || *username == '\0')
     username = buzon_account_get_address (self->account);
 
-  /* The session must exist for the cancellation source to disconnect it. */
-  self->session = g_object_ref (session);
   buzon_imap_session_connect_async (session, username, password, self->job_cancellable,
                                     STORE_CB, &result);
-  if (!buzon_imap_session_connect_finish (session, AWAIT (result), error))
+
+  return buzon_imap_session_connect_finish (session, AWAIT (result), error);
+}
+
+gboolean
+_buzon_imap_sync_ensure_session (BuzonImapSync  *self,
+                                 GError        **error)
+{
+  if (self->session != NULL && buzon_imap_session_is_connected (self->session))
+    return TRUE;
+
+  drop_session (self);
+
+  if (!open_session (self, &self->session, error))
     {
       drop_session (self);
       return FALSE;
+    }
+
+  g_signal_connect (self->session, "exists", G_CALLBACK (session_exists_cb), self);
+  g_signal_connect (self->session, "expunge", G_CALLBACK (session_expunge_cb), self);
+  g_signal_connect (self->session, "vanished", G_CALLBACK (session_vanished_cb), self);
+  g_signal_connect (self->session, "fetch", G_CALLBACK (session_fetch_cb), self);
+  g_signal_connect (self->session, "alert", G_CALLBACK (session_alert_cb), self);
+
+  return TRUE;
+}
+
+/* Watchers: one more connection per extra watched folder, idling on it
+ * (RFC 2177 IDLE watches the selected mailbox only). A change there wakes
+ * the main session, which syncs. */
+
+typedef struct
+{
+  BuzonImapSync    *self;
+  char             *folder;
+  BuzonImapSession *session;
+  GSource          *restart;
+  gboolean          idling;
+  gboolean          broken;
+} Watcher;
+
+static void
+watcher_free (Watcher *watcher)
+{
+  if (watcher->restart != NULL)
+    {
+      g_source_destroy (watcher->restart);
+      g_source_unref (watcher->restart);
+    }
+  if (watcher->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (watcher->session, watcher);
+      buzon_imap_session_disconnect (watcher->session);
+      /* Let a pending IDLE callback run down before the watcher goes. */
+      while (watcher->idling)
+        g_main_context_iteration (watcher->self->context, TRUE);
+    }
+  g_clear_object (&watcher->session);
+  g_free (watcher->folder);
+  g_free (watcher);
+}
+
+static void
+wake_main (BuzonImapSync *self)
+{
+  self->wakeup = TRUE;
+  if (self->session != NULL && buzon_imap_session_is_idling (self->session))
+    buzon_imap_session_idle_done (self->session);
+}
+
+static void
+watcher_changed_cb (BuzonImapSession *session,
+                    gpointer          data)
+{
+  Watcher *watcher = data;
+
+  wake_main (watcher->self);
+}
+
+static void
+watcher_exists_cb (BuzonImapSession *session,
+                   guint             exists,
+                   gpointer          data)
+{
+  watcher_changed_cb (session, data);
+}
+
+static void
+watcher_vanished_cb (BuzonImapSession *session,
+                     GArray           *uids,
+                     gboolean          earlier,
+                     gpointer          data)
+{
+  watcher_changed_cb (session, data);
+}
+
+static void
+watcher_fetch_cb (BuzonImapSession *session,
+                  gpointer          fetch,
+                  gpointer          data)
+{
+  watcher_changed_cb (session, data);
+}
+
+static void watcher_idle (Watcher *watcher);
+
+static gboolean
+watcher_restart_cb (gpointer data)
+{
+  Watcher *watcher = data;
+
+  g_clear_pointer (&watcher->restart, g_source_unref);
+  if (watcher->idling)
+    buzon_imap_session_idle_done (watcher->session);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watcher_idle_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Watcher *watcher = data;
+  g_autoptr(GError) error = NULL;
+
+  watcher->idling = FALSE;
+  if (!buzon_imap_session_idle_finish (BUZON_IMAP_SESSION (object), result, &error))
+    {
+      g_debug ("watching “%s” stopped: %s", watcher->folder, error->message);
+      watcher->broken = TRUE;
+      /* The next pass notices and reconnects it; sync now in case. */
+      wake_main (watcher->self);
+      return;
+    }
+
+  if (buzon_imap_session_is_connected (watcher->session))
+    watcher_idle (watcher);
+}
+
+static void
+watcher_idle (Watcher *watcher)
+{
+  if (watcher->restart != NULL)
+    {
+      g_source_destroy (watcher->restart);
+      g_clear_pointer (&watcher->restart, g_source_unref);
+    }
+  watcher->restart = g_timeout_source_new_seconds (IDLE_RESTART_SECONDS);
+  g_source_set_callback (watcher->restart, watcher_restart_cb, watcher, NULL);
+  g_source_attach (watcher->restart, watcher->self->context);
+
+  watcher->idling = TRUE;
+  buzon_imap_session_idle_async (watcher->session, NULL, watcher_idle_cb, watcher);
+}
+
+static gboolean
+start_watcher (BuzonImapSync  *self,
+               const char     *folder,
+               GError        **error)
+{
+  Watcher *watcher = g_new0 (Watcher, 1);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BuzonImapSelectInfo) info = NULL;
+
+  watcher->self = self;
+  watcher->folder = g_strdup (folder);
+  g_ptr_array_add (self->watchers, watcher);
+
+  if (!open_session (self, &watcher->session, error))
+    return FALSE;
+
+  /* EXAMINE: watching must not take \Recent away from the user's clients. */
+  buzon_imap_session_select_async (watcher->session, folder, TRUE, self->job_cancellable,
+                                   STORE_CB, &result);
+  info = buzon_imap_session_select_finish (watcher->session, AWAIT (result), error);
+  if (info == NULL)
+    return FALSE;
+
+  g_signal_connect (watcher->session, "exists", G_CALLBACK (watcher_exists_cb), watcher);
+  g_signal_connect (watcher->session, "vanished", G_CALLBACK (watcher_vanished_cb), watcher);
+  g_signal_connect (watcher->session, "fetch", G_CALLBACK (watcher_fetch_cb), watcher);
+  watcher_idle (watcher);
+
+  return TRUE;
+}
+
+/* Makes sure every folder after the first has a working watcher. */
+static gboolean
+ensure_watchers (BuzonImapSync       *self,
+                 const char * const  *names,
+                 GError             **error)
+{
+  for (guint i = self->watchers->len; i > 0; i--)
+    {
+      Watcher *watcher = g_ptr_array_index (self->watchers, i - 1);
+
+      if (watcher->broken || watcher->session == NULL ||
+          !buzon_imap_session_is_connected (watcher->session))
+        g_ptr_array_remove_index (self->watchers, i - 1);
+    }
+
+  for (guint i = 1; names[i] != NULL; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < self->watchers->len && !found; j++)
+        found = g_strcmp0 (((Watcher *)g_ptr_array_index (self->watchers, j))->folder,
+                           names[i]) == 0;
+      if (!found && !start_watcher (self, names[i], error))
+        return FALSE;
     }
 
   return TRUE;
@@ -1196,8 +1400,6 @@ wait_for_change (BuzonImapSync  *self,
   g_autoptr(GSource) timer = NULL;
   gboolean ok;
 
-  self->wakeup = FALSE;
-
   if (buzon_imap_session_has_capability (self->session, "IDLE"))
     {
       timer = g_timeout_source_new_seconds (MIN (seconds, IDLE_RESTART_SECONDS));
@@ -1318,18 +1520,27 @@ watch_job (BuzonImapSync *self,
 
       if (g_cancellable_set_error_if_cancelled (self->job_cancellable, &error))
         {
+          g_ptr_array_set_size (self->watchers, 0);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
 
+      /* What changes from here on calls for another pass. */
+      self->wakeup = FALSE;
       ok = watch_pass (self, names, &error);
       if (ok)
         {
+          gboolean idle = buzon_imap_session_has_capability (self->session, "IDLE");
+
           backoff = 0;
-          /* IDLE tells about the selected folder only: poll the others. */
-          wait = names[1] != NULL ? self->poll_interval : IDLE_RESTART_SECONDS;
-          if (!buzon_imap_session_has_capability (self->session, "IDLE"))
-            wait = self->poll_interval;
+          /* IDLE tells about the selected folder only: the other folders get
+           * a connection each, idling too; without IDLE, everything is polled. */
+          if (idle)
+            ok = ensure_watchers (self, names, &error);
+          wait = idle ? IDLE_RESTART_SECONDS : self->poll_interval;
+        }
+      if (ok)
+        {
           if (self->wakeup)
             continue;
           ok = wait_for_change (self, wait, &error);
@@ -1340,6 +1551,7 @@ watch_job (BuzonImapSync *self,
 
       if (g_cancellable_is_cancelled (self->job_cancellable))
         {
+          g_ptr_array_set_size (self->watchers, 0);
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
                                    _("Stopped watching."));
           return;
@@ -1347,6 +1559,7 @@ watch_job (BuzonImapSync *self,
 
       if (!_buzon_imap_sync_is_connection_error (error))
         {
+          g_ptr_array_set_size (self->watchers, 0);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
@@ -1549,26 +1762,56 @@ cancelled_cb (GCancellable *cancellable,
   /* Fails every command in flight; the job then unwinds. */
   if (self->session != NULL)
     buzon_imap_session_disconnect (self->session);
+  for (guint i = 0; i < self->watchers->len; i++)
+    {
+      Watcher *watcher = g_ptr_array_index (self->watchers, i);
+
+      if (watcher->session != NULL)
+        buzon_imap_session_disconnect (watcher->session);
+    }
 
   return G_SOURCE_REMOVE;
+}
+
+/* The end of the engine's thread: what the session left scheduled runs
+ * down, on this thread. */
+static void
+worker_finish (BuzonImapSync *self)
+{
+  drop_session (self);
+
+  /* Let what the session still had scheduled run down. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+
+  g_main_context_pop_thread_default (self->context);
 }
 
 static gpointer
 worker_main (gpointer data)
 {
   BuzonImapSync *self = data;
+  /* Our own reference: the engine may be finalized on this thread, when a
+   * job's task held its last reference (the owner let go first). Its
+   * dispose then finishes the thread's work and queues a stop job that
+   * says so, and this loop must not touch the engine again. */
+  g_autoptr(GAsyncQueue) jobs = g_async_queue_ref (self->jobs);
   GTask *task;
 
   g_main_context_push_thread_default (self->context);
 
-  while ((task = g_async_queue_pop (self->jobs)) != NULL)
+  while ((task = g_async_queue_pop (jobs)) != NULL)
     {
       Job *job = g_task_get_task_data (task);
-      g_autoptr(GSource) source = NULL;
+      GSource *source = NULL;
 
       if (job->func == NULL)
         {
+          gboolean gone = job->engine_gone;
+
           g_object_unref (task);
+          if (gone)
+            return NULL;
           break;
         }
 
@@ -1586,21 +1829,19 @@ worker_main (gpointer data)
         job->func (self, task);
 
       if (source != NULL)
-        g_source_destroy (source);
+        {
+          g_source_destroy (source);
+          g_source_unref (source);
+        }
       if (self->job_cancellable != NULL && g_cancellable_is_cancelled (self->job_cancellable))
         drop_session (self);
       self->job_cancellable = NULL;
 
+      /* May be the engine's last reference (see above): nothing of it after. */
       g_object_unref (task);
     }
 
-  drop_session (self);
-
-  /* Let what the session still had scheduled run down. */
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-
-  g_main_context_pop_thread_default (self->context);
+  worker_finish (self);
 
   return NULL;
 }
@@ -1638,11 +1879,22 @@ buzon_imap_sync_dispose (GObject *object)
       GTask *task = g_task_new (NULL, NULL, NULL, NULL);
 
       g_task_set_task_data (task, stop, (GDestroyNotify)job_free);
-      g_async_queue_push (self->jobs, task);
       if (g_thread_self () == self->worker)
-        g_thread_unref (g_steal_pointer (&self->worker));
+        {
+          /* The last reference went with a job's task on the engine's own
+           * thread: finish its work now, while the engine is alive, and
+           * tell its loop to end without touching the engine (finalize
+           * comes next). It cannot join itself. */
+          worker_finish (self);
+          stop->engine_gone = TRUE;
+          g_async_queue_push (self->jobs, task);
+          g_thread_unref (g_steal_pointer (&self->worker));
+        }
       else
-        g_thread_join (g_steal_pointer (&self->worker));
+        {
+          g_async_queue_push (self->jobs, task);
+          g_thread_join (g_steal_pointer (&self->worker));
+        }
     }
 
   g_clear_object (&self->tls_database);
@@ -1658,6 +1910,7 @@ buzon_imap_sync_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->account);
   g_clear_pointer (&self->jobs, g_async_queue_unref);
+  g_clear_pointer (&self->watchers, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_free (self->selected);
@@ -1779,6 +2032,7 @@ static void
 buzon_imap_sync_init (BuzonImapSync *self)
 {
   self->jobs = g_async_queue_new ();
+  self->watchers = g_ptr_array_new_with_free_func ((GDestroyNotify)watcher_free);
   self->context = g_main_context_new ();
   self->owner_context = g_main_context_ref_thread_default ();
   self->poll_interval = poll_interval_default;

@@ -14,8 +14,11 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include <gmime/gmime.h>
+
 #include "buzon-imap-sync.h"
 #include "buzon-mail-ops.h"
+#include "buzon-mime-text.h"
 
 static gboolean
 is_imap (BuzonAccount *account)
@@ -444,6 +447,141 @@ buzon_mail_ops_delete (BuzonStore    *store,
                                         error))
         return FALSE;
     }
+
+  return TRUE;
+}
+
+static char *
+format_address_list (InternetAddressList *list)
+{
+  char *text;
+
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return NULL;
+
+  text = internet_address_list_to_string (list, NULL, FALSE);
+  return text;
+}
+
+/* The summary of a message given as bytes, read with GMime. */
+static BuzonMessageSummary *
+summary_from_raw (GBytes  *raw,
+                  gint64   folder_id)
+{
+  BuzonMessageSummary *summary = buzon_message_summary_new ();
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  g_mime_init ();  /* idempotent after the first call */
+
+  summary->folder_id = folder_id;
+  summary->size = g_bytes_get_size (raw);
+  summary->internal_date = g_get_real_time () / G_USEC_PER_SEC;
+
+  stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_object_unref (parser);
+  g_object_unref (stream);
+
+  if (message != NULL)
+    {
+      GDateTime *date = g_mime_message_get_date (message);
+      const char *message_id = g_mime_message_get_message_id (message);
+      const char *references = g_mime_object_get_header (GMIME_OBJECT (message), "References");
+      const char *in_reply_to = g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To");
+
+      summary->subject = g_strdup (g_mime_message_get_subject (message));
+      summary->from = format_address_list (g_mime_message_get_from (message));
+      summary->to = format_address_list (g_mime_message_get_to (message));
+      summary->cc = format_address_list (g_mime_message_get_cc (message));
+      /* Stored as the ENVELOPE gives it: in angle brackets. */
+      if (message_id != NULL)
+        summary->message_id = g_strdup_printf ("<%s>", message_id);
+      summary->references = g_strdup (references);
+      summary->in_reply_to = g_strdup (in_reply_to);
+      if (date != NULL)
+        summary->date = g_date_time_to_unix (date);
+      g_object_unref (message);
+    }
+
+  if (summary->date == 0)
+    summary->date = summary->internal_date;
+
+  return summary;
+}
+
+/**
+ * buzon_mail_ops_append:
+ * @store: the store
+ * @account: the account
+ * @folder_id: the folder to put the message in
+ * @raw: the RFC 5322 message
+ * @flags: its flags (\Seen for sent mail, \Draft for drafts, …)
+ * @out_id: (out) (optional): the new message's id
+ * @error: return location for an error
+ *
+ * Stores a message in a folder here at once and queues its APPEND to the
+ * server, in one durable transaction.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_append (BuzonStore         *store,
+                       BuzonAccount       *account,
+                       gint64              folder_id,
+                       GBytes             *raw,
+                       BuzonMessageFlags   flags,
+                       gint64             *out_id,
+                       GError            **error)
+{
+  g_autoptr(BuzonFolder) folder = NULL;
+  g_autoptr(BuzonMessageSummary) summary = NULL;
+  g_autoptr(BuzonPendingOp) op = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+
+  folder = account_folder (store, account, folder_id, error);
+  if (folder == NULL)
+    return FALSE;
+
+  if (buzon_folder_has_attribute (folder, "\\Noselect"))
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("The folder “%s” cannot hold messages, only other folders."), folder->name);
+      return FALSE;
+    }
+
+  summary = summary_from_raw (raw, folder->id);
+  summary->flags = flags & BUZON_MESSAGE_FLAGS_ALL;
+  text = buzon_mime_extract_text (raw);
+  summary->preview = buzon_mime_make_preview (text, 200);
+
+  if (is_imap (account))
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autofree char *payload = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "folder");
+      json_builder_add_string_value (builder, folder->name);
+      json_builder_set_member_name (builder, "flags");
+      json_builder_add_int_value (builder, summary->flags);
+      json_builder_end_object (builder);
+      payload = builder_to_json (builder);
+      op = buzon_pending_op_new (buzon_account_get_id (account), folder->id, BUZON_OP_APPEND,
+                                 payload);
+    }
+
+  if (!buzon_store_add_local_message (store, summary, raw, text, op, error))
+    return FALSE;
+
+  if (out_id != NULL)
+    *out_id = summary->id;
 
   return TRUE;
 }

@@ -26,7 +26,8 @@ G_BEGIN_DECLS
  *   expunge {folder, uids: […]}
  *   mkdir   {name}
  *   rename  {from, to}
- *   rmdir   {names: […]}                               (deepest first) */
+ *   rmdir   {names: […]}                               (deepest first)
+ *   append  {folder, id, flags}                        (a message stored here) */
 #define BUZON_OP_FLAGS   "flags"
 #define BUZON_OP_MOVE    "move"
 #define BUZON_OP_COPY    "copy"
@@ -34,6 +35,7 @@ G_BEGIN_DECLS
 #define BUZON_OP_MKDIR   "mkdir"
 #define BUZON_OP_RENAME  "rename"
 #define BUZON_OP_RMDIR   "rmdir"
+#define BUZON_OP_APPEND  "append"
 
 gboolean buzon_mail_ops_set_flags     (BuzonStore         *store,
                                        BuzonAccount       *account,
@@ -58,6 +60,13 @@ gboolean buzon_mail_ops_delete        (BuzonStore         *store,
                                        BuzonAccount       *account,
                                        const gint64       *message_ids,
                                        guint               n_message_ids,
+                                       GError            **error);
+gboolean buzon_mail_ops_append        (BuzonStore         *store,
+                                       BuzonAccount       *account,
+                                       gint64              folder_id,
+                                       GBytes             *raw,
+                                       BuzonMessageFlags   flags,
+                                       gint64             *out_id,
                                        GError            **error);
 gboolean buzon_mail_ops_create_folder (BuzonStore         *store,
                                        BuzonAccount       *account,
