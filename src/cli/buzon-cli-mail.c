@@ -981,38 +981,52 @@ _buzon_cli_flag (int    argc,
   g_autoptr(BuzonFolder) folder = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) option_args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) changes = g_ptr_array_new ();
   BuzonMessageFlags add = 0, remove = 0;
-  guint n, first_change;
+  guint n;
   int status;
+
+  /* GOptionContext would take a change like "-seen" for an unknown option
+   * (and it leaves a "--" among the arguments): take the changes out before
+   * parsing. No option of this command is spelt like one. */
+  for (int i = 0; i < argc; i++)
+    {
+      BuzonMessageFlags a = 0, r = 0;
+
+      if (i > 0 && parse_flag_change (argv[i], &a, &r))
+        g_ptr_array_add (changes, argv[i]);
+      else if (i == 0 || !g_str_equal (argv[i], "--"))
+        g_ptr_array_add (option_args, argv[i]);
+    }
 
   g_option_context_set_summary (context, _("Mark messages read or unread, flagged, answered or "
                                            "deleted, here and on the server."));
-  status = start_command (context, argc, argv, 4, G_MAXUINT,
+  status = start_command (context, (int)option_args->len, (char **)option_args->pdata, 3,
+                          G_MAXUINT,
                           _("flag takes an ACCOUNT, a FOLDER, UIDs and a change like +seen"),
                           &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
   n = g_strv_length (start.args);
-  first_change = n;
-  while (first_change > 3 && (start.args[first_change - 1][0] == '+' ||
-                              start.args[first_change - 1][0] == '-'))
-    first_change--;
-  if (first_change == n || first_change < 4)
-    return _buzon_cli_usage_error (_("flag takes an ACCOUNT, a FOLDER, UIDs and a change like "
-                                     "+seen"));
-  for (guint i = first_change; i < n; i++)
-    if (!parse_flag_change (start.args[i], &add, &remove))
+  for (guint i = 3; i < n; i++)
+    if (start.args[i][0] == '+' || start.args[i][0] == '-')
       return _buzon_cli_usage_error (_("“%s” is not a flag change (+seen, -seen, +flagged, "
                                        "-flagged, +answered, -answered, +deleted, -deleted)"),
                                      start.args[i]);
+  if (changes->len == 0)
+    return _buzon_cli_usage_error (_("flag takes an ACCOUNT, a FOLDER, UIDs and a change like "
+                                     "+seen"));
+  for (guint i = 0; i < changes->len; i++)
+    parse_flag_change (g_ptr_array_index (changes, i), &add, &remove);
   if ((add & remove) != 0)
     return _buzon_cli_usage_error (_("a flag cannot be both added and removed"));
 
   folder = lookup_folder (start.store, start.account, start.args[2]);
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  ids = resolve_uids (start.store, folder, &start.args[3], first_change - 3);
+  ids = resolve_uids (start.store, folder, &start.args[3], n - 3);
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
