@@ -1,0 +1,2070 @@
+/* test-cli-imap.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Drives the real buzon-cli binary's mail commands (sync, folders, list,
+ * show, search, flag, move, copy, delete, mkdir, rmdir, rename) against a
+ * private Dovecot per test, as a script would: a private XDG profile, an
+ * account with a --password-command, the server's certificate pinned with
+ * `account trust --fingerprint`. Every result is checked twice: in what the
+ * CLI prints (--json) and in the server's own state, read over a second,
+ * independent IMAP session (buzon_test_servers_get_state()).
+ *
+ * The "minimal" profile is a Dovecot that advertises IMAP4rev1 only, so the
+ * engine's fallbacks run there (COPY+STORE+EXPUNGE for MOVE, Message-ID
+ * searches for COPYUID, whole FLAGS fetches for CONDSTORE, NOOP polling for
+ * IDLE); its raw logs prove the client did not use what was not advertised.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "buzon-account.h"
+#include "buzon-store.h"
+#include "buzon-test-servers.h"
+
+#define ADDRESS "bruno@example.test"
+#define ACCOUNT "Correo"
+
+typedef struct
+{
+  char             *dir;        /* the private profile */
+  BuzonTestServers *servers;
+  guint             port;       /* IMAPS; new after a restart of the servers */
+  guint             delivered;  /* messages appended so far: their dates */
+  gboolean          remove_dir; /* the servers' directory is ours to remove */
+} Fixture;
+
+typedef struct
+{
+  int     status;
+  char   *out;
+  GBytes *out_bytes;
+  char   *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->out_bytes, g_bytes_unref);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("buzon-cli-imap-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
+
+  if (fixture->servers != NULL && fixture->remove_dir)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+
+      node = buzon_test_servers_run (fixture->servers, NULL, &error, "stop", "--remove", NULL);
+      g_assert_no_error (error);
+    }
+  g_clear_pointer (&fixture->servers, buzon_test_servers_stop);
+  g_assert_cmpint (system (command), ==, 0);
+  g_clear_pointer (&fixture->dir, g_free);
+}
+
+/* Servers of @profile for this test; FALSE when they cannot run (skipped). */
+static gboolean
+start_servers (Fixture            *fixture,
+               const char         *profile,
+               const char * const *extra_args)
+{
+  fixture->servers = buzon_test_servers_start_or_skip (profile, extra_args);
+  if (fixture->servers == NULL)
+    return FALSE;
+
+  fixture->port = buzon_test_servers_get_port (fixture->servers, "imaps");
+  return TRUE;
+}
+
+/* Running buzon-cli */
+
+/* A buzon-cli that outlives a test that failed would go on retrying. */
+static void
+child_setup (gpointer data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+static GSubprocessLauncher *
+new_launcher (Fixture          *fixture,
+              GSubprocessFlags  flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  g_autofree char *data_home = g_build_filename (fixture->dir, "data", NULL);
+  g_autofree char *config_home = g_build_filename (fixture->dir, "config", NULL);
+  g_autofree char *cache_home = g_build_filename (fixture->dir, "cache", NULL);
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+
+  return launcher;
+}
+
+/* argv for buzon-cli: the binary, then the NULL-terminated @args. */
+static GPtrArray *
+cli_argv (const char *first,
+          va_list     args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_nonnull (g_getenv ("BUZON_BUILD_ROOT"));
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
+                                           "buzon-cli", NULL));
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+
+  return argv;
+}
+
+static char *
+describe_argv (GPtrArray *argv)
+{
+  g_autoptr(GString) text = g_string_new ("buzon-cli");
+
+  for (guint i = 1; i + 1 < argv->len; i++)
+    g_string_append_printf (text, " '%s'", (const char *)g_ptr_array_index (argv, i));
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Never NULL (g_strndup() of empty GBytes' NULL data would be). */
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize length = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
+
+  return length > 0 ? g_strndup (data, length) : g_strdup ("");
+}
+
+static void
+run_argv (Fixture   *fixture,
+          GPtrArray *argv,
+          Result    *result)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* stdin is /dev/null: nothing may wait for a terminal. */
+  launcher = new_launcher (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (process, NULL, NULL, &result->out_bytes, &err, &error);
+  g_assert_no_error (error);
+  result->out = bytes_to_string (result->out_bytes);
+  result->err = bytes_to_string (err);
+
+  if (!g_subprocess_get_if_exited (process))
+    {
+      g_autofree char *command = describe_argv (argv);
+
+      g_error ("%s was killed by signal %d:\n%s", command, g_subprocess_get_term_sig (process),
+               result->err);
+    }
+  result->status = g_subprocess_get_exit_status (process);
+}
+
+/* Runs buzon-cli with the NULL-terminated arguments. */
+static void
+run_cli (Fixture *fixture,
+         Result  *result,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static void
+run_cli (Fixture *fixture,
+         Result  *result,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list args;
+
+  va_start (args, result);
+  argv = cli_argv (va_arg (args, const char *), args);
+  va_end (args);
+
+  run_argv (fixture, argv, result);
+}
+
+typedef enum
+{
+  EXPECT_OK,         /* exit 0, whatever is on stderr (progress) */
+  EXPECT_QUIET,      /* exit 0, nothing on stderr: done on the server too */
+  EXPECT_SAVED,      /* exit 0, "Saved here": the server was not reachable */
+} Expect;
+
+static char *
+cli_expect (Fixture    *fixture,
+            Expect      expect,
+            const char *first,
+            va_list     args)
+{
+  g_auto(Result) result = { 0, };
+  g_autoptr(GPtrArray) argv = cli_argv (first, args);
+  g_autofree char *command = describe_argv (argv);
+
+  run_argv (fixture, argv, &result);
+  g_test_message ("%s → %d", command, result.status);
+
+  if (result.status != 0)
+    g_error ("%s exited with %d:\n%s%s", command, result.status, result.out, result.err);
+  if (expect == EXPECT_OK && strstr (result.err, "buzon-cli:") != NULL)
+    g_error ("%s reported a problem: %s", command, result.err);
+  if (expect == EXPECT_QUIET && *result.err != '\0')
+    g_error ("%s said on stderr: %s", command, result.err);
+  if (expect == EXPECT_SAVED && !g_str_has_prefix (result.err, "Saved here."))
+    g_error ("%s did not say it saved the change here: “%s”", command, result.err);
+
+  return g_steal_pointer (&result.out);
+}
+
+/* Runs buzon-cli, which must succeed; returns its stdout. */
+static char *
+cli_ok (Fixture    *fixture,
+        const char *first,
+        ...) G_GNUC_NULL_TERMINATED;
+
+static char *
+cli_ok (Fixture    *fixture,
+        const char *first,
+        ...)
+{
+  va_list args;
+  char *out;
+
+  va_start (args, first);
+  out = cli_expect (fixture, EXPECT_OK, first, args);
+  va_end (args);
+
+  return out;
+}
+
+/* An operation on mail: must succeed here and on the server, silently. */
+static void
+cli_op (Fixture    *fixture,
+        const char *first,
+        ...) G_GNUC_NULL_TERMINATED;
+
+static void
+cli_op (Fixture    *fixture,
+        const char *first,
+        ...)
+{
+  g_autofree char *out = NULL;
+  va_list args;
+
+  va_start (args, first);
+  out = cli_expect (fixture, EXPECT_QUIET, first, args);
+  va_end (args);
+}
+
+/* An operation while the server is away: must succeed, saved for later. */
+static void
+cli_offline (Fixture    *fixture,
+             const char *first,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static void
+cli_offline (Fixture    *fixture,
+             const char *first,
+             ...)
+{
+  g_autofree char *out = NULL;
+  va_list args;
+
+  va_start (args, first);
+  out = cli_expect (fixture, EXPECT_SAVED, first, args);
+  va_end (args);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+
+  return json_parser_steal_root (parser);
+}
+
+static void
+assert_contains (const char *text,
+                 const char *fragment)
+{
+  if (strstr (text, fragment) == NULL)
+    g_error ("“%s” not in “%s”", fragment, text);
+}
+
+/* The account and the local copy */
+
+static void
+add_account (Fixture    *fixture,
+             const char *name,
+             gboolean    full)
+{
+  g_autofree char *port = g_strdup_printf ("%u", fixture->port);
+  g_autofree char *command =
+    g_strdup_printf ("echo %s", buzon_test_servers_get_password (fixture->servers, ADDRESS));
+  g_autofree char *added = NULL;
+  g_autofree char *trusted = NULL;
+  const char *host = buzon_test_servers_get_host (fixture->servers);
+
+  if (full)
+    added = cli_ok (fixture, "account", "add", name, "--address", ADDRESS, "--protocol", "imap",
+                    "--host", host, "--port", port, "--security", "tls",
+                    "--password-command", command, "--sync", "full", NULL);
+  else
+    added = cli_ok (fixture, "account", "add", name, "--address", ADDRESS, "--protocol", "imap",
+                    "--host", host, "--port", port, "--security", "tls",
+                    "--password-command", command, NULL);
+
+  trusted = cli_ok (fixture, "account", "trust", name, "--fingerprint",
+                    buzon_test_servers_get_cert_sha256 (fixture->servers), NULL);
+  g_assert_true (strstr (trusted, "Trusted now") != NULL ||
+                 strstr (trusted, "trusted already") != NULL);
+}
+
+static void
+sync_account (Fixture    *fixture,
+              const char *name)
+{
+  g_autofree char *out = cli_ok (fixture, "sync", name, NULL);
+
+  g_assert_cmpstr (out, ==, "");
+}
+
+static JsonArray *
+local_folders (Fixture    *fixture,
+               const char *account)
+{
+  g_autofree char *out = cli_ok (fixture, "folders", account, "--json", NULL);
+  g_autoptr(JsonNode) root = parse_json (out);
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  return json_array_ref (json_node_get_array (root));
+}
+
+static JsonObject *
+local_folder (JsonArray  *folders,
+              const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    {
+      JsonObject *folder = json_array_get_object_element (folders, i);
+
+      if (g_strcmp0 (json_object_get_string_member (folder, "name"), name) == 0)
+        return folder;
+    }
+
+  return NULL;
+}
+
+static JsonArray *
+local_list (Fixture    *fixture,
+            const char *account,
+            const char *folder)
+{
+  g_autofree char *out = cli_ok (fixture, "list", account, folder, "--json", NULL);
+  g_autoptr(JsonNode) root = parse_json (out);
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  return json_array_ref (json_node_get_array (root));
+}
+
+static char *
+message_id (const char *key)
+{
+  return g_strdup_printf ("<%s@example.test>", key);
+}
+
+/* The message @key (its Message-ID's local part) in a list --json array. */
+static JsonObject *
+local_find (JsonArray  *list,
+            const char *key)
+{
+  g_autofree char *id = message_id (key);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *message = json_array_get_object_element (list, i);
+
+      if (!json_object_get_null_member (message, "message_id") &&
+          g_strcmp0 (json_object_get_string_member (message, "message_id"), id) == 0)
+        return message;
+    }
+
+  return NULL;
+}
+
+/* Flags, compared as sets */
+
+enum
+{
+  FLAG_SEEN = 1 << 0,
+  FLAG_ANSWERED = 1 << 1,
+  FLAG_FLAGGED = 1 << 2,
+  FLAG_DELETED = 1 << 3,
+  FLAG_DRAFT = 1 << 4,
+};
+
+static const struct
+{
+  guint       bit;
+  const char *imap;
+  const char *cli;
+} flag_names[] = {
+  { FLAG_SEEN, "\\Seen", "seen" },
+  { FLAG_ANSWERED, "\\Answered", "answered" },
+  { FLAG_FLAGGED, "\\Flagged", "flagged" },
+  { FLAG_DELETED, "\\Deleted", "deleted" },
+  { FLAG_DRAFT, "\\Draft", "draft" },
+};
+
+/* The system flags of a server message (keywords and \Recent aside). */
+static guint
+server_flags (JsonObject *message)
+{
+  JsonArray *flags = json_object_get_array_member (message, "flags");
+  guint bits = 0;
+
+  for (guint i = 0; i < json_array_get_length (flags); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (flag_names); j++)
+      if (g_ascii_strcasecmp (json_array_get_string_element (flags, i), flag_names[j].imap) == 0)
+        bits |= flag_names[j].bit;
+
+  return bits;
+}
+
+static guint
+local_flags (JsonObject *message)
+{
+  JsonArray *flags = json_object_get_array_member (message, "flags");
+  guint bits = 0;
+
+  for (guint i = 0; i < json_array_get_length (flags); i++)
+    {
+      const char *name = json_array_get_string_element (flags, i);
+      gboolean known = FALSE;
+
+      for (guint j = 0; j < G_N_ELEMENTS (flag_names); j++)
+        if (g_str_equal (name, flag_names[j].cli))
+          {
+            bits |= flag_names[j].bit;
+            known = TRUE;
+          }
+      if (!known)
+        g_error ("list --json printed an unknown flag “%s”", name);
+    }
+
+  return bits;
+}
+
+/* The server */
+
+static const char * const day_names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+static const char * const month_names[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                            "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* RFC 2047 for a non-ASCII subject (short ones: one encoded word). */
+static char *
+encode_header (const char *text)
+{
+  g_autofree char *base64 = NULL;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar)*p >= 0x80)
+      {
+        base64 = g_base64_encode ((const guchar *)text, strlen (text));
+        /* An encoded word is at most 75 characters (RFC 2047 §2). */
+        g_assert_cmpuint (strlen ("=?UTF-8?B?") + strlen (base64) + strlen ("?="), <=, 75);
+        return g_strdup_printf ("=?UTF-8?B?%s?=", base64);
+      }
+
+  return g_strdup (text);
+}
+
+/* A message from Ana with Message-ID <@key@example.test>, dated an hour
+ * after the one delivered before it (so "newest first" is known). */
+static GBytes *
+make_message (Fixture    *fixture,
+              const char *key,
+              const char *subject,
+              const char *body,
+              GDateTime **out_date)
+{
+  g_autoptr(GDateTime) first = g_date_time_new_utc (2026, 1, 5, 8, 0, 0);
+  g_autoptr(GDateTime) date = g_date_time_add_hours (first, (gint)fixture->delivered++);
+  g_autofree char *id = message_id (key);
+  g_autofree char *encoded = encode_header (subject);
+  g_autofree char *date_text = NULL;
+  char *text;
+
+  date_text = g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d +0000",
+                               day_names[g_date_time_get_day_of_week (date) - 1],
+                               g_date_time_get_day_of_month (date),
+                               month_names[g_date_time_get_month (date) - 1],
+                               g_date_time_get_year (date), g_date_time_get_hour (date),
+                               g_date_time_get_minute (date), g_date_time_get_second (date));
+
+  text = g_strdup_printf ("From: Ana <ana@example.test>\r\n"
+                          "To: Bruno <" ADDRESS ">\r\n"
+                          "Subject: %s\r\n"
+                          "Message-ID: %s\r\n"
+                          "Date: %s\r\n"
+                          "MIME-Version: 1.0\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n"
+                          "\r\n"
+                          "%s\r\n",
+                          encoded, id, date_text, body);
+  if (out_date != NULL)
+    *out_date = g_steal_pointer (&date);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* Appends a message (see make_message()) to @mailbox on the server, with
+ * @flags (IMAP, space-separated, or NULL); returns its UID. */
+static guint32
+deliver_full (Fixture     *fixture,
+              const char  *mailbox,
+              const char  *key,
+              const char  *subject,
+              const char  *body,
+              const char  *flags,
+              GBytes     **out_raw)
+{
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GBytes) raw = make_message (fixture, key, subject, body, &date);
+  g_autoptr(GError) error = NULL;
+  guint32 uid;
+
+  uid = buzon_test_servers_append_full (fixture->servers, ADDRESS, mailbox, raw, flags, date,
+                                        NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+
+  if (out_raw != NULL)
+    *out_raw = g_steal_pointer (&raw);
+
+  return uid;
+}
+
+static guint32
+deliver (Fixture    *fixture,
+         const char *mailbox,
+         const char *key,
+         const char *flags)
+{
+  g_autofree char *subject = g_strdup_printf ("Mensaje %s", key);
+  g_autofree char *body = g_strdup_printf ("Texto del mensaje %s.", key);
+
+  return deliver_full (fixture, mailbox, key, subject, body, flags, NULL);
+}
+
+static JsonNode *
+server_state (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *state = buzon_test_servers_get_state (fixture->servers, ADDRESS, NULL, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (state));
+
+  return state;
+}
+
+static JsonObject *
+server_find (JsonNode   *state,
+             const char *mailbox,
+             const char *key)
+{
+  g_autofree char *id = message_id (key);
+
+  return buzon_test_state_find_message (state, mailbox, id);
+}
+
+static guint
+server_count (JsonNode   *state,
+              const char *mailbox)
+{
+  JsonObject *box = buzon_test_state_get_mailbox (state, mailbox);
+
+  g_assert_nonnull (box);
+  return json_array_get_length (json_object_get_array_member (box, "messages"));
+}
+
+static guint32
+server_uid (JsonNode   *state,
+            const char *mailbox,
+            const char *key)
+{
+  JsonObject *message = server_find (state, mailbox, key);
+
+  if (message == NULL)
+    g_error ("the server has no message %s in “%s”", key, mailbox);
+
+  return (guint32)json_object_get_int_member (message, "uid");
+}
+
+static gboolean
+server_has_folder (JsonNode   *state,
+                   const char *name)
+{
+  return buzon_test_state_find_folder (state, name) != NULL;
+}
+
+/* A change on the server behind the client's back (another device); the
+ * call gets &server_error. */
+#define SERVER_DOES(call) \
+  G_STMT_START { \
+    g_autoptr(GError) server_error = NULL; \
+    gboolean server_ok = (call); \
+    g_assert_no_error (server_error); \
+    g_assert_true (server_ok); \
+  } G_STMT_END
+
+/* Convergence: the local copy is the server's */
+
+/* Every folder of the server is here and nothing else; every selectable
+ * one holds the same messages, with the same UIDs, Message-IDs and flags,
+ * and the same counts and UIDVALIDITY. */
+static void
+assert_converged (Fixture    *fixture,
+                  const char *account)
+{
+  g_autoptr(JsonNode) state = server_state (fixture);
+  g_autoptr(JsonArray) folders = local_folders (fixture, account);
+  JsonArray *server_folders = json_object_get_array_member (json_node_get_object (state),
+                                                            "folders");
+  JsonObject *mailboxes = json_object_get_object_member (json_node_get_object (state),
+                                                         "mailboxes");
+  g_autoptr(GList) names = json_object_get_members (mailboxes);
+
+  for (guint i = 0; i < json_array_get_length (server_folders); i++)
+    {
+      const char *name = json_object_get_string_member (
+        json_array_get_object_element (server_folders, i), "name");
+
+      if (local_folder (folders, name) == NULL)
+        g_error ("the server's folder “%s” is not here", name);
+    }
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    {
+      const char *name = json_object_get_string_member (
+        json_array_get_object_element (folders, i), "name");
+
+      if (!server_has_folder (state, name))
+        g_error ("the folder “%s” is here but not on the server", name);
+    }
+  g_assert_cmpuint (json_array_get_length (folders), ==,
+                    json_array_get_length (server_folders));
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonObject *box = json_object_get_object_member (mailboxes, name);
+      JsonArray *messages = json_object_get_array_member (box, "messages");
+      JsonObject *folder = local_folder (folders, name);
+      g_autoptr(JsonArray) list = local_list (fixture, account, name);
+      g_autoptr(GHashTable) by_uid = g_hash_table_new (g_direct_hash, g_direct_equal);
+      guint unseen = 0;
+
+      g_test_message ("converged? “%s”: %u on the server, %u here", name,
+                      json_array_get_length (messages), json_array_get_length (list));
+
+      g_assert_nonnull (folder);
+      g_assert_cmpint (json_object_get_int_member (folder, "uidvalidity"), ==,
+                       json_object_get_int_member (box, "uidvalidity"));
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonObject *message = json_array_get_object_element (list, i);
+          guint uid = (guint)json_object_get_int_member (message, "uid");
+
+          if (uid == 0 || g_hash_table_contains (by_uid, GUINT_TO_POINTER (uid)))
+            g_error ("“%s” holds a message with UID %u here", name, uid);
+          g_hash_table_insert (by_uid, GUINT_TO_POINTER (uid), message);
+        }
+
+      for (guint i = 0; i < json_array_get_length (messages); i++)
+        {
+          JsonObject *server = json_array_get_object_element (messages, i);
+          guint uid = (guint)json_object_get_int_member (server, "uid");
+          JsonObject *local = g_hash_table_lookup (by_uid, GUINT_TO_POINTER (uid));
+
+          if (local == NULL)
+            g_error ("UID %u of “%s” (%s) is not here", uid, name,
+                     json_object_get_string_member (server, "message_id"));
+          g_assert_cmpstr (json_object_get_string_member (local, "message_id"), ==,
+                           json_object_get_string_member (server, "message_id"));
+          if (local_flags (local) != server_flags (server))
+            g_error ("UID %u of “%s”: flags %#x here, %#x on the server", uid, name,
+                     local_flags (local), server_flags (server));
+          if (!(server_flags (server) & FLAG_SEEN))
+            unseen++;
+        }
+
+      g_assert_cmpuint (json_array_get_length (list), ==, json_array_get_length (messages));
+      g_assert_cmpint (json_object_get_int_member (folder, "total"), ==,
+                       json_array_get_length (messages));
+      g_assert_cmpint (json_object_get_int_member (folder, "unread"), ==, unseen);
+    }
+}
+
+/* Where @key is here and there: in @folder with @flags, the same UID. */
+static void
+assert_message (Fixture    *fixture,
+                JsonNode   *state,
+                const char *account,
+                const char *folder,
+                const char *key,
+                guint       flags)
+{
+  g_autoptr(JsonArray) list = local_list (fixture, account, folder);
+  JsonObject *server = server_find (state, folder, key);
+  JsonObject *local = local_find (list, key);
+
+  if (server == NULL)
+    g_error ("%s is not in “%s” on the server", key, folder);
+  if (local == NULL)
+    g_error ("%s is not in “%s” here", key, folder);
+
+  g_assert_cmpint (json_object_get_int_member (local, "uid"), ==,
+                   json_object_get_int_member (server, "uid"));
+  g_assert_cmpuint (server_flags (server), ==, flags);
+  g_assert_cmpuint (local_flags (local), ==, flags);
+}
+
+/* @key is in @folder neither here nor on the server. */
+static void
+assert_no_message (Fixture    *fixture,
+                   JsonNode   *state,
+                   const char *account,
+                   const char *folder,
+                   const char *key)
+{
+  g_autoptr(JsonArray) list = local_list (fixture, account, folder);
+
+  if (server_find (state, folder, key) != NULL)
+    g_error ("%s is still in “%s” on the server", key, folder);
+  if (local_find (list, key) != NULL)
+    g_error ("%s is still in “%s” here", key, folder);
+}
+
+static void
+assert_folder (Fixture    *fixture,
+               JsonNode   *state,
+               const char *account,
+               const char *name,
+               gboolean    exists)
+{
+  g_autoptr(JsonArray) folders = local_folders (fixture, account);
+
+  if (server_has_folder (state, name) != exists)
+    g_error ("the folder “%s” is%s on the server", name, exists ? " not" : "");
+  if ((local_folder (folders, name) != NULL) != exists)
+    g_error ("the folder “%s” is%s here", name, exists ? " not" : "");
+}
+
+static gint64
+local_id (Fixture    *fixture,
+          const char *account,
+          const char *folder,
+          const char *key)
+{
+  g_autoptr(JsonArray) list = local_list (fixture, account, folder);
+  JsonObject *message = local_find (list, key);
+
+  if (message == NULL)
+    g_error ("%s is not in “%s” here", key, folder);
+
+  return json_object_get_int_member (message, "id");
+}
+
+/* The profile's store, opened for a moment while no buzon-cli runs. */
+static BuzonStore *
+open_profile_store (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
+  g_autoptr(GError) error = NULL;
+  BuzonStore *store = buzon_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+close_profile_store (BuzonStore *store)
+{
+  GWeakRef ref;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  /* The store's worker threads may hold the last reference for a moment. */
+  g_weak_ref_init (&ref, store);
+  g_object_unref (store);
+  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
+    {
+      g_object_unref (alive);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  g_weak_ref_clear (&ref);
+}
+
+/* 1. A full sync */
+
+static void
+test_full_sync (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) raw_cancion = NULL;
+  g_autoptr(GBytes) raw_informe = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(JsonArray) folders = NULL;
+  g_autoptr(JsonArray) inbox = NULL;
+  g_autoptr(JsonArray) headers_inbox = NULL;
+  g_autoptr(JsonNode) limited = NULL;
+  g_autoptr(JsonNode) found = NULL;
+  g_autoptr(JsonNode) found_body = NULL;
+  g_autoptr(JsonNode) not_here = NULL;
+  g_autoptr(JsonNode) on_server = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *limited_out = NULL;
+  g_autofree char *found_out = NULL;
+  g_autofree char *found_body_out = NULL;
+  g_autofree char *not_here_out = NULL;
+  g_autofree char *on_server_out = NULL;
+  g_autofree char *uid_text = NULL;
+  g_autofree char *informe_uid_text = NULL;
+  g_autofree char *informe_text = NULL;
+  JsonObject *message;
+  guint32 cancion_uid, informe_uid;
+  static const struct
+  {
+    const char *name;
+    const char *special_use;
+  } specials[] = {
+    { "INBOX", "inbox" },
+    { "Sent", "sent" },
+    { "Drafts", "drafts" },
+    { "Trash", "trash" },
+    { "Junk", "junk" },
+  };
+
+  if (!start_servers (fixture, "full", NULL))
+    return;
+
+  cancion_uid = deliver_full (fixture, "INBOX", "cancion", "Canción de cuna",
+                              "Una canción para dormir; también murciélago y pingüino.", "\\Seen",
+                              &raw_cancion);
+  deliver_full (fixture, "INBOX", "nihongo", "日本語のテスト 📁", "こんにちは、世界。",
+                "\\Flagged", NULL);
+  {
+    g_autoptr(GDateTime) date = g_date_time_new_utc (2026, 1, 5, 20, 0, 0);
+    g_autoptr(GError) error = NULL;
+    const char *text =
+      "From: Ana <ana@example.test>\r\n"
+      "To: Bruno <" ADDRESS ">\r\n"
+      "Subject: =?UTF-8?Q?Reuni=C3=B3n_del_lunes?=\r\n"
+      "Message-ID: <informe@example.test>\r\n"
+      "Date: Mon, 05 Jan 2026 20:00:00 +0000\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"frontera\"\r\n"
+      "\r\n"
+      "--frontera\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n"
+      "Content-Transfer-Encoding: quoted-printable\r\n"
+      "\r\n"
+      "El informe va adjunto. Se habl=C3=B3 del presupuesto.\r\n"
+      "--frontera\r\n"
+      "Content-Type: text/plain; charset=utf-8; name=\"informe.txt\"\r\n"
+      "Content-Disposition: attachment; filename=\"informe.txt\"\r\n"
+      "\r\n"
+      "Cifras y m\xc3\xa1s cifras.\r\n"
+      "--frontera--\r\n";
+
+    raw_informe = g_bytes_new_static (text, strlen (text));
+    informe_uid = buzon_test_servers_append_full (fixture->servers, ADDRESS, "INBOX",
+                                                  raw_informe, "\\Answered \\Seen", date, NULL,
+                                                  &error);
+    g_assert_no_error (error);
+  }
+  deliver (fixture, "Sent", "enviado", "\\Seen");
+  deliver (fixture, "Drafts", "borrador", "\\Draft");
+  deliver (fixture, "Trash", "tirado", "\\Seen \\Deleted");
+  deliver (fixture, "Junk", "basura", NULL);
+
+  add_account (fixture, ACCOUNT, TRUE);
+  sync_account (fixture, ACCOUNT);
+
+  /* Folders: the special ones known, counts and UIDVALIDITY as there. */
+  state = server_state (fixture);
+  folders = local_folders (fixture, ACCOUNT);
+  g_assert_cmpuint (json_array_get_length (folders), ==, G_N_ELEMENTS (specials));
+  for (guint i = 0; i < G_N_ELEMENTS (specials); i++)
+    {
+      JsonObject *folder = local_folder (folders, specials[i].name);
+      JsonObject *box = buzon_test_state_get_mailbox (state, specials[i].name);
+
+      g_assert_nonnull (folder);
+      g_assert_nonnull (box);
+      g_assert_cmpstr (json_object_get_string_member (folder, "special_use"), ==,
+                       specials[i].special_use);
+      g_assert_cmpstr (json_object_get_string_member (folder, "delimiter"), ==, "/");
+      g_assert_cmpint (json_object_get_int_member (folder, "total"), ==,
+                       json_object_get_int_member (box, "exists"));
+      g_assert_cmpint (json_object_get_int_member (folder, "unread"), ==,
+                       json_object_get_int_member (box, "unseen"));
+      g_assert_cmpint (json_object_get_int_member (folder, "uidvalidity"), ==,
+                       json_object_get_int_member (box, "uidvalidity"));
+    }
+  assert_converged (fixture, ACCOUNT);
+
+  /* The messages: decoded subjects, flags, bodies downloaded. */
+  inbox = local_list (fixture, ACCOUNT, "INBOX");
+  g_assert_cmpuint (json_array_get_length (inbox), ==, 3);
+  message = local_find (inbox, "cancion");
+  g_assert_nonnull (message);
+  g_assert_cmpint (json_object_get_int_member (message, "uid"), ==, cancion_uid);
+  g_assert_cmpstr (json_object_get_string_member (message, "subject"), ==, "Canción de cuna");
+  g_assert_cmpstr (json_object_get_string_member (message, "from"), ==,
+                   "Ana <ana@example.test>");
+  g_assert_cmpuint (local_flags (message), ==, FLAG_SEEN);
+  g_assert_cmpint (json_object_get_int_member (message, "size"), ==,
+                   g_bytes_get_size (raw_cancion));
+  g_assert_false (json_object_get_boolean_member (message, "has_attachments"));
+  assert_contains (json_object_get_string_member (message, "preview"), "Una canción para dormir");
+  message = local_find (inbox, "nihongo");
+  g_assert_nonnull (message);
+  g_assert_cmpstr (json_object_get_string_member (message, "subject"), ==, "日本語のテスト 📁");
+  g_assert_cmpuint (local_flags (message), ==, FLAG_FLAGGED);
+  message = local_find (inbox, "informe");
+  g_assert_nonnull (message);
+  g_assert_cmpstr (json_object_get_string_member (message, "subject"), ==, "Reunión del lunes");
+  g_assert_cmpuint (local_flags (message), ==, FLAG_SEEN | FLAG_ANSWERED);
+  g_assert_true (json_object_get_boolean_member (message, "has_attachments"));
+  for (guint i = 0; i < json_array_get_length (inbox); i++)
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (inbox, i),
+                                                   "downloaded"));
+
+  /* --limit: the newest first. */
+  limited_out = cli_ok (fixture, "list", ACCOUNT, "INBOX", "--limit", "2", "--json", NULL);
+  limited = parse_json (limited_out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (limited)), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_node_get_array (limited), 0),
+                     "message_id"), ==, "<informe@example.test>");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_node_get_array (limited), 1),
+                     "message_id"), ==, "<nihongo@example.test>");
+
+  /* show --raw: the very bytes; show: the text. */
+  uid_text = g_strdup_printf ("%u", cancion_uid);
+  {
+    g_auto(Result) result = { 0, };
+
+    run_cli (fixture, &result, "show", ACCOUNT, "INBOX", uid_text, "--raw", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_true (g_bytes_equal (result.out_bytes, raw_cancion));
+  }
+  shown = cli_ok (fixture, "show", ACCOUNT, "INBOX", uid_text, NULL);
+  assert_contains (shown, "Subject: Canción de cuna\n");
+  assert_contains (shown, "From: Ana <ana@example.test>\n");
+  assert_contains (shown, "Una canción para dormir; también murciélago y pingüino.");
+  informe_uid_text = g_strdup_printf ("%u", informe_uid);
+  informe_text = cli_ok (fixture, "show", ACCOUNT, "INBOX", informe_uid_text, NULL);
+  assert_contains (informe_text, "Se habló del presupuesto.");
+
+  /* Local search folds accents, finds words of bodies. */
+  found_out = cli_ok (fixture, "search", ACCOUNT, "cancion", "--json", NULL);
+  found = parse_json (found_out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
+  message = json_array_get_object_element (json_node_get_array (found), 0);
+  g_assert_cmpstr (json_object_get_string_member (message, "message_id"), ==,
+                   "<cancion@example.test>");
+  g_assert_cmpstr (json_object_get_string_member (message, "folder"), ==, "INBOX");
+  found_body_out = cli_ok (fixture, "search", ACCOUNT, "pinguino murcielago", "--json", NULL);
+  found_body = parse_json (found_body_out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (found_body)), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_array_get_object_element (json_node_get_array (found_body), 0),
+                     "uid"), ==, cancion_uid);
+
+  /* A second account on the same mailbox keeping headers only: nothing to
+   * find in bodies here, the server finds it; show downloads on demand. */
+  add_account (fixture, "Cabeceras", FALSE);
+  sync_account (fixture, "Cabeceras");
+  assert_converged (fixture, "Cabeceras");
+  headers_inbox = local_list (fixture, "Cabeceras", "INBOX");
+  g_assert_cmpuint (json_array_get_length (headers_inbox), ==, 3);
+  for (guint i = 0; i < json_array_get_length (headers_inbox); i++)
+    g_assert_false (json_object_get_boolean_member (
+                      json_array_get_object_element (headers_inbox, i), "downloaded"));
+  g_assert_true (json_object_get_boolean_member (local_find (headers_inbox, "informe"),
+                                                 "has_attachments"));
+
+  not_here_out = cli_ok (fixture, "search", "Cabeceras", "murcielago", "--json", NULL);
+  not_here = parse_json (not_here_out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (not_here)), ==, 0);
+
+  on_server_out = cli_ok (fixture, "search", "Cabeceras", "murciélago", "--server", "--json",
+                          NULL);
+  on_server = parse_json (on_server_out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (on_server)), ==, 1);
+  message = json_array_get_object_element (json_node_get_array (on_server), 0);
+  g_assert_cmpstr (json_object_get_string_member (message, "message_id"), ==,
+                   "<cancion@example.test>");
+  g_assert_cmpstr (json_object_get_string_member (message, "folder"), ==, "INBOX");
+  g_assert_cmpint (json_object_get_int_member (message, "uid"), ==, cancion_uid);
+  g_assert_false (json_object_get_boolean_member (message, "downloaded"));
+
+  {
+    g_auto(Result) result = { 0, };
+    g_autoptr(JsonArray) after = NULL;
+
+    run_cli (fixture, &result, "show", "Cabeceras", "INBOX", informe_uid_text, "--raw", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_true (g_bytes_equal (result.out_bytes, raw_informe));
+
+    after = local_list (fixture, "Cabeceras", "INBOX");
+    g_assert_true (json_object_get_boolean_member (local_find (after, "informe"), "downloaded"));
+    g_assert_false (json_object_get_boolean_member (local_find (after, "cancion"), "downloaded"));
+  }
+
+  /* Each account searches its own messages only. */
+  {
+    g_autofree char *out = cli_ok (fixture, "search", ACCOUNT, "presupuesto", "--json", NULL);
+    g_autoptr(JsonNode) root = parse_json (out);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (json_node_get_array (root), 0),
+                       "message_id"), ==, "<informe@example.test>");
+  }
+
+  /* A sync with nothing new changes nothing. */
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+}
+
+/* 2. Every operation */
+
+static void
+test_operations (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *uid_a = NULL;
+  g_autofree char *uid_b = NULL;
+  g_autofree char *uid_c = NULL;
+  g_autofree char *uid_d = NULL;
+
+  if (!start_servers (fixture, "full", NULL))
+    return;
+
+  uid_a = g_strdup_printf ("%u", deliver (fixture, "INBOX", "a", NULL));
+  uid_b = g_strdup_printf ("%u", deliver (fixture, "INBOX", "b", "\\Seen"));
+  uid_c = g_strdup_printf ("%u", deliver (fixture, "INBOX", "c", NULL));
+  uid_d = g_strdup_printf ("%u", deliver (fixture, "INBOX", "d", NULL));
+
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* flag: set, clear ("-seen" is a change, not an option), several at once. */
+  cli_op (fixture, "flag", ACCOUNT, "INBOX", uid_a, "+seen", "+flagged", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "a", FLAG_SEEN | FLAG_FLAGGED);
+  }
+  cli_op (fixture, "flag", ACCOUNT, "INBOX", uid_a, "-seen", NULL);
+  cli_op (fixture, "flag", ACCOUNT, "INBOX", uid_b, uid_c, "+answered", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "a", FLAG_FLAGGED);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "b", FLAG_SEEN | FLAG_ANSWERED);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "c", FLAG_ANSWERED);
+  }
+
+  /* move: gone from INBOX, in Junk with the UID it got there (COPYUID). */
+  cli_op (fixture, "move", ACCOUNT, "INBOX", uid_b, "Junk", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "b");
+    assert_message (fixture, state, ACCOUNT, "Junk", "b", FLAG_SEEN | FLAG_ANSWERED);
+    g_assert_cmpuint (server_count (state, "INBOX"), ==, 3);
+  }
+
+  /* copy: in both. */
+  cli_op (fixture, "copy", ACCOUNT, "INBOX", uid_c, "Drafts", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "c", FLAG_ANSWERED);
+    assert_message (fixture, state, ACCOUNT, "Drafts", "c", FLAG_ANSWERED);
+  }
+
+  /* delete: to Trash; from Trash, for good. */
+  cli_op (fixture, "delete", ACCOUNT, "INBOX", uid_d, NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+    g_autofree char *trash_uid = NULL;
+
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "d");
+    assert_message (fixture, state, ACCOUNT, "Trash", "d", 0);
+    trash_uid = g_strdup_printf ("%u", server_uid (state, "Trash", "d"));
+    cli_op (fixture, "delete", ACCOUNT, "Trash", trash_uid, NULL);
+  }
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+    g_autoptr(JsonArray) trash = local_list (fixture, ACCOUNT, "Trash");
+
+    g_assert_cmpuint (server_count (state, "Trash"), ==, 0);
+    g_assert_cmpuint (json_array_get_length (trash), ==, 0);
+  }
+  assert_converged (fixture, ACCOUNT);
+
+  /* mkdir, nested; a message moved into it. */
+  cli_op (fixture, "mkdir", ACCOUNT, "Trabajo/2026", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_folder (fixture, state, ACCOUNT, "Trabajo/2026", TRUE);
+    g_assert_true (json_object_get_boolean_member (
+                     buzon_test_state_find_folder (state, "Trabajo/2026"), "selectable"));
+  }
+  cli_op (fixture, "move", ACCOUNT, "INBOX", uid_a, "Trabajo/2026", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "Trabajo/2026", "a", FLAG_FLAGGED);
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "a");
+  }
+
+  /* rename to another parent path: the messages go along. */
+  cli_op (fixture, "rename", ACCOUNT, "Trabajo/2026", "Proyectos/Viejos/2026", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_folder (fixture, state, ACCOUNT, "Trabajo/2026", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Proyectos/Viejos/2026", TRUE);
+    assert_message (fixture, state, ACCOUNT, "Proyectos/Viejos/2026", "a", FLAG_FLAGGED);
+  }
+
+  /* rename of a folder with a subfolder: the subtree goes along. */
+  cli_op (fixture, "mkdir", ACCOUNT, "Clientes", NULL);
+  cli_op (fixture, "mkdir", ACCOUNT, "Clientes/Acme", NULL);
+  cli_op (fixture, "copy", ACCOUNT, "INBOX", uid_c, "Clientes/Acme", NULL);
+  cli_op (fixture, "rename", ACCOUNT, "Clientes", "Cuentas", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_folder (fixture, state, ACCOUNT, "Clientes", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Clientes/Acme", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Cuentas", TRUE);
+    assert_folder (fixture, state, ACCOUNT, "Cuentas/Acme", TRUE);
+    assert_message (fixture, state, ACCOUNT, "Cuentas/Acme", "c", FLAG_ANSWERED);
+  }
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* rmdir: the folder, its subfolders and their messages. */
+  cli_op (fixture, "rmdir", ACCOUNT, "Proyectos", NULL);
+  cli_op (fixture, "rmdir", ACCOUNT, "Cuentas", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+    static const char * const gone[] = {
+      "Proyectos", "Proyectos/Viejos", "Proyectos/Viejos/2026", "Cuentas", "Cuentas/Acme",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+      assert_folder (fixture, state, ACCOUNT, gone[i], FALSE);
+    g_assert_null (buzon_test_state_get_mailbox (state, "Proyectos/Viejos/2026"));
+  }
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* Errors: exit 1 for what is not there, 2 for usage. */
+  {
+    g_auto(Result) no_uid = { 0, };
+    g_auto(Result) no_folder = { 0, };
+    g_auto(Result) bad_change = { 0, };
+    g_auto(Result) no_change = { 0, };
+    g_auto(Result) both = { 0, };
+
+    run_cli (fixture, &no_uid, "flag", ACCOUNT, "INBOX", "9999", "+seen", NULL);
+    g_assert_cmpint (no_uid.status, ==, 1);
+    assert_contains (no_uid.err, "9999");
+    run_cli (fixture, &no_folder, "move", ACCOUNT, "INBOX", uid_c, "Nada", NULL);
+    g_assert_cmpint (no_folder.status, ==, 1);
+    assert_contains (no_folder.err, "Nada");
+    run_cli (fixture, &bad_change, "flag", ACCOUNT, "INBOX", uid_c, "+importante", NULL);
+    g_assert_cmpint (bad_change.status, ==, 2);
+    assert_contains (bad_change.err, "+importante");
+    run_cli (fixture, &no_change, "flag", ACCOUNT, "INBOX", uid_c, NULL);
+    g_assert_cmpint (no_change.status, ==, 2);
+    run_cli (fixture, &both, "flag", ACCOUNT, "INBOX", uid_c, "+seen", "-seen", NULL);
+    g_assert_cmpint (both.status, ==, 2);
+  }
+}
+
+/* 3. Several devices */
+
+static void
+test_several_devices (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  BuzonTestServers *servers;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonArray) kept = NULL;
+  g_autofree char *u1 = NULL, *u2 = NULL, *u3 = NULL, *u4 = NULL, *u5 = NULL, *v1 = NULL;
+  gint64 id_v1, id_v2;
+
+  if (!start_servers (fixture, "full", NULL))
+    return;
+  servers = fixture->servers;
+
+  u1 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "d1", NULL));
+  u2 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "d2", "\\Seen"));
+  u3 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "d3", "\\Flagged"));
+  u4 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "d4", NULL));
+  u5 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "d5", NULL));
+  v1 = g_strdup_printf ("%u", deliver (fixture, "Viejo", "v1", NULL));
+  deliver (fixture, "Viejo", "v2", "\\Seen");
+  deliver (fixture, "Borrar", "b1", NULL);
+
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+  id_v1 = local_id (fixture, ACCOUNT, "Viejo", "v1");
+  id_v2 = local_id (fixture, ACCOUNT, "Viejo", "v2");
+
+  /* Another device. */
+  SERVER_DOES (buzon_test_servers_set_flags (servers, ADDRESS, "INBOX", u1, "\\Seen \\Flagged",
+                                             BUZON_TEST_FLAGS_ADD, &server_error));
+  SERVER_DOES (buzon_test_servers_set_flags (servers, ADDRESS, "INBOX", u2, "\\Seen",
+                                             BUZON_TEST_FLAGS_REMOVE, &server_error));
+  SERVER_DOES (buzon_test_servers_set_flags (servers, ADDRESS, "INBOX", u3, "\\Answered",
+                                             BUZON_TEST_FLAGS_REPLACE, &server_error));
+  SERVER_DOES (buzon_test_servers_expunge (servers, ADDRESS, "INBOX", u4, &server_error));
+  SERVER_DOES (buzon_test_servers_move (servers, ADDRESS, "INBOX", u5, "Viejo", &server_error));
+  SERVER_DOES (buzon_test_servers_set_flags (servers, ADDRESS, "Viejo", v1, "\\Flagged",
+                                             BUZON_TEST_FLAGS_ADD, &server_error));
+  SERVER_DOES (buzon_test_servers_create_folder (servers, ADDRESS, "Nuevo/Sub",
+                                                 &server_error));
+  SERVER_DOES (buzon_test_servers_rename_folder (servers, ADDRESS, "Viejo", "Guardado/Viejo",
+                                                 &server_error));
+  SERVER_DOES (buzon_test_servers_delete_folder (servers, ADDRESS, "Borrar", &server_error));
+  deliver (fixture, "INBOX", "d6", NULL);
+
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "d1", FLAG_SEEN | FLAG_FLAGGED);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "d2", 0);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "d3", FLAG_ANSWERED);
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "d4");
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "d5");
+    assert_message (fixture, state, ACCOUNT, "INBOX", "d6", 0);
+    assert_message (fixture, state, ACCOUNT, "Guardado/Viejo", "d5", 0);
+    assert_message (fixture, state, ACCOUNT, "Guardado/Viejo", "v1", FLAG_FLAGGED);
+    assert_message (fixture, state, ACCOUNT, "Guardado/Viejo", "v2", FLAG_SEEN);
+    assert_folder (fixture, state, ACCOUNT, "Viejo", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Borrar", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Nuevo/Sub", TRUE);
+  }
+
+  /* The rename was followed: the same messages, not fetched again. */
+  g_assert_cmpint (local_id (fixture, ACCOUNT, "Guardado/Viejo", "v1"), ==, id_v1);
+  g_assert_cmpint (local_id (fixture, ACCOUNT, "Guardado/Viejo", "v2"), ==, id_v2);
+  kept = local_folders (fixture, ACCOUNT);
+  g_assert_cmpint (json_object_get_int_member (local_folder (kept, "Guardado/Viejo"), "total"),
+                   ==, 3);
+
+  /* A second round, now that the engine knows the folders' modseqs. */
+  before = server_state (fixture);
+  SERVER_DOES (buzon_test_servers_set_flags (servers, ADDRESS, "INBOX", u1, "\\Flagged",
+                                             BUZON_TEST_FLAGS_REMOVE, &server_error));
+  {
+    g_autofree char *d6 = g_strdup_printf ("%u", server_uid (before, "INBOX", "d6"));
+
+    SERVER_DOES (buzon_test_servers_expunge (servers, ADDRESS, "INBOX", d6, &server_error));
+  }
+  SERVER_DOES (buzon_test_servers_rename_folder (servers, ADDRESS, "Nuevo", "Otro",
+                                                 &server_error));
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "d1", FLAG_SEEN);
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "d6");
+    assert_folder (fixture, state, ACCOUNT, "Otro/Sub", TRUE);
+    assert_folder (fixture, state, ACCOUNT, "Nuevo/Sub", FALSE);
+  }
+}
+
+/* 4. Offline */
+
+static void
+test_offline (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *previous_keep = g_strdup (g_getenv ("BUZON_TEST_KEEP_SERVERS"));
+  g_autofree char *parent = g_strdup_printf ("%d", (int)getpid ());
+  g_autofree char *u1 = NULL, *u2 = NULL, *u3 = NULL;
+  g_autoptr(JsonNode) stopped = NULL;
+  g_autoptr(JsonNode) restarted = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean started;
+  guint old_port;
+
+  /* The servers are stopped and started again on the same directory (same
+   * mail, same certificate, new ports), so it must outlive the first stop:
+   * this test removes it. */
+  g_setenv ("BUZON_TEST_KEEP_SERVERS", "1", TRUE);
+  started = start_servers (fixture, "full", NULL);
+  if (previous_keep != NULL)
+    g_setenv ("BUZON_TEST_KEEP_SERVERS", previous_keep, TRUE);
+  else
+    g_unsetenv ("BUZON_TEST_KEEP_SERVERS");
+  if (!started)
+    return;
+  fixture->remove_dir = previous_keep == NULL || !g_str_equal (previous_keep, "1");
+
+  u1 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "o1", NULL));
+  u2 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "o2", NULL));
+  u3 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "o3", "\\Seen"));
+  deliver (fixture, "Carpeta", "c1", NULL);
+
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  stopped = buzon_test_servers_run (fixture->servers, NULL, &error, "stop", NULL);
+  g_assert_no_error (error);
+
+  /* Each change is made here and kept for the server. */
+  cli_offline (fixture, "flag", ACCOUNT, "INBOX", u1, "+flagged", "+seen", NULL);
+  cli_offline (fixture, "flag", ACCOUNT, "INBOX", u3, "-seen", NULL);
+  cli_offline (fixture, "move", ACCOUNT, "INBOX", u2, "Junk", NULL);
+  cli_offline (fixture, "mkdir", ACCOUNT, "Sin conexión/Nueva", NULL);
+  cli_offline (fixture, "rename", ACCOUNT, "Carpeta", "Renombrada sin red", NULL);
+  cli_offline (fixture, "delete", ACCOUNT, "INBOX", u3, NULL);
+  {
+    g_autoptr(JsonArray) folders = local_folders (fixture, ACCOUNT);
+    g_autoptr(JsonArray) inbox = local_list (fixture, ACCOUNT, "INBOX");
+    g_autoptr(JsonArray) junk = local_list (fixture, ACCOUNT, "Junk");
+    g_autoptr(JsonArray) trash = local_list (fixture, ACCOUNT, "Trash");
+    g_autoptr(JsonArray) renamed = local_list (fixture, ACCOUNT, "Renombrada sin red");
+
+    g_assert_nonnull (local_folder (folders, "Sin conexión/Nueva"));
+    g_assert_nonnull (local_folder (folders, "Renombrada sin red"));
+    g_assert_null (local_folder (folders, "Carpeta"));
+    g_assert_cmpuint (json_array_get_length (inbox), ==, 1);
+    g_assert_cmpuint (local_flags (local_find (inbox, "o1")), ==, FLAG_SEEN | FLAG_FLAGGED);
+    g_assert_nonnull (local_find (junk, "o2"));
+    g_assert_nonnull (local_find (trash, "o3"));
+    g_assert_cmpuint (local_flags (local_find (trash, "o3")), ==, 0);
+    g_assert_nonnull (local_find (renamed, "c1"));
+  }
+
+  /* Back, on new ports: the account follows (kept, with its queue). */
+  old_port = fixture->port;
+  restarted = buzon_test_servers_run (fixture->servers, NULL, &error, "start",
+                                      "--profile", "full", "--parent-pid", parent,
+                                      "--max-lifetime", "3600", NULL);
+  g_assert_no_error (error);
+  fixture->port = (guint)json_object_get_int_member (json_node_get_object (restarted),
+                                                     "imap_tls_port");
+  g_assert_cmpuint (fixture->port, !=, old_port);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (restarted),
+                                                  "cert_sha256"), ==,
+                   buzon_test_servers_get_cert_sha256 (fixture->servers));
+  {
+    BuzonStore *store = open_profile_store (fixture);
+    g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
+    g_autoptr(GPtrArray) ops = NULL;
+
+    g_assert_no_error (error);
+    ops = buzon_store_list_ops (store, buzon_account_get_id (account), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ops->len, >, 0);
+    buzon_account_set_port (account, fixture->port);
+    buzon_store_update_account (store, account, &error);
+    g_assert_no_error (error);
+    close_profile_store (store);
+  }
+  {
+    g_autofree char *trusted = cli_ok (fixture, "account", "trust", ACCOUNT, "--fingerprint",
+                                       buzon_test_servers_get_cert_sha256 (fixture->servers),
+                                       NULL);
+
+    assert_contains (trusted, "Trusted now");
+  }
+
+  sync_account (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "o1", FLAG_SEEN | FLAG_FLAGGED);
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "o2");
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "o3");
+    assert_message (fixture, state, ACCOUNT, "Junk", "o2", 0);
+    assert_message (fixture, state, ACCOUNT, "Trash", "o3", 0);
+    assert_folder (fixture, state, ACCOUNT, "Sin conexión/Nueva", TRUE);
+    assert_folder (fixture, state, ACCOUNT, "Carpeta", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Renombrada sin red", TRUE);
+    assert_message (fixture, state, ACCOUNT, "Renombrada sin red", "c1", 0);
+    g_assert_cmpuint (server_count (state, "INBOX"), ==, 1);
+  }
+  assert_converged (fixture, ACCOUNT);
+
+  /* Nothing is left in the queue. */
+  {
+    BuzonStore *store = open_profile_store (fixture);
+    g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
+    g_autoptr(GPtrArray) ops = NULL;
+    g_autoptr(GPtrArray) failures = NULL;
+
+    g_assert_no_error (error);
+    ops = buzon_store_list_ops (store, buzon_account_get_id (account), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ops->len, ==, 0);
+    failures = buzon_store_list_op_failures (store, buzon_account_get_id (account), 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (failures->len, ==, 0);
+    close_profile_store (store);
+  }
+}
+
+/* 5. A new UIDVALIDITY */
+
+static void
+test_uidvalidity (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonNode) old_state = NULL;
+  g_autoptr(JsonNode) new_state = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  JsonObject *old_box, *new_box;
+
+  if (!start_servers (fixture, "full", NULL))
+    return;
+
+  deliver (fixture, "Lista", "viejo1", "\\Seen");
+  deliver (fixture, "Lista", "viejo2", "\\Flagged");
+  add_account (fixture, ACCOUNT, TRUE);
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+  old_state = server_state (fixture);
+
+  /* The same name, the same UIDs, the same UIDNEXT and count: only the
+   * UIDVALIDITY tells these are other messages. */
+  SERVER_DOES (buzon_test_servers_delete_folder (fixture->servers, ADDRESS, "Lista",
+                                                 &server_error));
+  deliver (fixture, "Lista", "nuevo1", NULL);
+  deliver (fixture, "Lista", "nuevo2", "\\Answered");
+  new_state = server_state (fixture);
+  old_box = buzon_test_state_get_mailbox (old_state, "Lista");
+  new_box = buzon_test_state_get_mailbox (new_state, "Lista");
+  g_assert_cmpint (json_object_get_int_member (old_box, "uidvalidity"), !=,
+                   json_object_get_int_member (new_box, "uidvalidity"));
+  g_assert_cmpint (json_object_get_int_member (old_box, "uidnext"), ==,
+                   json_object_get_int_member (new_box, "uidnext"));
+  g_assert_cmpuint (server_uid (old_state, "Lista", "viejo1"), ==,
+                    server_uid (new_state, "Lista", "nuevo1"));
+
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+  list = local_list (fixture, ACCOUNT, "Lista");
+  g_assert_cmpuint (json_array_get_length (list), ==, 2);
+  g_assert_null (local_find (list, "viejo1"));
+  g_assert_null (local_find (list, "viejo2"));
+  g_assert_nonnull (local_find (list, "nuevo1"));
+  g_assert_nonnull (local_find (list, "nuevo2"));
+  g_assert_cmpstr (json_object_get_string_member (local_find (list, "nuevo1"), "subject"), ==,
+                   "Mensaje nuevo1");
+
+  /* The bodies are the new ones too (a full account downloads them). */
+  {
+    g_autofree char *uid = g_strdup_printf ("%u", server_uid (new_state, "Lista", "nuevo1"));
+    g_autofree char *shown = cli_ok (fixture, "show", ACCOUNT, "Lista", uid, NULL);
+    g_autofree char *found_out = cli_ok (fixture, "search", ACCOUNT, "viejo1", "--json", NULL);
+    g_autoptr(JsonNode) found = parse_json (found_out);
+
+    assert_contains (shown, "Texto del mensaje nuevo1.");
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 0);
+  }
+}
+
+/* 6. Non-ASCII folder names */
+
+static void
+test_utf8_folders (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *uid = NULL;
+  static const char * const ours[] = { "Canción/日本語", "📁 Cosas" };
+
+  if (!start_servers (fixture, "full", NULL))
+    return;
+
+  uid = g_strdup_printf ("%u", deliver (fixture, "INBOX", "u1", NULL));
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+
+  /* Made here. */
+  for (guint i = 0; i < G_N_ELEMENTS (ours); i++)
+    cli_op (fixture, "mkdir", ACCOUNT, ours[i], NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    for (guint i = 0; i < G_N_ELEMENTS (ours); i++)
+      {
+        JsonObject *folder = buzon_test_state_find_folder (state, ours[i]);
+        const char *raw_name;
+
+        assert_folder (fixture, state, ACCOUNT, ours[i], TRUE);
+        /* On the wire in modified UTF-7 (RFC 3501 §5.1.3): ASCII only. */
+        raw_name = json_object_get_string_member (folder, "raw_name");
+        for (const char *p = raw_name; *p != '\0'; p++)
+          g_assert_cmpint ((guchar)*p, <, 0x80);
+        g_assert_cmpstr (raw_name, !=, ours[i]);
+      }
+  }
+
+  /* Made on the server. */
+  SERVER_DOES (buzon_test_servers_create_folder (fixture->servers, ADDRESS, "Ñandú/Über 中文 🎉",
+                                                 &server_error));
+  deliver (fixture, "Ñandú/Über 中文 🎉", "u2", NULL);
+  sync_account (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_folder (fixture, state, ACCOUNT, "Ñandú/Über 中文 🎉", TRUE);
+    assert_message (fixture, state, ACCOUNT, "Ñandú/Über 中文 🎉", "u2", 0);
+  }
+  assert_converged (fixture, ACCOUNT);
+
+  /* Messages into them, renames and deletions by those names. */
+  cli_op (fixture, "move", ACCOUNT, "INBOX", uid, "📁 Cosas", NULL);
+  cli_op (fixture, "rename", ACCOUNT, "Canción/日本語", "Canción/Ελληνικά", NULL);
+  cli_op (fixture, "rmdir", ACCOUNT, "Ñandú", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "📁 Cosas", "u1", 0);
+    assert_folder (fixture, state, ACCOUNT, "Canción/日本語", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Canción/Ελληνικά", TRUE);
+    assert_folder (fixture, state, ACCOUNT, "Ñandú/Über 中文 🎉", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Ñandú", FALSE);
+  }
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+}
+
+/* 7. The minimal profile */
+
+/* The commands the client (tags A0001…) sent, from the server's raw logs. */
+static GPtrArray *
+client_commands (Fixture *fixture)
+{
+  g_autofree char *dir = g_build_filename (buzon_test_servers_get_dir (fixture->servers), "home",
+                                           ADDRESS, "rawlog", NULL);
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *commands = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_str_has_suffix (name, ".in"))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      g_file_get_contents (path, &text, NULL, &error);
+      g_assert_no_error (error);
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          const char *line = lines[i];
+
+          /* Dovecot's rawlog starts each line with a timestamp. */
+          if (g_ascii_isdigit (line[0]) && strchr (line, ' ') != NULL)
+            line = strchr (line, ' ') + 1;
+          if (line[0] == 'A' && g_ascii_isdigit (line[1]) && strchr (line, ' ') != NULL)
+            g_ptr_array_add (commands, g_strstrip (g_ascii_strup (strchr (line, ' ') + 1, -1)));
+        }
+    }
+
+  return commands;
+}
+
+static void
+test_minimal (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char * const args[] = { "--rawlog", NULL };
+  g_autoptr(JsonArray) folders = NULL;
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autofree char *u1 = NULL, *u2 = NULL, *u3 = NULL, *u4 = NULL, *u5 = NULL;
+  gboolean selected = FALSE;
+
+  if (!start_servers (fixture, "minimal", args))
+    return;
+
+  u1 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "n1", NULL));
+  u2 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "n2", NULL));
+  u3 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "n3", "\\Seen"));
+  u4 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "n4", NULL));
+  u5 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "n5", NULL));
+  deliver (fixture, "Guardado", "g1", NULL);
+
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* No SPECIAL-USE: the special folders known by their names. */
+  folders = local_folders (fixture, ACCOUNT);
+  g_assert_cmpstr (json_object_get_string_member (local_folder (folders, "INBOX"), "delimiter"),
+                   ==, ".");
+  g_assert_cmpstr (json_object_get_string_member (local_folder (folders, "Trash"),
+                                                  "special_use"), ==, "trash");
+  g_assert_cmpstr (json_object_get_string_member (local_folder (folders, "Sent"),
+                                                  "special_use"), ==, "sent");
+
+  /* No MOVE, no UIDPLUS: COPY, STORE \Deleted, EXPUNGE; the new UID from a
+   * Message-ID search. Only in the destination on the server. */
+  cli_op (fixture, "move", ACCOUNT, "INBOX", u1, "Guardado", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "n1");
+    assert_message (fixture, state, ACCOUNT, "Guardado", "n1", 0);
+    g_assert_cmpuint (server_count (state, "INBOX"), ==, 4);
+  }
+  cli_op (fixture, "flag", ACCOUNT, "INBOX", u2, "+flagged", "+seen", NULL);
+  cli_op (fixture, "flag", ACCOUNT, "INBOX", u3, "-seen", NULL);
+  cli_op (fixture, "copy", ACCOUNT, "INBOX", u4, "Guardado", NULL);
+  cli_op (fixture, "delete", ACCOUNT, "INBOX", u5, NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "n2", FLAG_SEEN | FLAG_FLAGGED);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "n3", 0);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "n4", 0);
+    assert_message (fixture, state, ACCOUNT, "Guardado", "n4", 0);
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "n5");
+    assert_message (fixture, state, ACCOUNT, "Trash", "n5", 0);
+  }
+
+  /* Folders with "." as the delimiter, and a non-ASCII name. */
+  cli_op (fixture, "mkdir", ACCOUNT, "Año.日本語", NULL);
+  cli_op (fixture, "move", ACCOUNT, "INBOX", u4, "Año.日本語", NULL);
+  cli_op (fixture, "rename", ACCOUNT, "Año.日本語", "Guardado.2026", NULL);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_folder (fixture, state, ACCOUNT, "Año.日本語", FALSE);
+    assert_folder (fixture, state, ACCOUNT, "Guardado.2026", TRUE);
+    assert_message (fixture, state, ACCOUNT, "Guardado.2026", "n4", 0);
+    assert_no_message (fixture, state, ACCOUNT, "INBOX", "n4");
+  }
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* Another device; no CONDSTORE: every flag is read again. */
+  SERVER_DOES (buzon_test_servers_set_flags (fixture->servers, ADDRESS, "INBOX", u3,
+                                             "\\Seen \\Answered", BUZON_TEST_FLAGS_ADD,
+                                             &server_error));
+  SERVER_DOES (buzon_test_servers_set_flags (fixture->servers, ADDRESS, "INBOX", u2, "\\Flagged",
+                                                   BUZON_TEST_FLAGS_REMOVE, &server_error));
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+    g_autofree char *g1 = g_strdup_printf ("%u", server_uid (state, "Guardado", "g1"));
+
+    SERVER_DOES (buzon_test_servers_expunge (fixture->servers, ADDRESS, "Guardado", g1,
+                                             &server_error));
+  }
+  deliver (fixture, "INBOX", "n6", NULL);
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonNode) state = server_state (fixture);
+
+    assert_message (fixture, state, ACCOUNT, "INBOX", "n3", FLAG_SEEN | FLAG_ANSWERED);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "n2", FLAG_SEEN);
+    assert_message (fixture, state, ACCOUNT, "INBOX", "n6", 0);
+    assert_no_message (fixture, state, ACCOUNT, "Guardado", "g1");
+  }
+
+  /* The client used nothing the server did not advertise. */
+  commands = client_commands (fixture);
+  for (guint i = 0; i < commands->len; i++)
+    {
+      const char *command = g_ptr_array_index (commands, i);
+      static const char * const forbidden[] = {
+        "MOVE", "UID MOVE", "IDLE", "UID EXPUNGE", "ENABLE", "COMPRESS", "NAMESPACE",
+      };
+
+      for (guint j = 0; j < G_N_ELEMENTS (forbidden); j++)
+        {
+          gsize length = strlen (forbidden[j]);
+
+          if (g_str_has_prefix (command, forbidden[j]) &&
+              (command[length] == '\0' || command[length] == ' '))
+            g_error ("the client sent “%s” to a server without it", command);
+        }
+      if (strstr (command, "CONDSTORE") != NULL || strstr (command, "QRESYNC") != NULL ||
+          strstr (command, "CHANGEDSINCE") != NULL || strstr (command, "MODSEQ") != NULL)
+        g_error ("the client sent “%s” to a server without CONDSTORE", command);
+      if (g_str_has_prefix (command, "SELECT"))
+        selected = TRUE;
+    }
+  g_assert_true (selected);
+}
+
+/* 8. Watching */
+
+typedef struct
+{
+  GDataInputStream *stream;
+  GPtrArray        *lines;
+  gboolean          done;
+} Reader;
+
+static void
+reader_line_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Reader *reader = user_data;
+  g_autoptr(GError) error = NULL;
+  char *line;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL,
+                                                    &error);
+  if (line == NULL)
+    {
+      reader->done = TRUE;
+      return;
+    }
+
+  g_test_message ("watch: %s", line);
+  g_ptr_array_add (reader->lines, line);
+  g_data_input_stream_read_line_async (reader->stream, G_PRIORITY_DEFAULT, NULL, reader_line_cb,
+                                       reader);
+}
+
+static void
+reader_init (Reader       *reader,
+             GInputStream *stream)
+{
+  reader->stream = g_data_input_stream_new (stream);
+  reader->lines = g_ptr_array_new_with_free_func (g_free);
+  reader->done = FALSE;
+  g_data_input_stream_read_line_async (reader->stream, G_PRIORITY_DEFAULT, NULL, reader_line_cb,
+                                       reader);
+}
+
+static void
+reader_clear (Reader *reader)
+{
+  g_clear_object (&reader->stream);
+  g_clear_pointer (&reader->lines, g_ptr_array_unref);
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Spins the main context until @done says so, or @seconds passed. */
+static gboolean
+spin_until (gboolean (*done) (gpointer data),
+            gpointer   data,
+            double     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+  return ok;
+}
+
+typedef struct
+{
+  Reader     *reader;
+  const char *fragment;
+  const char *line;
+} LineWait;
+
+static gboolean
+line_seen (gpointer data)
+{
+  LineWait *wait = data;
+
+  for (guint i = 0; i < wait->reader->lines->len; i++)
+    if (strstr (g_ptr_array_index (wait->reader->lines, i), wait->fragment) != NULL)
+      {
+        wait->line = g_ptr_array_index (wait->reader->lines, i);
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+/* The first line of @reader with @fragment, waiting up to @seconds. */
+static const char *
+wait_for_line (Reader     *reader,
+               const char *fragment,
+               double      seconds)
+{
+  LineWait wait = { reader, fragment, NULL };
+
+  spin_until (line_seen, &wait, seconds);
+  return wait.line;
+}
+
+static gboolean
+reader_done (gpointer data)
+{
+  return ((Reader *)data)->done;
+}
+
+static void
+exited_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *exited = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+static void
+watch_new_mail (Fixture    *fixture,
+                const char *profile)
+{
+  gboolean poll = g_str_equal (profile, "minimal");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  Reader out = { 0, }, err = { 0, };
+  g_autofree char *progress = g_strdup (ACCOUNT ": INBOX 1/1");
+  gboolean exited = FALSE;
+  const char *keys[] = { "llega1", "llega2" };
+  const char *subjects[] = { "Llegó el primero", "Y el segundo ✉" };
+
+  if (!start_servers (fixture, profile, NULL))
+    return;
+
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+
+  /* Mail that arrived since: the watch's first sync fetches it, silently,
+   * and its progress line says INBOX is done (what came before it is not
+   * news; what comes after it is). */
+  deliver (fixture, "INBOX", "antes", NULL);
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
+                                           "buzon-cli", NULL));
+  g_ptr_array_add (argv, g_strdup ("sync"));
+  g_ptr_array_add (argv, g_strdup (ACCOUNT));
+  g_ptr_array_add (argv, g_strdup ("--watch"));
+  if (poll)
+    {
+      g_ptr_array_add (argv, g_strdup ("--interval"));
+      g_ptr_array_add (argv, g_strdup ("1"));
+    }
+  g_ptr_array_add (argv, NULL);
+
+  launcher = new_launcher (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  reader_init (&out, g_subprocess_get_stdout_pipe (process));
+  reader_init (&err, g_subprocess_get_stderr_pipe (process));
+
+  if (wait_for_line (&err, progress, 30) == NULL)
+    g_error ("the watch did not sync INBOX first");
+
+  /* The first message is APPENDed, the second comes as mail does: over
+   * SMTP, delivered over LMTP. */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("Texto de %s.", keys[i]);
+      g_autofree char *tail = g_strdup_printf ("\tAna <ana@example.test>\t%s", subjects[i]);
+      g_autofree char *expected = NULL;
+      g_autoptr(JsonNode) state = NULL;
+      gint64 start = g_get_monotonic_time ();
+      gint64 delivered;
+      const char *line;
+
+      if (i == 0)
+        deliver_full (fixture, "INBOX", keys[i], subjects[i], body, NULL, NULL);
+      else
+        {
+          g_autoptr(GBytes) raw = make_message (fixture, keys[i], subjects[i], body, NULL);
+          g_autoptr(JsonNode) sent = NULL;
+
+          sent = buzon_test_servers_run (fixture->servers, raw, &error, "send",
+                                         "ana@example.test", "-", ADDRESS, NULL);
+          g_assert_no_error (error);
+          g_assert_cmpuint (json_object_get_size (json_object_get_object_member (
+                              json_node_get_object (sent), "refused")), ==, 0);
+        }
+      delivered = g_get_monotonic_time ();
+
+      line = wait_for_line (&out, tail, 5);
+      if (line == NULL)
+        g_error ("no line for “%s” within 5 s of the delivery", subjects[i]);
+      g_test_message ("%s: the line %.2f s after the delivery began, %.2f s after it ended",
+                      poll ? "NOOP" : "IDLE",
+                      (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC,
+                      (g_get_monotonic_time () - delivered) / (double)G_USEC_PER_SEC);
+
+      /* ACCOUNT, FOLDER, the UID the server gave it, FROM, SUBJECT. */
+      state = server_state (fixture);
+      expected = g_strdup_printf (ACCOUNT "\tINBOX\t%u%s", server_uid (state, "INBOX", keys[i]),
+                                  tail);
+      g_assert_cmpstr (line, ==, expected);
+    }
+
+  /* A clean stop. */
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, exited_cb, &exited);
+  if (!spin_until (flag_set, &exited, 10))
+    {
+      g_subprocess_force_exit (process);
+      g_error ("buzon-cli sync --watch did not stop on SIGTERM");
+    }
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_true (spin_until (reader_done, &out, 5));
+  g_assert_true (spin_until (reader_done, &err, 5));
+
+  /* One line per new message, and nothing for what was there before. */
+  g_assert_cmpuint (out.lines->len, ==, G_N_ELEMENTS (keys));
+  for (guint i = 0; i < err.lines->len; i++)
+    if (strstr (g_ptr_array_index (err.lines, i), "buzon-cli:") != NULL)
+      g_error ("the watch reported: %s", (const char *)g_ptr_array_index (err.lines, i));
+
+  reader_clear (&out);
+  reader_clear (&err);
+
+  /* What it stored while watching is the server's. */
+  assert_converged (fixture, ACCOUNT);
+}
+
+static void
+test_watch_idle (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  watch_new_mail (fixture, "full");
+}
+
+static void
+test_watch_poll (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  watch_new_mail (fixture, "minimal");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/buzon/cli/imap/full-sync", Fixture, NULL,
+              fixture_set_up, test_full_sync, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/operations", Fixture, NULL,
+              fixture_set_up, test_operations, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/several-devices", Fixture, NULL,
+              fixture_set_up, test_several_devices, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/offline", Fixture, NULL,
+              fixture_set_up, test_offline, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/uidvalidity", Fixture, NULL,
+              fixture_set_up, test_uidvalidity, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/utf8-folders", Fixture, NULL,
+              fixture_set_up, test_utf8_folders, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/minimal", Fixture, NULL,
+              fixture_set_up, test_minimal, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/watch/idle", Fixture, NULL,
+              fixture_set_up, test_watch_idle, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/watch/poll", Fixture, NULL,
+              fixture_set_up, test_watch_poll, fixture_tear_down);
+
+  return g_test_run ();
+}
