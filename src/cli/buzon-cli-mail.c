@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -390,7 +391,7 @@ sync_accounts (BuzonStore  *store,
                GPtrArray   *accounts,
                gboolean     watch,
                guint        interval,
-               const char  *folder)
+               GStrv        folders)
 {
   g_autoptr(GPtrArray) engines = g_ptr_array_new_with_free_func (g_object_unref);
   Run run;
@@ -412,9 +413,16 @@ sync_accounts (BuzonStore  *store,
       g_ptr_array_add (engines, sync);
 
       print_stored_failures (store, account, &run);
-      buzon_imap_sync_run_async (sync, BUZON_IMAP_SYNC_DEFAULT, folder, run.cancellable,
-                                 run_done_cb, &run);
-      if (!buzon_imap_sync_run_finish (sync, run_wait (&run), &error))
+      /* Every folder, or each of the folders asked for. */
+      for (guint f = 0; f == 0 || (folders != NULL && folders[f] != NULL); f++)
+        {
+          buzon_imap_sync_run_async (sync, BUZON_IMAP_SYNC_DEFAULT,
+                                     folders != NULL ? folders[f] : NULL, run.cancellable,
+                                     run_done_cb, &run);
+          if (!buzon_imap_sync_run_finish (sync, run_wait (&run), &error))
+            break;
+        }
+      if (error != NULL)
         {
           end_progress (&run);
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
@@ -434,14 +442,12 @@ sync_accounts (BuzonStore  *store,
   if (watch && !g_cancellable_is_cancelled (run.cancellable))
     {
       guint running = 0;
-      const char *folders[] = { folder, NULL };
-
       for (guint i = 0; i < engines->len; i++)
         {
           BuzonImapSync *sync = g_ptr_array_index (engines, i);
 
           g_signal_connect (sync, "new-message", G_CALLBACK (new_message_cb), &run);
-          buzon_imap_sync_watch_async (sync, folder != NULL ? folders : NULL, run.cancellable,
+          buzon_imap_sync_watch_async (sync, (const char * const *)folders, run.cancellable,
                                        run_done_cb, &run);
           running++;
         }
@@ -488,15 +494,16 @@ _buzon_cli_sync (int    argc,
   g_auto(Start) start = { NULL, };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[ACCOUNT]"));
   g_autoptr(GPtrArray) accounts = NULL;
-  g_autofree char *folder = NULL;
+  g_auto(GStrv) folders = NULL;
   gboolean watch = FALSE;
   int interval = 0;
   int status;
   GOptionEntry entries[] = {
     { "watch", 0, 0, G_OPTION_ARG_NONE, &watch,
       N_("Then stay connected and print each new message as it arrives (IDLE)"), NULL },
-    { "folder", 0, 0, G_OPTION_ARG_STRING, &folder,
-      N_("Only this folder (and watch it instead of the Inbox)"), N_("FOLDER") },
+    { "folder", 0, 0, G_OPTION_ARG_STRING_ARRAY, &folders,
+      N_("Only this folder, and watch it instead of the Inbox (repeat for more)"),
+      N_("FOLDER") },
     { "interval", 0, 0, G_OPTION_ARG_INT, &interval,
       N_("With --watch, seconds between checks where IDLE is not available (default 120)"),
       N_("SECONDS") },
@@ -541,7 +548,7 @@ _buzon_cli_sync (int    argc,
         }
     }
 
-  return sync_accounts (start.store, accounts, watch, (guint)interval, folder);
+  return sync_accounts (start.store, accounts, watch, (guint)interval, folders);
 }
 
 /* folders */
@@ -1271,4 +1278,116 @@ _buzon_cli_rename (int    argc,
     }
 
   return replay_now (start.store, start.account);
+}
+
+/* append */
+
+static gboolean
+parse_flag_list (const char         *text,
+                 BuzonMessageFlags  *out_flags)
+{
+  g_auto(GStrv) names = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      gboolean found = FALSE;
+
+      g_strstrip (names[i]);
+      if (*names[i] == '\0')
+        continue;
+      for (guint j = 0; j < G_N_ELEMENTS (flag_names) && !found; j++)
+        if (g_ascii_strcasecmp (names[i], flag_names[j].name) == 0)
+          {
+            *out_flags |= flag_names[j].flag;
+            found = TRUE;
+          }
+      if (!found)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+int
+_buzon_cli_append (int    argc,
+                   char **argv)
+{
+  g_auto(Start) start = { NULL, };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ACCOUNT FOLDER FILE"));
+  g_autoptr(BuzonFolder) folder = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BuzonMessageSummary) stored = NULL;
+  g_autofree char *flags_text = NULL;
+  BuzonMessageFlags flags = 0;
+  gint64 id = 0;
+  int status;
+  GOptionEntry entries[] = {
+    { "flags", 0, 0, G_OPTION_ARG_STRING, &flags_text,
+      N_("Its flags, comma separated: seen, answered, flagged, deleted, draft"), N_("FLAGS") },
+    { NULL },
+  };
+
+  g_option_context_set_summary (context, _("Put a message (an RFC 5322 file, “-” for standard "
+                                           "input) into a folder, here and on the server; prints "
+                                           "its UID once the server has it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  status = start_command (context, argc, argv, 3, 3,
+                          _("append takes an ACCOUNT, a FOLDER and a FILE"), &start);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
+
+  if (flags_text != NULL && !parse_flag_list (flags_text, &flags))
+    return _buzon_cli_usage_error (_("“%s” is not a list of flags (seen, answered, flagged, "
+                                     "deleted, draft)"),
+                                   flags_text);
+
+  folder = lookup_folder (start.store, start.account, start.args[2]);
+  if (folder == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  if (g_str_equal (start.args[3], "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+      if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
+                                  &error) < 0)
+        {
+          _buzon_cli_error ("%s", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
+      raw = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (start.args[3]);
+
+      raw = g_file_load_bytes (file, NULL, NULL, &error);
+      if (raw == NULL)
+        {
+          _buzon_cli_error ("%s", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
+    }
+
+  if (g_bytes_get_size (raw) == 0)
+    {
+      _buzon_cli_error (_("The message is empty."));
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (!buzon_mail_ops_append (start.store, start.account, folder->id, raw, flags, &id, &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  status = replay_now (start.store, start.account);
+
+  stored = buzon_store_get_message (start.store, id, NULL);
+  if (stored != NULL && stored->uid != 0)
+    g_print ("%u\n", stored->uid);
+
+  return status;
 }

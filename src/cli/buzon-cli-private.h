@@ -57,5 +57,6 @@ int           _buzon_cli_delete         (int argc, char **argv);
 int           _buzon_cli_mkdir          (int argc, char **argv);
 int           _buzon_cli_rmdir          (int argc, char **argv);
 int           _buzon_cli_rename         (int argc, char **argv);
+int           _buzon_cli_append         (int argc, char **argv);
 
 G_END_DECLS

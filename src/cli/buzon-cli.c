@@ -43,6 +43,7 @@ static const Command commands[] = {
   { "mkdir", _buzon_cli_mkdir, N_("Create a folder") },
   { "rmdir", _buzon_cli_rmdir, N_("Delete a folder") },
   { "rename", _buzon_cli_rename, N_("Rename or move a folder") },
+  { "append", _buzon_cli_append, N_("Put a message file into a folder") },
 };
 
 void

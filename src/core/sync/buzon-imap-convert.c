@@ -269,15 +269,19 @@ static const struct
 /**
  * buzon_imap_special_use:
  * @mailbox: a LIST entry
+ * @by_name: whether the server marks no special folders, so that
+ *   well-known names are all there is to go by
  *
  * What the folder is for: INBOX, its SPECIAL-USE attribute (RFC 6154), or,
- * for a top-level folder (or one directly below INBOX, as some servers
- * keep them) on a server that marks none, a well-known name.
+ * with @by_name, for a top-level folder (or one directly below INBOX, as
+ * some servers keep them) a well-known name. On a server that marks its
+ * special folders, a folder the user named "Archivo" is just a folder.
  *
  * Returns: the special use
  */
 BuzonSpecialUse
-buzon_imap_special_use (const BuzonImapMailbox *mailbox)
+buzon_imap_special_use (const BuzonImapMailbox *mailbox,
+                        gboolean                by_name)
 {
   const char *leaf = mailbox->name;
   BuzonImapMailboxFlags flags = mailbox->flags;
@@ -299,6 +303,9 @@ buzon_imap_special_use (const BuzonImapMailbox *mailbox)
     return BUZON_SPECIAL_USE_ALL;
   if (flags & BUZON_IMAP_MAILBOX_FLAGGED)
     return BUZON_SPECIAL_USE_FLAGGED;
+
+  if (!by_name)
+    return BUZON_SPECIAL_USE_NONE;
 
   if (mailbox->delimiter != '\0')
     {
@@ -377,12 +384,14 @@ buzon_imap_attributes_string (BuzonImapMailboxFlags flags)
  * buzon_imap_folder_from_mailbox:
  * @mailbox: a LIST entry
  * @account_id: the account
+ * @by_name: see buzon_imap_special_use()
  *
  * Returns: (transfer full): the folder to upsert into the store
  */
 BuzonFolder *
 buzon_imap_folder_from_mailbox (const BuzonImapMailbox *mailbox,
-                                gint64                  account_id)
+                                gint64                  account_id,
+                                gboolean                by_name)
 {
   BuzonFolder *folder = buzon_folder_new ();
 
@@ -390,7 +399,7 @@ buzon_imap_folder_from_mailbox (const BuzonImapMailbox *mailbox,
   folder->name = g_strdup (mailbox->name);
   if (mailbox->delimiter != '\0')
     folder->delimiter = g_strndup (&mailbox->delimiter, 1);
-  folder->special_use = buzon_imap_special_use (mailbox);
+  folder->special_use = buzon_imap_special_use (mailbox, by_name);
   folder->subscribed = TRUE;
   folder->attributes = buzon_imap_attributes_string (mailbox->flags);
 

@@ -26,12 +26,14 @@ G_GNUC_WARN_UNUSED_RESULT
 char                *buzon_imap_keywords_from_flags (const char * const      *flags);
 G_GNUC_WARN_UNUSED_RESULT
 GStrv                buzon_imap_flags_from_store    (BuzonMessageFlags        flags);
-BuzonSpecialUse      buzon_imap_special_use         (const BuzonImapMailbox  *mailbox);
+BuzonSpecialUse      buzon_imap_special_use         (const BuzonImapMailbox  *mailbox,
+                                                     gboolean                 by_name);
 G_GNUC_WARN_UNUSED_RESULT
 char                *buzon_imap_attributes_string   (BuzonImapMailboxFlags    flags);
 G_GNUC_WARN_UNUSED_RESULT
 BuzonFolder         *buzon_imap_folder_from_mailbox (const BuzonImapMailbox  *mailbox,
-                                                     gint64                   account_id);
+                                                     gint64                   account_id,
+                                                     gboolean                 by_name);
 G_GNUC_WARN_UNUSED_RESULT
 char                *buzon_imap_format_addresses    (GPtrArray               *addresses);
 

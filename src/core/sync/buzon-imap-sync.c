@@ -681,6 +681,7 @@ sync_folder_list (BuzonImapSync  *self,
   g_autoptr(GHashTable) server_names = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) local_names = g_hash_table_new (g_str_hash, g_str_equal);
   gint64 account_id = buzon_account_get_id (self->account);
+  gboolean by_name;
 
   buzon_imap_session_list_async (self->session, self->job_cancellable, STORE_CB, &result);
   mailboxes = buzon_imap_session_list_finish (self->session, AWAIT (result), error);
@@ -719,6 +720,13 @@ sync_folder_list (BuzonImapSync  *self,
   if (!detect_renames (self, gone, added, error))
     return FALSE;
 
+  /* Names are only a guess for servers that mark no folder at all. */
+  by_name = !buzon_imap_session_has_capability (self->session, "SPECIAL-USE");
+  for (guint i = 0; by_name && i < mailboxes->len; i++)
+    if (((BuzonImapMailbox *)g_ptr_array_index (mailboxes, i))->flags &
+        BUZON_IMAP_MAILBOX_SPECIAL_USE_MASK)
+      by_name = FALSE;
+
   for (guint i = 0; i < mailboxes->len; i++)
     {
       const BuzonImapMailbox *mailbox = g_ptr_array_index (mailboxes, i);
@@ -727,7 +735,7 @@ sync_folder_list (BuzonImapSync  *self,
       if (mailbox->flags & BUZON_IMAP_MAILBOX_NONEXISTENT)
         continue;
 
-      folder = buzon_imap_folder_from_mailbox (mailbox, account_id);
+      folder = buzon_imap_folder_from_mailbox (mailbox, account_id, by_name);
       if (!buzon_store_upsert_folder (self->store, folder, error))
         return FALSE;
     }
