@@ -369,6 +369,22 @@ replay_now (BuzonStore   *store,
   }
 }
 
+/* A user action's end: its error, or the replay of the queue it fed.
+ * @error is read only here, after the action (an argument) has run. */
+static int
+finish_action (gboolean   ok,
+               GError   **error,
+               Start     *start)
+{
+  if (!ok)
+    {
+      _buzon_cli_error ("%s", (*error)->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  return replay_now (start->store, start->account);
+}
+
 /* sync */
 
 static void
@@ -1083,14 +1099,10 @@ _buzon_cli_flag (int    argc,
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  if (!buzon_mail_ops_set_flags (start.store, start.account, (const gint64 *)(gpointer)ids->data,
-                                 ids->len, add, remove, &error))
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-
-  return replay_now (start.store, start.account);
+  return finish_action (buzon_mail_ops_set_flags (start.store, start.account,
+                                                  (const gint64 *)(gpointer)ids->data, ids->len,
+                                                  add, remove, &error),
+                        &error, &start);
 }
 
 static int
@@ -1134,13 +1146,7 @@ move_or_copy (int       argc,
   else
     ok = buzon_mail_ops_move (start.store, start.account, (const gint64 *)(gpointer)ids->data,
                               ids->len, dest->id, &error);
-  if (!ok)
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-
-  return replay_now (start.store, start.account);
+  return finish_action (ok, &error, &start);
 }
 
 int
@@ -1182,14 +1188,10 @@ _buzon_cli_delete (int    argc,
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  if (!buzon_mail_ops_delete (start.store, start.account, (const gint64 *)(gpointer)ids->data,
-                              ids->len, &error))
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-
-  return replay_now (start.store, start.account);
+  return finish_action (buzon_mail_ops_delete (start.store, start.account,
+                                               (const gint64 *)(gpointer)ids->data, ids->len,
+                                               &error),
+                        &error, &start);
 }
 
 /* mkdir, rmdir, rename */
@@ -1210,13 +1212,9 @@ _buzon_cli_mkdir (int    argc,
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
-  if (!buzon_mail_ops_create_folder (start.store, start.account, start.args[2], &error))
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-
-  return replay_now (start.store, start.account);
+  return finish_action (buzon_mail_ops_create_folder (start.store, start.account, start.args[2],
+                                                      &error),
+                        &error, &start);
 }
 
 int
@@ -1240,13 +1238,9 @@ _buzon_cli_rmdir (int    argc,
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  if (!buzon_mail_ops_delete_folder (start.store, start.account, folder->id, &error))
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-
-  return replay_now (start.store, start.account);
+  return finish_action (buzon_mail_ops_delete_folder (start.store, start.account, folder->id,
+                                                      &error),
+                        &error, &start);
 }
 
 int
@@ -1270,14 +1264,9 @@ _buzon_cli_rename (int    argc,
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  if (!buzon_mail_ops_rename_folder (start.store, start.account, folder->id, start.args[3],
-                                     &error))
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-
-  return replay_now (start.store, start.account);
+  return finish_action (buzon_mail_ops_rename_folder (start.store, start.account, folder->id,
+                                                      start.args[3], &error),
+                        &error, &start);
 }
 
 /* append */

@@ -171,6 +171,19 @@ account_folder (BuzonStore    *store,
   return g_steal_pointer (&folder);
 }
 
+/* A \Noselect folder exists only to hold other folders (RFC 3501 §7.2.2). */
+static gboolean
+holds_messages (BuzonFolder  *folder,
+                GError      **error)
+{
+  if (!buzon_folder_has_attribute (folder, "\\Noselect"))
+    return TRUE;
+
+  g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+               _("The folder “%s” cannot hold messages, only other folders."), folder->name);
+  return FALSE;
+}
+
 /**
  * buzon_mail_ops_set_flags:
  * @store: the store
@@ -244,12 +257,8 @@ move_or_copy (BuzonStore    *store,
   if (to == NULL)
     return FALSE;
 
-  if (buzon_folder_has_attribute (to, "\\Noselect"))
-    {
-      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
-                   _("The folder “%s” cannot hold messages, only other folders."), to->name);
-      return FALSE;
-    }
+  if (!holds_messages (to, error))
+    return FALSE;
 
   groups = group_by_folder (store, message_ids, n_message_ids, error);
   if (groups == NULL)
@@ -549,12 +558,8 @@ buzon_mail_ops_append (BuzonStore         *store,
   if (folder == NULL)
     return FALSE;
 
-  if (buzon_folder_has_attribute (folder, "\\Noselect"))
-    {
-      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
-                   _("The folder “%s” cannot hold messages, only other folders."), folder->name);
-      return FALSE;
-    }
+  if (!holds_messages (folder, error))
+    return FALSE;
 
   summary = summary_from_raw (raw, folder->id);
   summary->flags = flags & BUZON_MESSAGE_FLAGS_ALL;
