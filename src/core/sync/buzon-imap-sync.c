@@ -60,6 +60,7 @@
 /* Summaries per UID FETCH, and how many such commands are in flight. */
 #define SUMMARY_BATCH   250
 #define SUMMARY_WINDOW  4
+#define SUMMARY_SPAN    1000
 /* Bodies per UID FETCH: few, since each may be large. */
 #define BODY_BATCH      20
 #define BODY_WINDOW     2
@@ -852,6 +853,7 @@ static gboolean
 store_summaries (BuzonImapSync  *self,
                  BuzonFolder    *folder,
                  GPtrArray      *fetches,
+                 GHashTable     *wanted,
                  GHashTable     *unplaced,
                  gboolean        notify,
                  GError        **error)
@@ -862,7 +864,14 @@ store_summaries (BuzonImapSync  *self,
   for (guint i = 0; i < fetches->len; i++)
     {
       const BuzonImapFetch *fetch = g_ptr_array_index (fetches, i);
-      BuzonMessageSummary *summary = buzon_imap_summary_from_fetch (fetch, folder->id);
+      BuzonMessageSummary *summary;
+
+      /* A batch's UID range may span messages stored before (the gaps an
+       * interrupted sync left): those are not new. */
+      if (!g_hash_table_contains (wanted, GUINT_TO_POINTER (fetch->uid)))
+        continue;
+
+      summary = buzon_imap_summary_from_fetch (fetch, folder->id);
 
       if (unplaced != NULL && summary->message_id != NULL)
         {
@@ -897,6 +906,8 @@ fetch_new_messages (BuzonImapSync  *self,
                     GError        **error)
 {
   g_autoptr(GHashTable) unplaced = NULL;
+  g_autoptr(GHashTable) wanted = NULL;
+  g_autoptr(GArray) batches = NULL;
   GAsyncResult *results[SUMMARY_WINDOW] = { NULL, };
   guint sent = 0, received = 0, n_batches;
   gboolean ok = TRUE;
@@ -910,20 +921,40 @@ fetch_new_messages (BuzonImapSync  *self,
   if (g_hash_table_size (unplaced) == 0)
     g_clear_pointer (&unplaced, g_hash_table_unref);
 
-  n_batches = (uids->len + SUMMARY_BATCH - 1) / SUMMARY_BATCH;
+  wanted = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint i = 0; i < uids->len; i++)
+    g_hash_table_add (wanted, GUINT_TO_POINTER (g_array_index (uids, guint32, i)));
+
+  /* Batches of up to SUMMARY_BATCH new UIDs whose range spans at most
+   * SUMMARY_SPAN UIDs, so that a batch never drags along many messages
+   * already stored (the gaps an interrupted sync leaves). */
+  batches = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < uids->len;)
+    {
+      guint first = i;
+      guint32 high = g_array_index (uids, guint32, first);
+
+      g_array_append_val (batches, first);
+      while (i < uids->len && i - first < SUMMARY_BATCH &&
+             high - g_array_index (uids, guint32, i) < SUMMARY_SPAN)
+        i++;
+    }
+  n_batches = batches->len;
 
   while (received < n_batches)
     {
       g_autoptr(GPtrArray) fetches = NULL;
       GAsyncResult **slot;
+      guint batch_end;
 
       /* Keep the window full. */
       while (ok && sent < n_batches && sent - received < SUMMARY_WINDOW)
         {
-          guint first = sent * SUMMARY_BATCH;
-          guint last = MIN (first + SUMMARY_BATCH, uids->len) - 1;
-          /* Descending: the batch spans [uids[last], uids[first]]. */
-          guint32 low = g_array_index (uids, guint32, last);
+          guint first = g_array_index (batches, guint, sent);
+          guint end = sent + 1 < batches->len ? g_array_index (batches, guint, sent + 1)
+                                              : uids->len;
+          /* Descending: the batch spans [uids[end - 1], uids[first]]. */
+          guint32 low = g_array_index (uids, guint32, end - 1);
           guint32 high = g_array_index (uids, guint32, first);
 
           buzon_imap_session_uid_fetch_summaries_async (self->session, low, high,
@@ -943,20 +974,19 @@ fetch_new_messages (BuzonImapSync  *self,
         {
           ok = FALSE;
           /* Drain what is in flight (the session fails it fast when closed). */
-          sent = MIN (sent, n_batches);
           n_batches = sent;
           continue;
         }
 
-      if (ok && !store_summaries (self, folder, fetches, unplaced, notify, error))
+      if (ok && !store_summaries (self, folder, fetches, wanted, unplaced, notify, error))
         {
           ok = FALSE;
           n_batches = sent;
           continue;
         }
 
-      emit_later (self, SIGNAL_PROGRESS, folder->name, NULL,
-                  MIN (received * SUMMARY_BATCH, uids->len), uids->len, NULL);
+      batch_end = received < batches->len ? g_array_index (batches, guint, received) : uids->len;
+      emit_later (self, SIGNAL_PROGRESS, folder->name, NULL, batch_end, uids->len, NULL);
     }
 
   return ok;
@@ -1077,6 +1107,11 @@ sync_folder (BuzonImapSync  *self,
           if (fetches == NULL)
             return FALSE;
           if (!apply_fetched_flags (self, folder->id, fetches, error))
+            return FALSE;
+          if (vanished != NULL && vanished->len > 0 &&
+              !buzon_store_expunge_uids (self->store, folder->id,
+                                         (const guint32 *)(gpointer)vanished->data,
+                                         vanished->len, error))
             return FALSE;
 
           /* A fetch of every message's FLAGS lists every UID, too. */
