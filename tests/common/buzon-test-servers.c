@@ -990,6 +990,35 @@ buzon_test_servers_run (BuzonTestServers  *self,
 }
 
 /**
+ * buzon_test_servers_runv:
+ * @input: (nullable): bytes for the command's stdin
+ * @args: (array zero-terminated=1): a `test-servers` subcommand, then its
+ *   arguments after "--dir DIR"
+ *
+ * Like buzon_test_servers_run(), for an argument list built at run time (an
+ * `append` of many files at once).
+ *
+ * Returns: (transfer full) (nullable): what it printed (a null node if nothing)
+ */
+JsonNode *
+buzon_test_servers_runv (BuzonTestServers   *self,
+                         GBytes             *input,
+                         const char * const *args,
+                         GError            **error)
+{
+  g_autoptr(GPtrArray) command = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (args != NULL && args[0] != NULL, NULL);
+
+  command = command_new (args[0], self->dir);
+  for (guint i = 1; args[i] != NULL; i++)
+    command_add (command, args[i]);
+
+  return command_run (command, input, error);
+}
+
+/**
  * buzon_test_state_get_mailbox:
  * @state: what buzon_test_servers_get_state() returned
  * @mailbox: a folder name

@@ -145,6 +145,10 @@ JsonNode         *buzon_test_servers_run               (BuzonTestServers    *sel
                                                         GError             **error,
                                                         const char          *subcommand,
                                                         ...) G_GNUC_NULL_TERMINATED;
+JsonNode         *buzon_test_servers_runv              (BuzonTestServers    *self,
+                                                        GBytes              *input,
+                                                        const char * const  *args,
+                                                        GError             **error);
 
 JsonObject       *buzon_test_state_get_mailbox         (JsonNode            *state,
                                                         const char          *mailbox);
