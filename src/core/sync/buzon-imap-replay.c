@@ -690,7 +690,8 @@ replay_append (BuzonImapSync   *self,
   g_autoptr(GDateTime) date = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(GStrv) names = buzon_imap_flags_from_store (flags);
-  guint32 uidvalidity = 0, uid = 0;
+  gboolean uidplus = buzon_imap_session_has_capability (self->session, "UIDPLUS");
+  guint32 uidvalidity = 0, uid = 0, uidnext = 0;
 
   /* Deleted here before it reached the server: nothing to do. */
   row = buzon_store_get_message (self->store, id, NULL);
@@ -703,6 +704,18 @@ replay_append (BuzonImapSync   *self,
   if (row->internal_date != 0)
     date = g_date_time_new_from_unix_utc (row->internal_date);
 
+  /* Neither APPENDUID nor a Message-ID to search for: the message will get
+   * the UID that UIDNEXT names now (RFC 3501 §2.3.1.1), unless other mail
+   * comes in between. A fresh SELECT tells it. */
+  if (!uidplus && row->message_id == NULL)
+    {
+      g_autoptr(BuzonImapSelectInfo) info = _buzon_imap_sync_select (self, folder_name, error);
+
+      if (info == NULL)
+        return FALSE;
+      uidnext = info->uidnext;
+    }
+
   buzon_imap_session_append_async (self->session, folder_name, raw, (const char * const *)names,
                                    date, self->job_cancellable, STORE_CB, &result);
   if (!buzon_imap_session_append_finish (self->session, AWAIT (result), &uidvalidity, &uid,
@@ -710,8 +723,48 @@ replay_append (BuzonImapSync   *self,
     return FALSE;
 
   folder = folder_named (self, folder_name);
-  if (uid != 0 && buzon_imap_session_has_capability (self->session, "UIDPLUS"))
+  if (uid != 0 && uidplus)
     place (self, op, folder, id, uid);
+  else if (row->message_id == NULL)
+    {
+      g_autoptr(GAsyncResult) searched = NULL;
+      g_autoptr(GArray) found = NULL;
+      guint32 new_uid = 0;
+      guint n_new = 0;
+
+      /* Without this, the row here would keep no UID, and the folder's
+       * next sync (which matches such rows by Message-ID) would store the
+       * server's copy beside it: the message twice, for good. */
+      if (uidnext != 0)
+        {
+          buzon_imap_session_uid_search_async (self->session, uidnext, 0, NULL,
+                                               self->job_cancellable, STORE_CB, &searched);
+          found = buzon_imap_session_uid_search_finish (self->session, AWAIT (searched), error);
+          if (found == NULL)
+            return FALSE;
+          /* "UIDNEXT:*" also matches the highest UID when it is lower. */
+          for (guint i = 0; i < found->len; i++)
+            if (g_array_index (found, guint32, i) >= uidnext)
+              {
+                new_uid = g_array_index (found, guint32, i);
+                n_new++;
+              }
+        }
+
+      if (n_new == 1)
+        place (self, op, folder, id, new_uid);
+      else
+        {
+          g_autoptr(BuzonMessageSummary) now = buzon_store_get_message (self->store, id, NULL);
+
+          /* Other mail came too, and nothing tells which is this one: the
+           * server has it, so the row goes (if it is still there), and the
+           * folder's next sync brings the server's copy. */
+          g_debug ("could not tell which new message of “%s” was appended", folder_name);
+          if (now != NULL && folder != NULL && now->folder_id == folder->id)
+            buzon_store_delete_messages (self->store, &id, 1, NULL, NULL);
+        }
+    }
   else
     {
       /* Without APPENDUID: find it by its Message-ID, as for moves. */
