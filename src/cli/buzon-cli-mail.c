@@ -32,7 +32,8 @@
 typedef struct
 {
   GMainLoop    *loop;
-  GAsyncResult *result;
+  GQueue        results;   /* GAsyncResult *, finished and not yet waited for */
+  GAsyncResult *result;    /* the one run_wait() returned last */
   GCancellable *cancellable;
   guint         notices;
   gboolean      progress_shown;
@@ -43,6 +44,7 @@ static void
 run_init (Run *run)
 {
   memset (run, 0, sizeof *run);
+  g_queue_init (&run->results);
   run->loop = g_main_loop_new (NULL, FALSE);
   run->cancellable = g_cancellable_new ();
   run->tty = isatty (STDERR_FILENO);
@@ -52,10 +54,13 @@ static void
 run_clear (Run *run)
 {
   g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_queue_clear_full (&run->results, g_object_unref);
   g_clear_object (&run->result);
   g_clear_object (&run->cancellable);
 }
 
+/* Several jobs may finish in one main-loop turn (every watch, when
+ * interrupted): their results queue up for run_wait(). */
 static void
 run_done_cb (GObject      *object,
              GAsyncResult *result,
@@ -63,7 +68,7 @@ run_done_cb (GObject      *object,
 {
   Run *run = user_data;
 
-  run->result = g_object_ref (result);
+  g_queue_push_tail (&run->results, g_object_ref (result));
   g_main_loop_quit (run->loop);
 }
 
@@ -71,7 +76,9 @@ static GAsyncResult *
 run_wait (Run *run)
 {
   g_clear_object (&run->result);
-  g_main_loop_run (run->loop);
+  while (g_queue_is_empty (&run->results))
+    g_main_loop_run (run->loop);
+  run->result = g_queue_pop_head (&run->results);
 
   return run->result;
 }

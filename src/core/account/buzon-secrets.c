@@ -94,6 +94,63 @@ buzon_secrets_store_password (BuzonAccount     *account,
   return TRUE;
 }
 
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  g_subprocess_force_exit (G_SUBPROCESS (user_data));
+}
+
+/* g_subprocess_communicate(), but a cancellation kills the command and
+ * waits for it, on a context of our own. (Cancelling GLib 2.74's
+ * synchronous communicate while the command runs could leave the calling
+ * thread blocked for good.) */
+static gboolean
+communicate (GSubprocess   *subprocess,
+             GCancellable  *cancellable,
+             GBytes       **out,
+             GBytes       **err,
+             GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  gulong handler = 0;
+  gboolean ok;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_subprocess_force_exit (subprocess);
+      return FALSE;
+    }
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_communicate_async (subprocess, NULL, NULL, communicate_cb, &result);
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), subprocess, NULL);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_cancellable_disconnect (cancellable, handler);
+  ok = g_subprocess_communicate_finish (subprocess, result, out, err, error);
+  g_main_context_pop_thread_default (context);
+
+  if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_clear_pointer (out, g_bytes_unref);
+      g_clear_pointer (err, g_bytes_unref);
+      return FALSE;
+    }
+
+  return ok;
+}
+
 /**
  * buzon_secrets_run_password_command:
  * @command: a shell command line
@@ -121,7 +178,7 @@ buzon_secrets_run_password_command (const char    *command,
   subprocess = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE, &local_error);
   if (subprocess == NULL ||
-      !g_subprocess_communicate (subprocess, NULL, cancellable, &out, &err, &local_error))
+      !communicate (subprocess, cancellable, &out, &err, &local_error))
     {
       g_set_error (error, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_PASSWORD_COMMAND,
                    _("The password command could not be run: %s"), local_error->message);

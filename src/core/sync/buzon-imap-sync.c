@@ -1422,8 +1422,7 @@ sleep_on_context (BuzonImapSync *self,
   g_source_set_callback (timer, set_true_cb, &elapsed, NULL);
   g_source_attach (timer, self->context);
 
-  while (!elapsed && !self->wakeup && self->session != NULL &&
-         !g_cancellable_is_cancelled (self->job_cancellable))
+  while (!elapsed && !self->wakeup && !g_cancellable_is_cancelled (self->job_cancellable))
     g_main_context_iteration (self->context, TRUE);
 
   g_source_destroy (timer);
@@ -1466,9 +1465,8 @@ wait_for_change (BuzonImapSync  *self,
         gint64 left = (deadline - g_get_monotonic_time ()) / G_USEC_PER_SEC;
 
         sleep_on_context (self, (guint)CLAMP (left, 1, NOOP_MAX_SECONDS));
-        if (self->session == NULL || g_cancellable_is_cancelled (self->job_cancellable))
-          return g_cancellable_set_error_if_cancelled (self->job_cancellable, error) ? FALSE
-                 : _buzon_imap_sync_ensure_session (self, error);
+        if (g_cancellable_set_error_if_cancelled (self->job_cancellable, error))
+          return FALSE;
 
         g_clear_object (&result);
         buzon_imap_session_noop_async (self->session, self->job_cancellable, STORE_CB, &result);
