@@ -318,6 +318,27 @@ cli_offline (Fixture    *fixture,
   va_end (args);
 }
 
+/* Must succeed here and on the server, silently; returns its stdout. */
+static char *
+cli_quiet (Fixture    *fixture,
+           const char *first,
+           ...) G_GNUC_NULL_TERMINATED;
+
+static char *
+cli_quiet (Fixture    *fixture,
+           const char *first,
+           ...)
+{
+  va_list args;
+  char *out;
+
+  va_start (args, first);
+  out = cli_expect (fixture, EXPECT_QUIET, first, args);
+  va_end (args);
+
+  return out;
+}
+
 static JsonNode *
 parse_json (const char *text)
 {
@@ -1357,31 +1378,114 @@ test_several_devices (Fixture       *fixture,
 
 /* 4. Offline */
 
-static void
-test_offline (Fixture       *fixture,
-              gconstpointer  data)
+/* Servers of @profile that are stopped and started again on the same
+ * directory (same mail, same certificate, new ports), so it must outlive
+ * the first stop: the test removes it. */
+static gboolean
+start_restartable_servers (Fixture    *fixture,
+                           const char *profile)
 {
   g_autofree char *previous_keep = g_strdup (g_getenv ("BUZON_TEST_KEEP_SERVERS"));
-  g_autofree char *parent = g_strdup_printf ("%d", (int)getpid ());
-  g_autofree char *u1 = NULL, *u2 = NULL, *u3 = NULL;
-  g_autoptr(JsonNode) stopped = NULL;
-  g_autoptr(JsonNode) restarted = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean started;
-  guint old_port;
 
-  /* The servers are stopped and started again on the same directory (same
-   * mail, same certificate, new ports), so it must outlive the first stop:
-   * this test removes it. */
   g_setenv ("BUZON_TEST_KEEP_SERVERS", "1", TRUE);
-  started = start_servers (fixture, "full", NULL);
+  started = start_servers (fixture, profile, NULL);
   if (previous_keep != NULL)
     g_setenv ("BUZON_TEST_KEEP_SERVERS", previous_keep, TRUE);
   else
     g_unsetenv ("BUZON_TEST_KEEP_SERVERS");
   if (!started)
-    return;
+    return FALSE;
   fixture->remove_dir = previous_keep == NULL || !g_str_equal (previous_keep, "1");
+
+  return TRUE;
+}
+
+static void
+stop_servers (Fixture *fixture)
+{
+  g_autoptr(JsonNode) stopped = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stopped = buzon_test_servers_run (fixture->servers, NULL, &error, "stop", NULL);
+  g_assert_no_error (error);
+}
+
+/* Starts the stopped servers again, on new ports; the account follows
+ * (kept, with its queue: returns how many operations it holds). */
+static guint
+restart_servers (Fixture    *fixture,
+                 const char *profile)
+{
+  g_autofree char *parent = g_strdup_printf ("%d", (int)getpid ());
+  g_autoptr(JsonNode) restarted = NULL;
+  g_autoptr(GError) error = NULL;
+  guint old_port = fixture->port;
+  guint queued;
+
+  restarted = buzon_test_servers_run (fixture->servers, NULL, &error, "start",
+                                      "--profile", profile, "--parent-pid", parent,
+                                      "--max-lifetime", "3600", NULL);
+  g_assert_no_error (error);
+  fixture->port = (guint)json_object_get_int_member (json_node_get_object (restarted),
+                                                     "imap_tls_port");
+  g_assert_cmpuint (fixture->port, !=, old_port);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (restarted),
+                                                  "cert_sha256"), ==,
+                   buzon_test_servers_get_cert_sha256 (fixture->servers));
+  {
+    BuzonStore *store = open_profile_store (fixture);
+    g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
+    g_autoptr(GPtrArray) ops = NULL;
+
+    g_assert_no_error (error);
+    ops = buzon_store_list_ops (store, buzon_account_get_id (account), &error);
+    g_assert_no_error (error);
+    queued = ops->len;
+    buzon_account_set_port (account, fixture->port);
+    buzon_store_update_account (store, account, &error);
+    g_assert_no_error (error);
+    close_profile_store (store);
+  }
+  {
+    g_autofree char *trusted = cli_ok (fixture, "account", "trust", ACCOUNT, "--fingerprint",
+                                       buzon_test_servers_get_cert_sha256 (fixture->servers),
+                                       NULL);
+
+    assert_contains (trusted, "Trusted now");
+  }
+
+  return queued;
+}
+
+/* Nothing is left in the account's queue, nor refusals. */
+static void
+assert_queue_empty (Fixture *fixture)
+{
+  BuzonStore *store = open_profile_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) failures = NULL;
+
+  g_assert_no_error (error);
+  ops = buzon_store_list_ops (store, buzon_account_get_id (account), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ops->len, ==, 0);
+  failures = buzon_store_list_op_failures (store, buzon_account_get_id (account), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failures->len, ==, 0);
+  close_profile_store (store);
+}
+
+static void
+test_offline (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *u1 = NULL, *u2 = NULL, *u3 = NULL;
+
+  if (!start_restartable_servers (fixture, "full"))
+    return;
 
   u1 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "o1", NULL));
   u2 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "o2", NULL));
@@ -1392,8 +1496,7 @@ test_offline (Fixture       *fixture,
   sync_account (fixture, ACCOUNT);
   assert_converged (fixture, ACCOUNT);
 
-  stopped = buzon_test_servers_run (fixture->servers, NULL, &error, "stop", NULL);
-  g_assert_no_error (error);
+  stop_servers (fixture);
 
   /* Each change is made here and kept for the server. */
   cli_offline (fixture, "flag", ACCOUNT, "INBOX", u1, "+flagged", "+seen", NULL);
@@ -1421,38 +1524,7 @@ test_offline (Fixture       *fixture,
   }
 
   /* Back, on new ports: the account follows (kept, with its queue). */
-  old_port = fixture->port;
-  restarted = buzon_test_servers_run (fixture->servers, NULL, &error, "start",
-                                      "--profile", "full", "--parent-pid", parent,
-                                      "--max-lifetime", "3600", NULL);
-  g_assert_no_error (error);
-  fixture->port = (guint)json_object_get_int_member (json_node_get_object (restarted),
-                                                     "imap_tls_port");
-  g_assert_cmpuint (fixture->port, !=, old_port);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (restarted),
-                                                  "cert_sha256"), ==,
-                   buzon_test_servers_get_cert_sha256 (fixture->servers));
-  {
-    BuzonStore *store = open_profile_store (fixture);
-    g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
-    g_autoptr(GPtrArray) ops = NULL;
-
-    g_assert_no_error (error);
-    ops = buzon_store_list_ops (store, buzon_account_get_id (account), &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (ops->len, >, 0);
-    buzon_account_set_port (account, fixture->port);
-    buzon_store_update_account (store, account, &error);
-    g_assert_no_error (error);
-    close_profile_store (store);
-  }
-  {
-    g_autofree char *trusted = cli_ok (fixture, "account", "trust", ACCOUNT, "--fingerprint",
-                                       buzon_test_servers_get_cert_sha256 (fixture->servers),
-                                       NULL);
-
-    assert_contains (trusted, "Trusted now");
-  }
+  g_assert_cmpuint (restart_servers (fixture, "full"), >, 0);
 
   sync_account (fixture, ACCOUNT);
   {
@@ -1472,21 +1544,7 @@ test_offline (Fixture       *fixture,
   assert_converged (fixture, ACCOUNT);
 
   /* Nothing is left in the queue. */
-  {
-    BuzonStore *store = open_profile_store (fixture);
-    g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
-    g_autoptr(GPtrArray) ops = NULL;
-    g_autoptr(GPtrArray) failures = NULL;
-
-    g_assert_no_error (error);
-    ops = buzon_store_list_ops (store, buzon_account_get_id (account), &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (ops->len, ==, 0);
-    failures = buzon_store_list_op_failures (store, buzon_account_get_id (account), 0, &error);
-    g_assert_no_error (error);
-    g_assert_cmpuint (failures->len, ==, 0);
-    close_profile_store (store);
-  }
+  assert_queue_empty (fixture);
 }
 
 /* 5. A new UIDVALIDITY */
@@ -1617,15 +1675,16 @@ test_utf8_folders (Fixture       *fixture,
 
 /* 7. The minimal profile */
 
-/* The commands the client (tags A0001…) sent, from the server's raw logs. */
+/* The commands the client (tags A0001…) sent in each session (one array
+ * per session, uppercased), from the server's raw logs. */
 static GPtrArray *
-client_commands (Fixture *fixture)
+client_sessions (Fixture *fixture)
 {
   g_autofree char *dir = g_build_filename (buzon_test_servers_get_dir (fixture->servers), "home",
                                            ADDRESS, "rawlog", NULL);
   g_autoptr(GDir) listing = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *commands = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *sessions = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
   const char *name;
 
   listing = g_dir_open (dir, 0, &error);
@@ -1635,12 +1694,15 @@ client_commands (Fixture *fixture)
       g_autofree char *path = NULL;
       g_autofree char *text = NULL;
       g_auto(GStrv) lines = NULL;
+      GPtrArray *commands;
 
       if (!g_str_has_suffix (name, ".in"))
         continue;
       path = g_build_filename (dir, name, NULL);
       g_file_get_contents (path, &text, NULL, &error);
       g_assert_no_error (error);
+      commands = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (sessions, commands);
       lines = g_strsplit (text, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
         {
@@ -1652,6 +1714,24 @@ client_commands (Fixture *fixture)
           if (line[0] == 'A' && g_ascii_isdigit (line[1]) && strchr (line, ' ') != NULL)
             g_ptr_array_add (commands, g_strstrip (g_ascii_strup (strchr (line, ' ') + 1, -1)));
         }
+    }
+
+  return sessions;
+}
+
+/* The commands the client sent, in all sessions. */
+static GPtrArray *
+client_commands (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) sessions = client_sessions (fixture);
+  GPtrArray *commands = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      GPtrArray *session = g_ptr_array_index (sessions, i);
+
+      for (guint j = 0; j < session->len; j++)
+        g_ptr_array_add (commands, g_strdup (g_ptr_array_index (session, j)));
     }
 
   return commands;
@@ -2041,6 +2121,738 @@ test_watch_poll (Fixture       *fixture,
   watch_new_mail (fixture, "minimal");
 }
 
+/* 9. append */
+
+/* @raw in a file of the test's directory, for `append`. */
+static char *
+write_message (Fixture    *fixture,
+               const char *name,
+               GBytes     *raw)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_file_set_contents (path, g_bytes_get_data (raw, NULL), (gssize)g_bytes_get_size (raw),
+                       &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+/* The UID `append` printed: a number and a newline, nothing else. */
+static guint32
+printed_uid (const char *out)
+{
+  g_autofree char *text = g_strdup (out);
+  guint64 uid = 0;
+
+  if (!g_str_has_suffix (out, "\n") ||
+      !g_ascii_string_to_unsigned (g_strchomp (text), 10, 1, G_MAXUINT32, &uid, NULL))
+    g_error ("append printed “%s”, not a UID", out);
+
+  return (guint32)uid;
+}
+
+/* The server's @mailbox with each message's bytes. */
+static JsonNode *
+server_state_raw (Fixture    *fixture,
+                  const char *mailbox)
+{
+  g_autofree char *option = g_strconcat ("--mailbox=", mailbox, NULL);
+  g_autoptr(GError) error = NULL;
+  JsonNode *state;
+
+  state = buzon_test_servers_run (fixture->servers, NULL, &error, "state", "--raw", option, "--",
+                                  ADDRESS, NULL);
+  g_assert_no_error (error);
+
+  return state;
+}
+
+/* The messages of @mailbox on the server with @key's Message-ID, each with
+ * @raw's very bytes. */
+static GPtrArray *
+server_find_all (JsonNode   *state,
+                 const char *mailbox,
+                 const char *key,
+                 GBytes     *raw)
+{
+  g_autofree char *id = message_id (key);
+  g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
+  JsonObject *box = buzon_test_state_get_mailbox (state, mailbox);
+  JsonArray *messages;
+  GPtrArray *found = g_ptr_array_new ();
+
+  g_assert_nonnull (box);
+  messages = json_object_get_array_member (box, "messages");
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *message = json_array_get_object_element (messages, i);
+      g_autofree guchar *bytes = NULL;
+      g_autoptr(GBytes) there = NULL;
+      gsize length = 0;
+
+      if (json_object_get_null_member (message, "message_id") ||
+          g_strcmp0 (json_object_get_string_member (message, "message_id"), id) != 0)
+        continue;
+
+      bytes = g_base64_decode (json_object_get_string_member (message, "raw"), &length);
+      there = g_bytes_new_take (g_steal_pointer (&bytes), length);
+      if (!g_bytes_equal (there, raw))
+        g_error ("%s in “%s” on the server: %" G_GSIZE_FORMAT " bytes, not the %" G_GSIZE_FORMAT
+                 " appended", id, mailbox, length, g_bytes_get_size (raw));
+      g_assert_cmpstr (json_object_get_string_member (message, "sha256"), ==, sha256);
+      g_ptr_array_add (found, message);
+    }
+
+  return found;
+}
+
+/* The one message of @mailbox on the server with @key's Message-ID. */
+static JsonObject *
+server_find_once (JsonNode   *state,
+                  const char *mailbox,
+                  const char *key,
+                  GBytes     *raw)
+{
+  g_autoptr(GPtrArray) found = server_find_all (state, mailbox, key, raw);
+
+  if (found->len != 1)
+    g_error ("%s is %u times in “%s” on the server", key, found->len, mailbox);
+
+  return g_ptr_array_index (found, 0);
+}
+
+/* The rows of a list --json array with @key's Message-ID. */
+static GPtrArray *
+local_find_all (JsonArray  *list,
+                const char *key)
+{
+  g_autofree char *id = message_id (key);
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *message = json_array_get_object_element (list, i);
+
+      if (!json_object_get_null_member (message, "message_id") &&
+          g_strcmp0 (json_object_get_string_member (message, "message_id"), id) == 0)
+        g_ptr_array_add (found, message);
+    }
+
+  return found;
+}
+
+static JsonObject *
+local_find_once (JsonArray  *list,
+                 const char *key)
+{
+  g_autoptr(GPtrArray) found = local_find_all (list, key);
+
+  if (found->len != 1)
+    g_error ("%s is %u times here", key, found->len);
+
+  return g_ptr_array_index (found, 0);
+}
+
+static void
+test_append (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) draft = NULL;
+  g_autoptr(GBytes) note = NULL;
+  g_autofree char *draft_path = NULL;
+  g_autofree char *note_path = NULL;
+  g_autofree char *draft_out = NULL;
+  g_autofree char *note_out = NULL;
+  g_autofree char *uid_text = NULL;
+  guint32 draft_uid, note_uid;
+  guint inbox_count;
+
+  if (!start_servers (fixture, "full", NULL))
+    return;
+
+  deliver (fixture, "INBOX", "ya", NULL);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+
+  /* With flags, into Drafts: the UID the server gave it (APPENDUID), the
+   * flags and the very bytes there; here, the same UID, and its body (this
+   * account keeps headers only, but this message was written here). */
+  draft = make_message (fixture, "borrador-cli", "Borrador “añadido” ✉",
+                        "Primera línea.\r\nSegunda, con acentos: áéíóú.", NULL);
+  draft_path = write_message (fixture, "borrador.eml", draft);
+  draft_out = cli_quiet (fixture, "append", ACCOUNT, "Drafts", draft_path, "--flags", "seen,draft",
+                         NULL);
+  draft_uid = printed_uid (draft_out);
+  {
+    g_autoptr(JsonNode) state = server_state_raw (fixture, "Drafts");
+    g_autoptr(JsonArray) list = local_list (fixture, ACCOUNT, "Drafts");
+    JsonObject *server = server_find_once (state, "Drafts", "borrador-cli", draft);
+    JsonObject *local = local_find_once (list, "borrador-cli");
+
+    g_assert_cmpint (json_object_get_int_member (server, "uid"), ==, draft_uid);
+    g_assert_cmpuint (server_flags (server), ==, FLAG_SEEN | FLAG_DRAFT);
+    g_assert_cmpint (json_object_get_int_member (local, "uid"), ==, draft_uid);
+    g_assert_cmpuint (local_flags (local), ==, FLAG_SEEN | FLAG_DRAFT);
+    g_assert_true (json_object_get_boolean_member (local, "downloaded"));
+    g_assert_cmpstr (json_object_get_string_member (local, "subject"), ==,
+                     "Borrador “añadido” ✉");
+    g_assert_cmpint (json_object_get_int_member (local, "size"), ==, g_bytes_get_size (draft));
+  }
+  uid_text = g_strdup_printf ("%u", draft_uid);
+  {
+    g_auto(Result) result = { 0, };
+
+    run_cli (fixture, &result, "show", ACCOUNT, "Drafts", uid_text, "--raw", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_true (g_bytes_equal (result.out_bytes, draft));
+  }
+
+  /* No flags, into INBOX. */
+  note = make_message (fixture, "nota-cli", "Nota", "Sin marcas.", NULL);
+  note_path = write_message (fixture, "nota.eml", note);
+  note_out = cli_quiet (fixture, "append", ACCOUNT, "INBOX", note_path, NULL);
+  note_uid = printed_uid (note_out);
+  {
+    g_autoptr(JsonNode) state = server_state_raw (fixture, "INBOX");
+    g_autoptr(JsonArray) list = local_list (fixture, ACCOUNT, "INBOX");
+    JsonObject *server = server_find_once (state, "INBOX", "nota-cli", note);
+
+    g_assert_cmpint (json_object_get_int_member (server, "uid"), ==, note_uid);
+    g_assert_cmpuint (server_flags (server), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (local_find_once (list, "nota-cli"), "uid"), ==,
+                     note_uid);
+    inbox_count = server_count (state, "INBOX");
+  }
+
+  /* A sync brings neither back a second time. */
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonArray) drafts = local_list (fixture, ACCOUNT, "Drafts");
+    g_autoptr(JsonArray) inbox = local_list (fixture, ACCOUNT, "INBOX");
+
+    g_assert_cmpint (json_object_get_int_member (local_find_once (drafts, "borrador-cli"),
+                                                 "uid"), ==, draft_uid);
+    g_assert_cmpint (json_object_get_int_member (local_find_once (inbox, "nota-cli"), "uid"),
+                     ==, note_uid);
+  }
+
+  /* Errors: exit 1 for what is not there, 2 for usage; nothing reaches the
+   * server. */
+  {
+    g_auto(Result) no_folder = { 0, };
+    g_auto(Result) bad_flags = { 0, };
+    g_auto(Result) no_file = { 0, };
+    g_autofree char *missing = g_build_filename (fixture->dir, "no-such.eml", NULL);
+    g_autoptr(JsonNode) state = NULL;
+
+    run_cli (fixture, &no_folder, "append", ACCOUNT, "Nada", note_path, NULL);
+    g_assert_cmpint (no_folder.status, ==, 1);
+    assert_contains (no_folder.err, "Nada");
+    run_cli (fixture, &bad_flags, "append", ACCOUNT, "INBOX", note_path, "--flags", "importante",
+             NULL);
+    g_assert_cmpint (bad_flags.status, ==, 2);
+    assert_contains (bad_flags.err, "importante");
+    run_cli (fixture, &no_file, "append", ACCOUNT, "INBOX", missing, NULL);
+    g_assert_cmpint (no_file.status, ==, 1);
+    g_assert_cmpstr (no_folder.out, ==, "");
+    g_assert_cmpstr (bad_flags.out, ==, "");
+    g_assert_cmpstr (no_file.out, ==, "");
+
+    state = server_state (fixture);
+    g_assert_cmpuint (server_count (state, "INBOX"), ==, inbox_count);
+  }
+  assert_converged (fixture, ACCOUNT);
+}
+
+static void
+test_append_offline (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) raw = NULL;
+  g_autofree char *path = NULL;
+  guint32 uid;
+
+  if (!start_restartable_servers (fixture, "full"))
+    return;
+
+  deliver (fixture, "INBOX", "antes", NULL);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  stop_servers (fixture);
+
+  /* Kept here, with its body and no UID yet; none printed. */
+  raw = make_message (fixture, "sin-red", "Escrito sin conexión", "Se enviará después.", NULL);
+  path = write_message (fixture, "sin-red.eml", raw);
+  {
+    g_auto(Result) result = { 0, };
+    g_autoptr(JsonArray) list = NULL;
+    JsonObject *local;
+
+    run_cli (fixture, &result, "append", ACCOUNT, "Drafts", path, "--flags", "draft", NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    if (!g_str_has_prefix (result.err, "Saved here."))
+      g_error ("append did not say it saved the message here: “%s”", result.err);
+    g_assert_cmpstr (result.out, ==, "");
+
+    list = local_list (fixture, ACCOUNT, "Drafts");
+    local = local_find_once (list, "sin-red");
+    g_assert_cmpint (json_object_get_int_member (local, "uid"), ==, 0);
+    g_assert_true (json_object_get_boolean_member (local, "downloaded"));
+    g_assert_cmpuint (local_flags (local), ==, FLAG_DRAFT);
+  }
+
+  /* Back: the next sync puts it there once, and the row here gets its UID
+   * (no second row from the folder's sync). */
+  g_assert_cmpuint (restart_servers (fixture, "full"), ==, 1);
+  sync_account (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonNode) state = server_state_raw (fixture, "Drafts");
+    g_autoptr(JsonArray) list = local_list (fixture, ACCOUNT, "Drafts");
+    JsonObject *server = server_find_once (state, "Drafts", "sin-red", raw);
+    JsonObject *local = local_find_once (list, "sin-red");
+
+    uid = (guint32)json_object_get_int_member (server, "uid");
+    g_assert_cmpuint (uid, >, 0);
+    g_assert_cmpuint (server_flags (server), ==, FLAG_DRAFT);
+    g_assert_cmpint (json_object_get_int_member (local, "uid"), ==, uid);
+    g_assert_true (json_object_get_boolean_member (local, "downloaded"));
+  }
+  assert_converged (fixture, ACCOUNT);
+  assert_queue_empty (fixture);
+
+  /* Sent once only: another sync appends nothing. */
+  sync_account (fixture, ACCOUNT);
+  {
+    g_autoptr(JsonNode) state = server_state_raw (fixture, "Drafts");
+    JsonObject *server = server_find_once (state, "Drafts", "sin-red", raw);
+
+    g_assert_cmpint (json_object_get_int_member (server, "uid"), ==, uid);
+  }
+  assert_converged (fixture, ACCOUNT);
+}
+
+static void
+test_append_minimal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char * const args[] = { "--rawlog", NULL };
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *first_out = NULL;
+  g_autofree char *second_out = NULL;
+  guint32 first, second;
+  gboolean searched = FALSE;
+
+  if (!start_servers (fixture, "minimal", args))
+    return;
+
+  deliver (fixture, "INBOX", "antes", NULL);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+
+  /* No UIDPLUS: the UID comes from a Message-ID search. The same file twice
+   * (a draft saved again): each append gets its own copy's UID, the newest
+   * for the second. */
+  raw = make_message (fixture, "minimo", "Sin UIDPLUS", "Buscado por su Message-ID.", NULL);
+  path = write_message (fixture, "minimo.eml", raw);
+  first_out = cli_quiet (fixture, "append", ACCOUNT, "INBOX", path, "--flags", "flagged", NULL);
+  first = printed_uid (first_out);
+  second_out = cli_quiet (fixture, "append", ACCOUNT, "INBOX", path, NULL);
+  second = printed_uid (second_out);
+  g_assert_cmpuint (second, >, first);
+  {
+    g_autoptr(JsonNode) state = server_state_raw (fixture, "INBOX");
+    g_autoptr(GPtrArray) on_server = server_find_all (state, "INBOX", "minimo", raw);
+    g_autoptr(JsonArray) list = local_list (fixture, ACCOUNT, "INBOX");
+    g_autoptr(GPtrArray) here = local_find_all (list, "minimo");
+
+    g_assert_cmpuint (on_server->len, ==, 2);
+    g_assert_cmpuint (here->len, ==, 2);
+    for (guint i = 0; i < on_server->len; i++)
+      {
+        JsonObject *server = g_ptr_array_index (on_server, i);
+        guint32 uid = (guint32)json_object_get_int_member (server, "uid");
+
+        g_assert_true (uid == first || uid == second);
+        g_assert_cmpuint (server_flags (server), ==, uid == first ? FLAG_FLAGGED : 0);
+      }
+    for (guint i = 0; i < here->len; i++)
+      {
+        JsonObject *local = g_ptr_array_index (here, i);
+        guint32 uid = (guint32)json_object_get_int_member (local, "uid");
+
+        g_assert_true (uid == first || uid == second);
+        g_assert_cmpuint (local_flags (local), ==, uid == first ? FLAG_FLAGGED : 0);
+      }
+    g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (here, 0), "uid"), !=,
+                     json_object_get_int_member (g_ptr_array_index (here, 1), "uid"));
+  }
+
+  /* Not even a Message-ID: the one UID new since the APPEND (the row here
+   * would otherwise keep none, and the next sync would add the server's
+   * copy beside it). */
+  {
+    static const char text[] = "From: Ana <ana@example.test>\r\n"
+                               "Subject: Sin Message-ID\r\n"
+                               "\r\n"
+                               "Nada que buscar.\r\n";
+    g_autoptr(GBytes) bare = g_bytes_new_static (text, sizeof text - 1);
+    g_autofree char *bare_path = write_message (fixture, "sin-id.eml", bare);
+    g_autofree char *out = cli_quiet (fixture, "append", ACCOUNT, "INBOX", bare_path, NULL);
+    guint32 uid = printed_uid (out);
+    g_autoptr(JsonNode) state = server_state_raw (fixture, "INBOX");
+    JsonArray *messages = json_object_get_array_member (
+      buzon_test_state_get_mailbox (state, "INBOX"), "messages");
+    g_autoptr(JsonArray) list = local_list (fixture, ACCOUNT, "INBOX");
+    guint on_server = 0, here = 0;
+
+    for (guint i = 0; i < json_array_get_length (messages); i++)
+      {
+        JsonObject *message = json_array_get_object_element (messages, i);
+        gsize length = 0;
+        g_autofree guchar *bytes = NULL;
+
+        if (g_strcmp0 (json_object_get_string_member (message, "subject"), "Sin Message-ID"))
+          continue;
+        on_server++;
+        g_assert_cmpint (json_object_get_int_member (message, "uid"), ==, uid);
+        bytes = g_base64_decode (json_object_get_string_member (message, "raw"), &length);
+        g_assert_cmpmem (bytes, length, text, sizeof text - 1);
+      }
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *message = json_array_get_object_element (list, i);
+
+        if (g_strcmp0 (json_object_get_string_member (message, "subject"), "Sin Message-ID"))
+          continue;
+        here++;
+        g_assert_cmpint (json_object_get_int_member (message, "uid"), ==, uid);
+      }
+    g_assert_cmpuint (on_server, ==, 1);
+    g_assert_cmpuint (here, ==, 1);
+  }
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* The UIDs came from a search (Dovecot sends APPENDUID even here, where
+   * UIDPLUS is not advertised, so the UIDs alone prove nothing). */
+  commands = client_commands (fixture);
+  for (guint i = 0; i < commands->len; i++)
+    {
+      const char *command = g_ptr_array_index (commands, i);
+
+      if (g_str_has_prefix (command, "UID SEARCH") && strstr (command, "HEADER") != NULL &&
+          strstr (command, "MESSAGE-ID") != NULL && strstr (command, "<MINIMO@EXAMPLE.TEST>"))
+        searched = TRUE;
+    }
+  g_assert_true (searched);
+}
+
+/* 10. Watching several folders */
+
+typedef struct
+{
+  GSubprocess *process;
+  Reader       out;
+  Reader       err;
+} Watch;
+
+/* `sync ACCOUNT --watch` and @args, running. */
+static void
+watch_start (Fixture            *fixture,
+             Watch              *watch,
+             const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
+                                           "buzon-cli", NULL));
+  g_ptr_array_add (argv, g_strdup ("sync"));
+  g_ptr_array_add (argv, g_strdup (ACCOUNT));
+  g_ptr_array_add (argv, g_strdup ("--watch"));
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = new_launcher (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  watch->process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata,
+                                                 &error);
+  g_assert_no_error (error);
+  reader_init (&watch->out, g_subprocess_get_stdout_pipe (watch->process));
+  reader_init (&watch->err, g_subprocess_get_stderr_pipe (watch->process));
+}
+
+/* A clean stop on SIGTERM, having reported no problem. */
+static void
+watch_stop (Watch *watch)
+{
+  gboolean exited = FALSE;
+
+  g_subprocess_send_signal (watch->process, SIGTERM);
+  g_subprocess_wait_async (watch->process, NULL, exited_cb, &exited);
+  if (!spin_until (flag_set, &exited, 10))
+    {
+      g_subprocess_force_exit (watch->process);
+      g_error ("buzon-cli sync --watch did not stop on SIGTERM");
+    }
+  g_assert_true (g_subprocess_get_if_exited (watch->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (watch->process), ==, 0);
+  g_assert_true (spin_until (reader_done, &watch->out, 5));
+  g_assert_true (spin_until (reader_done, &watch->err, 5));
+
+  for (guint i = 0; i < watch->err.lines->len; i++)
+    if (strstr (g_ptr_array_index (watch->err.lines, i), "buzon-cli:") != NULL)
+      g_error ("the watch reported: %s", (const char *)g_ptr_array_index (watch->err.lines, i));
+}
+
+static void
+watch_clear (Watch *watch)
+{
+  reader_clear (&watch->out);
+  reader_clear (&watch->err);
+  g_clear_object (&watch->process);
+}
+
+static void
+watch_folders (Fixture    *fixture,
+               const char *profile)
+{
+  gboolean poll = g_str_equal (profile, "minimal");
+  const char * const rawlog[] = { "--rawlog", NULL };
+  const char * const idle_args[] = { "--folder", "INBOX", "--folder", "Trabajo", NULL };
+  const char * const poll_args[] = { "--folder", "INBOX", "--folder", "Trabajo",
+                                     "--interval", "1", NULL };
+  static const struct
+  {
+    const char *folder;
+    const char *key;
+    const char *subject;
+  } news[] = {
+    /* The second folder first: only a watcher of its own sees it. */
+    { "Trabajo", "en-trabajo", "Llegó a Trabajo" },
+    { "INBOX", "en-entrada", "Y a la entrada ✉" },
+  };
+  Watch watch = { NULL, };
+
+  if (!start_servers (fixture, profile, poll ? NULL : rawlog))
+    return;
+
+  deliver (fixture, "Trabajo", "viejo", NULL);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+
+  /* Mail that arrived since: the first sync of each folder fetches it,
+   * silently, in the order given; the second folder's progress line says
+   * the watching comes next. */
+  deliver (fixture, "INBOX", "antes", NULL);
+  deliver (fixture, "Trabajo", "antes-t", NULL);
+
+  watch_start (fixture, &watch, poll ? poll_args : idle_args);
+  if (wait_for_line (&watch.err, ACCOUNT ": Trabajo 1/1", 30) == NULL)
+    g_error ("the watch did not sync Trabajo first");
+
+  for (guint i = 0; i < G_N_ELEMENTS (news); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("Texto de %s.", news[i].key);
+      g_autofree char *tail = g_strdup_printf ("\tAna <ana@example.test>\t%s", news[i].subject);
+      g_autofree char *expected = NULL;
+      g_autoptr(JsonNode) state = NULL;
+      gint64 delivered;
+      const char *line;
+
+      deliver_full (fixture, news[i].folder, news[i].key, news[i].subject, body, NULL, NULL);
+      delivered = g_get_monotonic_time ();
+
+      line = wait_for_line (&watch.out, tail, 5);
+      if (line == NULL)
+        g_error ("no line for “%s” in %s within 5 s of the delivery", news[i].subject,
+                 news[i].folder);
+      g_test_message ("%s: the line for %s %.2f s after the delivery", poll ? "NOOP" : "IDLE",
+                      news[i].folder,
+                      (g_get_monotonic_time () - delivered) / (double)G_USEC_PER_SEC);
+
+      state = server_state (fixture);
+      expected = g_strdup_printf (ACCOUNT "\t%s\t%u%s", news[i].folder,
+                                  server_uid (state, news[i].folder, news[i].key), tail);
+      g_assert_cmpstr (line, ==, expected);
+    }
+
+  watch_stop (&watch);
+  g_assert_cmpuint (watch.out.lines->len, ==, G_N_ELEMENTS (news));
+  watch_clear (&watch);
+
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+
+  /* With IDLE: the main session idles on INBOX, another one on Trabajo
+   * (EXAMINE, so it takes no \Recent away). */
+  if (!poll)
+    {
+      g_autoptr(GPtrArray) sessions = client_sessions (fixture);
+      gboolean inbox = FALSE, trabajo = FALSE;
+
+      for (guint i = 0; i < sessions->len; i++)
+        {
+          GPtrArray *commands = g_ptr_array_index (sessions, i);
+          gboolean idle = FALSE, selects = FALSE, examines_trabajo = FALSE, selects_inbox = FALSE;
+
+          for (guint j = 0; j < commands->len; j++)
+            {
+              const char *command = g_ptr_array_index (commands, j);
+
+              idle |= g_str_equal (command, "IDLE");
+              selects |= g_str_has_prefix (command, "SELECT");
+              selects_inbox |= g_str_has_prefix (command, "SELECT") &&
+                               strstr (command, "INBOX") != NULL;
+              examines_trabajo |= g_str_has_prefix (command, "EXAMINE") &&
+                                  strstr (command, "TRABAJO") != NULL;
+            }
+          inbox |= idle && selects_inbox;
+          trabajo |= idle && examines_trabajo && !selects;
+        }
+      g_assert_true (inbox);
+      g_assert_true (trabajo);
+    }
+}
+
+static void
+test_watch_folders_idle (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  watch_folders (fixture, "full");
+}
+
+static void
+test_watch_folders_poll (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  watch_folders (fixture, "minimal");
+}
+
+/* 11. Converging while watching */
+
+typedef struct
+{
+  guint    flags;      /* of "cambia" */
+  gboolean changed;    /* "cambia" has its new flags */
+  gboolean expunged;   /* "borra" is gone */
+  gboolean moved;      /* "mueve" is gone from INBOX */
+  gboolean kept;       /* "queda" is still there */
+} Seen;
+
+static void
+look (Fixture *fixture,
+      Seen    *seen)
+{
+  g_autoptr(JsonArray) inbox = local_list (fixture, ACCOUNT, "INBOX");
+  JsonObject *changed = local_find (inbox, "cambia");
+  JsonObject *kept = local_find (inbox, "queda");
+
+  seen->flags = changed != NULL ? local_flags (changed) : 0;
+  seen->changed = changed != NULL && seen->flags == (FLAG_SEEN | FLAG_FLAGGED);
+  seen->expunged = local_find (inbox, "borra") == NULL;
+  seen->moved = local_find (inbox, "mueve") == NULL;
+  seen->kept = kept != NULL && local_flags (kept) == FLAG_SEEN;
+}
+
+static gboolean
+wake_once_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_converges (Fixture    *fixture,
+                 const char *profile)
+{
+  gboolean poll = g_str_equal (profile, "minimal");
+  const char * const poll_args[] = { "--interval", "1", NULL };
+  g_autofree char *u1 = NULL, *u2 = NULL, *u3 = NULL;
+  Watch watch = { NULL, };
+  Seen seen = { 0, };
+  gint64 changed, deadline;
+
+  if (!start_servers (fixture, profile, NULL))
+    return;
+
+  u1 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "cambia", NULL));
+  u2 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "borra", NULL));
+  u3 = g_strdup_printf ("%u", deliver (fixture, "INBOX", "mueve", NULL));
+  deliver (fixture, "INBOX", "queda", "\\Seen");
+  deliver (fixture, "Archivo", "archivado", NULL);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+
+  deliver (fixture, "INBOX", "antes", NULL);
+  watch_start (fixture, &watch, poll ? poll_args : NULL);
+  if (wait_for_line (&watch.err, ACCOUNT ": INBOX 1/1", 30) == NULL)
+    g_error ("the watch did not sync INBOX first");
+
+  /* Another device: a flag change, an expunge and a move, no new mail. */
+  SERVER_DOES (buzon_test_servers_set_flags (fixture->servers, ADDRESS, "INBOX", u1,
+                                             "\\Seen \\Flagged", BUZON_TEST_FLAGS_ADD,
+                                             &server_error));
+  SERVER_DOES (buzon_test_servers_expunge (fixture->servers, ADDRESS, "INBOX", u2,
+                                           &server_error));
+  SERVER_DOES (buzon_test_servers_move (fixture->servers, ADDRESS, "INBOX", u3, "Archivo",
+                                        &server_error));
+  changed = g_get_monotonic_time ();
+
+  /* The store, read by another buzon-cli while the watch writes to it. */
+  deadline = changed + 5 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      gboolean woken = FALSE;
+
+      look (fixture, &seen);
+      if (seen.changed && seen.expunged && seen.moved && seen.kept)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s: not converged 5 s after the changes: flags %#x%s%s%s", profile, seen.flags,
+                 seen.expunged ? "" : ", the expunged message still here",
+                 seen.moved ? "" : ", the moved message still in INBOX",
+                 seen.kept ? "" : ", the untouched message changed");
+
+      /* Meanwhile, whatever the watch prints. */
+      g_timeout_add (100, wake_once_cb, &woken);
+      while (!woken)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_test_message ("%s: converged %.2f s after the changes", poll ? "NOOP" : "IDLE",
+                  (g_get_monotonic_time () - changed) / (double)G_USEC_PER_SEC);
+
+  /* None of that is new mail. */
+  watch_stop (&watch);
+  g_assert_cmpuint (watch.out.lines->len, ==, 0);
+  watch_clear (&watch);
+
+  sync_account (fixture, ACCOUNT);
+  assert_converged (fixture, ACCOUNT);
+}
+
+static void
+test_watch_converge_idle (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  watch_converges (fixture, "full");
+}
+
+static void
+test_watch_converge_poll (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  watch_converges (fixture, "minimal");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2065,6 +2877,20 @@ main (int    argc,
               fixture_set_up, test_watch_idle, fixture_tear_down);
   g_test_add ("/buzon/cli/imap/watch/poll", Fixture, NULL,
               fixture_set_up, test_watch_poll, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/append/online", Fixture, NULL,
+              fixture_set_up, test_append, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/append/offline", Fixture, NULL,
+              fixture_set_up, test_append_offline, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/append/minimal", Fixture, NULL,
+              fixture_set_up, test_append_minimal, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/watch/folders/idle", Fixture, NULL,
+              fixture_set_up, test_watch_folders_idle, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/watch/folders/poll", Fixture, NULL,
+              fixture_set_up, test_watch_folders_poll, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/watch/converge/idle", Fixture, NULL,
+              fixture_set_up, test_watch_converge_idle, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/watch/converge/poll", Fixture, NULL,
+              fixture_set_up, test_watch_converge_poll, fixture_tear_down);
 
   return g_test_run ();
 }
