@@ -163,8 +163,8 @@ select_for_op (BuzonImapSync  *self,
   return TRUE;
 }
 
-/* The message with id @id was taken further by a later queued op from
- * @folder_name: give that op the UID it has there. */
+/* The message with id @id was acted on by later queued ops in
+ * @folder_name before its UID there was known: give them that UID. */
 static void
 patch_later_ops (BuzonImapSync *self,
                  gint64         after_op,
@@ -214,7 +214,11 @@ patch_later_ops (BuzonImapSync *self,
           g_autofree char *text = json_to_string (root, FALSE);
 
           buzon_store_update_op_payload (self->store, op->id, text, NULL);
-          return;
+          /* Every op on it there (a flag change, …) up to the one that
+           * takes it away from @folder_name: after that, a UID in that
+           * folder would be another copy's. */
+          if (g_str_equal (op->kind, BUZON_OP_MOVE))
+            return;
         }
     }
 }
