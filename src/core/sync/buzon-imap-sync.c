@@ -387,6 +387,33 @@ _buzon_imap_sync_ensure_session (BuzonImapSync  *self,
   return TRUE;
 }
 
+/* Whether @name changed on the server since its last complete sync, as far
+ * as a SELECT or EXAMINE of it (@info) tells: mail came or went, or (where
+ * the server keeps modseqs) flags changed. What changes between a folder's
+ * sync and the SELECT or EXAMINE that starts watching it comes with no
+ * EXISTS or FETCH, so the watch compares instead. */
+static gboolean
+changed_since_sync (BuzonImapSync             *self,
+                    const char                *name,
+                    const BuzonImapSelectInfo *info)
+{
+  g_autoptr(BuzonFolder) folder = NULL;
+  g_autoptr(GArray) uids = NULL;
+
+  folder = buzon_store_lookup_folder (self->store, buzon_account_get_id (self->account), name,
+                                      NULL);
+  if (folder == NULL)
+    return FALSE;
+  uids = buzon_store_list_uids (self->store, folder->id, NULL);
+  if (uids == NULL)
+    return FALSE;
+
+  return info->uidvalidity != folder->uidvalidity || info->uidnext != folder->uidnext ||
+         info->exists != uids->len ||
+         (!info->nomodseq && info->highestmodseq != 0 && folder->highestmodseq != 0 &&
+          info->highestmodseq != folder->highestmodseq);
+}
+
 /* Watchers: one more connection per extra watched folder, idling on it
  * (RFC 2177 IDLE watches the selected mailbox only). A change there wakes
  * the main session, which syncs. */
@@ -538,6 +565,11 @@ start_watcher (BuzonImapSync  *self,
   info = buzon_imap_session_select_finish (watcher->session, AWAIT (result), error);
   if (info == NULL)
     return FALSE;
+
+  /* Mail that came after the pass synced the folder, before this EXAMINE,
+   * would otherwise wait for the next change there. */
+  if (changed_since_sync (self, folder, info))
+    wake_main (self);
 
   g_signal_connect (watcher->session, "exists", G_CALLBACK (watcher_exists_cb), watcher);
   g_signal_connect (watcher->session, "vanished", G_CALLBACK (watcher_vanished_cb), watcher);
@@ -1531,13 +1563,16 @@ watch_pass (BuzonImapSync       *self,
         return FALSE;
     }
 
-  /* IDLE watches the selected folder: the first one. */
+  /* IDLE watches the selected folder: the first one. Selected again after
+   * the others, it may have changed since its sync: then another pass. */
   if (g_strcmp0 (self->selected, names[0]) != 0)
     {
       g_autoptr(BuzonImapSelectInfo) info = _buzon_imap_sync_select (self, names[0], error);
 
       if (info == NULL)
         return FALSE;
+      if (changed_since_sync (self, names[0], info))
+        self->wakeup = TRUE;
     }
 
   return TRUE;
