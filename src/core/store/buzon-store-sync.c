@@ -286,7 +286,6 @@ copy_one (BuzonStoreConn  *conn,
 {
   g_autoptr(BuzonStmt) row = NULL;
   g_autoptr(BuzonStmt) body = NULL;
-  gint64 rowid_before = sqlite3_last_insert_rowid (conn->db);
 
   row = _buzon_store_prepare (conn,
                               "INSERT INTO messages (folder_id, uid, message_id, in_reply_to, refs, "
@@ -304,13 +303,14 @@ copy_one (BuzonStoreConn  *conn,
   if (!_buzon_store_step_done (conn, row, error))
     return FALSE;
 
-  *out_id = sqlite3_last_insert_rowid (conn->db);
-  if (*out_id == rowid_before)
+  /* No row inserted: the source is gone. (Comparing last-insert rowids
+   * would not do: another table's last insert may have had the same one.) */
+  if (sqlite3_changes (conn->db) == 0)
     {
-      /* The source is gone. */
       *out_id = 0;
       return TRUE;
     }
+  *out_id = sqlite3_last_insert_rowid (conn->db);
 
   body = _buzon_store_prepare (conn, "INSERT INTO message_bodies (message_id, raw) "
                                      "SELECT ?2, raw FROM message_bodies WHERE message_id = ?1",
