@@ -5,9 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Drives the real buzon-cli binary's mail commands (sync, folders, list,
- * show, search, flag, move, copy, delete, mkdir, rmdir, rename) against a
- * private Dovecot per test, as a script would: a private XDG profile, an
+/* Drives the real buzon-cli binary's mail commands (sync and sync --watch,
+ * folders, list, show, search, flag, move, copy, delete, append, mkdir,
+ * rmdir, rename) against a private Dovecot per test, as a script would: a private XDG profile, an
  * account with a --password-command, the server's certificate pinned with
  * `account trust --fingerprint`. Every result is checked twice: in what the
  * CLI prints (--json) and in the server's own state, read over a second,
