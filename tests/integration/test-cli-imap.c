@@ -2602,10 +2602,17 @@ watch_stop (Watch *watch)
       g_subprocess_force_exit (watch->process);
       g_error ("buzon-cli sync --watch did not stop on SIGTERM");
     }
-  g_assert_true (g_subprocess_get_if_exited (watch->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (watch->process), ==, 0);
   g_assert_true (spin_until (reader_done, &watch->out, 5));
   g_assert_true (spin_until (reader_done, &watch->err, 5));
+  if (!g_subprocess_get_if_exited (watch->process) ||
+      g_subprocess_get_exit_status (watch->process) != 0)
+    {
+      /* Say why (a sanitizer report, a crash) before failing. */
+      for (guint i = 0; i < watch->err.lines->len; i++)
+        g_printerr ("watch stderr: %s\n", (const char *)g_ptr_array_index (watch->err.lines, i));
+    }
+  g_assert_true (g_subprocess_get_if_exited (watch->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (watch->process), ==, 0);
 
   for (guint i = 0; i < watch->err.lines->len; i++)
     if (strstr (g_ptr_array_index (watch->err.lines, i), "buzon-cli:") != NULL)
