@@ -26,6 +26,7 @@
 #include "buzon-imap-sync.h"
 #include "buzon-mail-ops.h"
 #include "buzon-mime-text.h"
+#include "buzon-net.h"
 
 /* Running engine jobs from a command */
 
@@ -202,6 +203,25 @@ close_engine (BuzonImapSync *sync,
   let_pool_threads_exit ();
 }
 
+/* What to do next, where the command line has it. */
+static void
+print_hint (BuzonAccount *account,
+            const GError *error)
+{
+  if (g_error_matches (error, BUZON_NET_ERROR, BUZON_NET_ERROR_CERTIFICATE_UNTRUSTED))
+    _buzon_cli_error (_("To trust that certificate, run “buzon-cli account trust %s”."),
+                      buzon_account_get_name (account));
+}
+
+/* An engine error, and what to do about it. */
+static void
+print_engine_error (BuzonAccount *account,
+                    const GError *error)
+{
+  _buzon_cli_error ("%s: %s", buzon_account_get_name (account), error->message);
+  print_hint (account, error);
+}
+
 /* Shows, then forgets, the refusals a background sync recorded. */
 static void
 print_stored_failures (BuzonStore   *store,
@@ -369,6 +389,7 @@ replay_now (BuzonStore   *store,
       {
         g_printerr (_("Saved here. The server will get the change with the next sync: %s\n"),
                     error->message);
+        print_hint (account, error);
         return BUZON_CLI_EXIT_OK;
       }
 
@@ -454,7 +475,7 @@ sync_accounts (BuzonStore  *store,
               status = BUZON_CLI_EXIT_FAILED;
               break;
             }
-          _buzon_cli_error ("%s: %s", buzon_account_get_name (account), error->message);
+          print_engine_error (account, error);
           status = BUZON_CLI_EXIT_FAILED;
           continue;
         }
@@ -878,7 +899,7 @@ _buzon_cli_search (int    argc,
       run_clear (&run);
       if (summaries == NULL)
         {
-          _buzon_cli_error ("%s", error->message);
+          print_engine_error (start.account, error);
           return BUZON_CLI_EXIT_FAILED;
         }
       /* The engine may have added folders: read their names again. */
@@ -992,7 +1013,7 @@ _buzon_cli_show (int    argc,
     }
   if (raw == NULL)
     {
-      _buzon_cli_error ("%s", error->message);
+      print_engine_error (start.account, error);
       return BUZON_CLI_EXIT_FAILED;
     }
 
