@@ -475,6 +475,59 @@ test_uidvalidity_guard (Fixture       *fixture,
   }
 }
 
+/* Without UIDPLUS and without a Message-ID nothing tells a moved
+ * message's new UID: it must still end up here once, with the server's. */
+static void
+test_no_message_id (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char text[] = "From: x@example.test\r\nSubject: Sin identificador\r\n\r\nHola\r\n";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BuzonFolder) inbox = NULL;
+  g_autoptr(BuzonFolder) dest = NULL;
+  g_autoptr(GPtrArray) in_inbox = NULL;
+  g_autoptr(GPtrArray) in_dest = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  gint64 id;
+
+  if (!fixture_start (fixture, "minimal"))
+    return;
+
+  g_assert_true (buzon_test_servers_create_folder (fixture->servers, ADDRESS, "Destino", &error));
+  g_assert_true (buzon_test_servers_append (fixture->servers, ADDRESS, "INBOX", bytes, NULL,
+                                            &error));
+  g_assert_no_error (error);
+  run_sync (fixture);
+
+  inbox = folder (fixture, "INBOX");
+  dest = folder (fixture, "Destino");
+  in_inbox = buzon_store_list_messages (fixture->store, inbox->id, 0, 0, NULL);
+  g_assert_cmpuint (in_inbox->len, ==, 1);
+  id = ((BuzonMessageSummary *)g_ptr_array_index (in_inbox, 0))->id;
+  g_assert_true (buzon_mail_ops_move (fixture->store, fixture->account, &id, 1, dest->id,
+                                      &error));
+  g_assert_no_error (error);
+
+  run_sync (fixture);
+  run_sync (fixture);
+
+  state = buzon_test_servers_get_state (fixture->servers, ADDRESS, "Destino", FALSE, &error);
+  g_assert_no_error (error);
+  in_dest = buzon_store_list_messages (fixture->store, dest->id, 0, 0, NULL);
+  g_assert_cmpuint (in_dest->len, ==, 1);
+  g_assert_cmpuint (((BuzonMessageSummary *)g_ptr_array_index (in_dest, 0))->uid, ==,
+                    json_object_get_int_member (
+                      json_array_get_object_element (
+                        json_object_get_array_member (buzon_test_state_get_mailbox (state,
+                                                                                    "Destino"),
+                                                      "messages"), 0),
+                      "uid"));
+  g_clear_pointer (&in_inbox, g_ptr_array_unref);
+  in_inbox = buzon_store_list_messages (fixture->store, inbox->id, 0, 0, NULL);
+  g_assert_cmpuint (in_inbox->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -489,6 +542,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/buzon/imap/replay/uidvalidity-guard", Fixture, NULL, NULL,
               test_uidvalidity_guard, fixture_tear_down);
+  g_test_add ("/buzon/imap/replay/no-message-id", Fixture, NULL, NULL, test_no_message_id,
+              fixture_tear_down);
 
   return g_test_run ();
 }

@@ -437,6 +437,19 @@ replay_move_or_copy (BuzonImapSync   *self,
           if (row != NULL && to != NULL && row->folder_id == to->id && row->uid == 0)
             buzon_store_delete_messages (self->store, &id, 1, NULL, NULL);
         }
+      else if (msg->uid != 0)
+        {
+          /* Moved or copied on the server, but nothing tells its new UID:
+           * no COPYUID, and no Message-ID to search for or to match at the
+           * next sync, which would then store the server's copy beside this
+           * row, the message twice. The server has it: the row goes, and
+           * the next sync brings the server's copy with its UID. */
+          g_autoptr(BuzonMessageSummary) row = buzon_store_get_message (self->store, id, NULL);
+
+          if (row != NULL && to != NULL && row->folder_id == to->id && row->uid == 0 &&
+              row->message_id == NULL)
+            buzon_store_delete_messages (self->store, &id, 1, NULL, NULL);
+        }
     }
 
   if (gone > 0)
