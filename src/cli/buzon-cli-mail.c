@@ -472,6 +472,8 @@ sync_accounts (BuzonStore  *store,
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
               g_cancellable_is_cancelled (run.cancellable))
             {
+              _buzon_cli_error (_("Interrupted. What was fetched is kept; the next sync goes "
+                                  "on from there."));
               status = BUZON_CLI_EXIT_FAILED;
               break;
             }
