@@ -872,20 +872,6 @@ _buzon_cli_search (int    argc,
   if (folder_name != NULL && (folder = lookup_folder (start.store, start.account, folder_name)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  folders = buzon_store_list_folders (start.store, buzon_account_get_id (start.account), &error);
-  if (folders == NULL)
-    {
-      _buzon_cli_error ("%s", error->message);
-      return BUZON_CLI_EXIT_FAILED;
-    }
-  folder_names = g_hash_table_new (g_int64_hash, g_int64_equal);
-  for (guint i = 0; i < folders->len; i++)
-    {
-      BuzonFolder *f = g_ptr_array_index (folders, i);
-
-      g_hash_table_insert (folder_names, &f->id, f->name);
-    }
-
   if (server)
     {
       g_autoptr(BuzonImapSync) sync = NULL;
@@ -903,17 +889,6 @@ _buzon_cli_search (int    argc,
         {
           print_engine_error (start.account, error);
           return BUZON_CLI_EXIT_FAILED;
-        }
-      /* The engine may have added folders: read their names again. */
-      g_clear_pointer (&folder_names, g_hash_table_unref);
-      g_clear_pointer (&folders, g_ptr_array_unref);
-      folders = buzon_store_list_folders (start.store, buzon_account_get_id (start.account), NULL);
-      folder_names = g_hash_table_new (g_int64_hash, g_int64_equal);
-      for (guint i = 0; folders != NULL && i < folders->len; i++)
-        {
-          BuzonFolder *f = g_ptr_array_index (folders, i);
-
-          g_hash_table_insert (folder_names, &f->id, f->name);
         }
     }
   else
@@ -933,20 +908,40 @@ _buzon_cli_search (int    argc,
           BuzonMessageSummary *summary =
             buzon_store_get_message (start.store, g_array_index (ids, gint64, i), NULL);
 
-          /* Only this account's messages. */
-          if (summary != NULL && g_hash_table_contains (folder_names, &summary->folder_id))
+          if (summary != NULL)
             g_ptr_array_add (summaries, summary);
-          else
-            g_clear_pointer (&summary, buzon_message_summary_free);
         }
+    }
+
+  /* Read after the search: a server search may have added folders. */
+  folders = buzon_store_list_folders (start.store, buzon_account_get_id (start.account), &error);
+  if (folders == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  folder_names = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *f = g_ptr_array_index (folders, i);
+
+      g_hash_table_insert (folder_names, &f->id, f->name);
+    }
+
+  /* The local index spans every account: keep this one's messages. */
+  for (guint i = summaries->len; i > 0; i--)
+    {
+      BuzonMessageSummary *summary = g_ptr_array_index (summaries, i - 1);
+
+      if (!g_hash_table_contains (folder_names, &summary->folder_id))
+        g_ptr_array_remove_index (summaries, i - 1);
     }
 
   for (guint i = 0; i < summaries->len; i++)
     {
       BuzonMessageSummary *summary = g_ptr_array_index (summaries, i);
-      const char *name = g_hash_table_lookup (folder_names, &summary->folder_id);
 
-      g_ptr_array_add (names, g_strdup (name != NULL ? name : ""));
+      g_ptr_array_add (names, g_strdup (g_hash_table_lookup (folder_names, &summary->folder_id)));
     }
 
   print_summaries (summaries, names, json);
