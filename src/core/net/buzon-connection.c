@@ -696,6 +696,36 @@ read_bytes_step (GTask *task)
                              G_PRIORITY_DEFAULT, op->cancellable, read_bytes_cb, task);
 }
 
+/* Reading what is there */
+
+static void
+read_some_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Op *op = g_task_get_task_data (task);
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (n < 0)
+    {
+      read_fail (g_steal_pointer (&task), op_translate_error (op, error, FAILURE_IO));
+      return;
+    }
+  if (n == 0)
+    {
+      read_fail (g_steal_pointer (&task), _buzon_net_closed_error_new (op->self->host));
+      return;
+    }
+
+  op->self->reading = FALSE;
+  op_done (op);
+  g_task_return_pointer (task, g_bytes_new_take (g_steal_pointer (&op->data), (gsize)n),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
 /* Writing */
 
 static void write_step (GTask *task);
@@ -1864,6 +1894,78 @@ GBytes *
 buzon_connection_read_bytes_finish (BuzonConnection  *self,
                                     GAsyncResult     *result,
                                     GError          **error)
+{
+  g_return_val_if_fail (BUZON_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * buzon_connection_read_some_async:
+ * @max_count: the most bytes to return, at least 1 and at most
+ *   %BUZON_CONNECTION_MAX_READ_BYTES
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the bytes
+ * @user_data: data for @callback
+ *
+ * Reads whatever the server sent, at least one byte and at most @max_count:
+ * what is buffered, or else what one read returns. For protocols parsed
+ * incrementally (POP3), where a reply's length is known only at its end.
+ */
+void
+buzon_connection_read_some_async (BuzonConnection     *self,
+                                  gsize                max_count,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (BUZON_IS_CONNECTION (self));
+  g_return_if_fail (max_count >= 1 && max_count <= BUZON_CONNECTION_MAX_READ_BYTES);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_connection_read_some_async));
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (!read_begin (self, task))
+    return;
+
+  op = op_new (self, task, cancellable, self->io_timeout);
+
+  if (self->buffer_end > self->buffer_start)
+    {
+      gsize take = MIN (max_count, self->buffer_end - self->buffer_start);
+      GBytes *bytes = g_bytes_new (self->buffer + self->buffer_start, take);
+
+      buffer_consume (self, take);
+      self->reading = FALSE;
+      op_done (op);
+      g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+
+  op->count = max_count;
+  op->data = g_malloc (max_count);
+  g_input_stream_read_async (self->input, op->data, max_count, G_PRIORITY_DEFAULT,
+                             op->cancellable, read_some_cb, g_steal_pointer (&task));
+}
+
+/**
+ * buzon_connection_read_some_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error, as for
+ *   buzon_connection_read_bytes_finish()
+ *
+ * Returns: (transfer full) (nullable): one or more bytes
+ */
+GBytes *
+buzon_connection_read_some_finish (BuzonConnection  *self,
+                                   GAsyncResult     *result,
+                                   GError          **error)
 {
   g_return_val_if_fail (BUZON_IS_CONNECTION (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);

@@ -126,6 +126,15 @@ G_GNUC_WARN_UNUSED_RESULT
 GBytes               *buzon_connection_read_bytes_finish        (BuzonConnection       *self,
                                                                  GAsyncResult          *result,
                                                                  GError               **error);
+void                  buzon_connection_read_some_async          (BuzonConnection       *self,
+                                                                 gsize                  max_count,
+                                                                 GCancellable          *cancellable,
+                                                                 GAsyncReadyCallback    callback,
+                                                                 gpointer               user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GBytes               *buzon_connection_read_some_finish         (BuzonConnection       *self,
+                                                                 GAsyncResult          *result,
+                                                                 GError               **error);
 void                  buzon_connection_write_async              (BuzonConnection       *self,
                                                                  const void            *data,
                                                                  gssize                 length,

@@ -276,26 +276,27 @@ buzon_pop3_parser_feed (BuzonPop3Parser  *parser,
 
   g_byte_array_append (parser->buffer, (const guint8 *)data, length);
 
-  for (;;)
+  /* Lines are consumed by moving @pos; the buffer is compacted once at the
+   * end, so a large read costs one move, not one per line. */
+  for (gsize pos = 0;;)
     {
-      const guint8 *start = parser->buffer->data;
-      const guint8 *lf = memchr (start + parser->scanned, '\n',
-                                 parser->buffer->len - parser->scanned);
+      const guint8 *start = parser->buffer->data + pos;
+      gsize available = parser->buffer->len - pos;
+      const guint8 *lf = memchr (start + parser->scanned, '\n', available - parser->scanned);
       gsize line_length;
-      gsize consumed;
       gboolean ok;
 
       if (lf == NULL)
         {
           gsize limit = parser->current != NULL ? parser->max_data : parser->max_line;
 
+          g_byte_array_remove_range (parser->buffer, 0, pos);
           parser->scanned = parser->buffer->len;
           if (parser->buffer->len > limit)
             return fail (parser, error, BUZON_POP3_ERROR_TOO_LONG, "line too long");
           return TRUE;
         }
 
-      consumed = lf - start + 1;
       line_length = lf - start;
       /* CRLF, and the bare LF some servers send. */
       if (line_length > 0 && start[line_length - 1] == '\r')
@@ -318,9 +319,23 @@ buzon_pop3_parser_feed (BuzonPop3Parser  *parser,
       if (!ok)
         return FALSE;
 
-      g_byte_array_remove_range (parser->buffer, 0, consumed);
+      pos += (gsize)(lf - start) + 1;
       parser->scanned = 0;
     }
+}
+
+/**
+ * buzon_pop3_parser_get_buffered:
+ *
+ * Returns: how many bytes were fed that are not part of a complete reply
+ *   yet (after STLS's +OK there must be none: they would be an injection)
+ */
+gsize
+buzon_pop3_parser_get_buffered (BuzonPop3Parser *parser)
+{
+  g_return_val_if_fail (parser != NULL, 0);
+
+  return parser->buffer->len;
 }
 
 /**

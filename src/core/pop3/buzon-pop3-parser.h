@@ -105,6 +105,7 @@ gboolean         buzon_pop3_parser_feed         (BuzonPop3Parser  *parser,
                                                  const char       *data,
                                                  gsize             length,
                                                  GError          **error);
+gsize            buzon_pop3_parser_get_buffered (BuzonPop3Parser  *parser);
 G_GNUC_WARN_UNUSED_RESULT
 BuzonPop3Reply  *buzon_pop3_parser_pop          (BuzonPop3Parser  *parser);
 
