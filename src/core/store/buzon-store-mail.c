@@ -691,6 +691,240 @@ buzon_store_delete_folder (BuzonStore  *self,
   return _buzon_store_write_end (self, ok, error);
 }
 
+/* The folder of @account_id with the special use @use, or with the name
+ * @name (one of them NULL / NONE); *out is NULL when there is none. */
+static gboolean
+find_folder_locked (BuzonStoreConn   *conn,
+                    gint64            account_id,
+                    BuzonSpecialUse   use,
+                    const char       *name,
+                    BuzonFolder     **out,
+                    GError          **error)
+{
+  g_autoptr(BuzonStmt) stmt = NULL;
+  gboolean row = FALSE;
+
+  *out = NULL;
+
+  if (name == NULL)
+    stmt = _buzon_store_prepare (conn, "SELECT " FOLDER_COLUMNS " FROM folders "
+                                       "WHERE account_id = ?1 AND special_use = ?2 "
+                                       "ORDER BY id LIMIT 1",
+                                 error);
+  else
+    stmt = _buzon_store_prepare (conn, "SELECT " FOLDER_COLUMNS " FROM folders "
+                                       "WHERE account_id = ?1 AND name = ?2",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _buzon_bind_text (stmt, 2, name != NULL ? name : buzon_special_use_to_string (use));
+  if (!_buzon_store_step_row (conn, stmt, &row, error))
+    return FALSE;
+
+  if (row)
+    *out = folder_from_row (stmt);
+
+  return TRUE;
+}
+
+/* Makes @folder (not stored yet, its name free) a folder of the store. */
+static BuzonFolder *
+insert_folder_locked (BuzonStoreConn     *conn,
+                      const BuzonFolder  *folder,
+                      GError            **error)
+{
+  g_autoptr(BuzonStmt) stmt = NULL;
+  BuzonFolder *stored;
+  gint64 parent_id = 0;
+
+  if (!find_parent_id (conn, folder->account_id, folder->name, folder->delimiter, &parent_id,
+                       error))
+    return NULL;
+
+  stmt = _buzon_store_prepare (conn,
+                               "INSERT INTO folders (account_id, parent_id, name, delimiter, "
+                               "special_use, subscribed, attributes) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                               "RETURNING " FOLDER_COLUMNS,
+                               error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder->account_id);
+  if (parent_id > 0)
+    sqlite3_bind_int64 (stmt, 2, parent_id);
+  _buzon_bind_text (stmt, 3, folder->name);
+  _buzon_bind_text (stmt, 4, folder->delimiter);
+  _buzon_bind_text (stmt, 5, buzon_special_use_to_string (folder->special_use));
+  sqlite3_bind_int (stmt, 6, folder->subscribed ? 1 : 0);
+  _buzon_bind_text (stmt, 7, folder->attributes);
+  if (!_buzon_store_step_first (conn, stmt, error, NO_FOLDER))
+    return NULL;
+
+  stored = folder_from_row (stmt);
+  _buzon_stmt_release (g_steal_pointer (&stmt));
+
+  if (!adopt_children (conn, stored->account_id, stored->id, stored->name, stored->delimiter,
+                       error))
+    {
+      buzon_folder_free (stored);
+      return NULL;
+    }
+
+  return stored;
+}
+
+/* One folder of buzon_store_ensure_folders(): the stored folder it stands
+ * for, found or added. */
+static BuzonFolder *
+ensure_folder_locked (BuzonStore         *self,
+                      BuzonStoreConn     *conn,
+                      const BuzonFolder  *wanted,
+                      GError            **error)
+{
+  g_autoptr(BuzonFolder) candidate = buzon_folder_copy (wanted);
+  BuzonFolder *found = NULL;
+
+  /* Looked up by what it is for: a folder the user renamed is still it. */
+  if (wanted->special_use != BUZON_SPECIAL_USE_NONE)
+    {
+      if (!find_folder_locked (conn, wanted->account_id, wanted->special_use, NULL, &found,
+                               error))
+        return NULL;
+      if (found != NULL)
+        return found;
+    }
+
+  for (guint n = 2; ; n++)
+    {
+      if (!find_folder_locked (conn, wanted->account_id, BUZON_SPECIAL_USE_NONE, candidate->name,
+                               &found, error))
+        return NULL;
+
+      if (found == NULL)
+        break;
+
+      /* A folder of that name stands for it, unless it is for something
+       * else; one for nothing in particular takes the special use. */
+      if (wanted->special_use == BUZON_SPECIAL_USE_NONE ||
+          found->special_use == BUZON_SPECIAL_USE_NONE ||
+          found->special_use == wanted->special_use)
+        {
+          if (wanted->special_use != BUZON_SPECIAL_USE_NONE &&
+              found->special_use != wanted->special_use)
+            {
+              g_autoptr(BuzonStmt) stmt =
+                _buzon_store_prepare (conn, "UPDATE folders SET special_use = ?2 WHERE id = ?1",
+                                      error);
+
+              if (stmt == NULL)
+                {
+                  buzon_folder_free (found);
+                  return NULL;
+                }
+              sqlite3_bind_int64 (stmt, 1, found->id);
+              _buzon_bind_text (stmt, 2, buzon_special_use_to_string (wanted->special_use));
+              if (!_buzon_store_step_done (conn, stmt, error))
+                {
+                  buzon_folder_free (found);
+                  return NULL;
+                }
+              found->special_use = wanted->special_use;
+              _buzon_store_note_change (self, BUZON_STORE_SIGNAL_FOLDERS_CHANGED,
+                                        wanted->account_id);
+            }
+          return found;
+        }
+
+      /* The name is taken by a folder for something else: "Trash 2". */
+      g_clear_pointer (&found, buzon_folder_free);
+      g_free (candidate->name);
+      candidate->name = g_strdup_printf ("%s %u", wanted->name, n);
+    }
+
+  found = insert_folder_locked (conn, candidate, error);
+  if (found != NULL)
+    _buzon_store_note_change (self, BUZON_STORE_SIGNAL_FOLDERS_CHANGED, wanted->account_id);
+
+  return found;
+}
+
+/**
+ * buzon_store_ensure_folders:
+ * @folders: (element-type BuzonFolder): the folders that must exist, in
+ *   order (parents before children); @account_id and @name of each must be set
+ * @error: return location for an error
+ *
+ * Makes sure the folders exist, in one transaction: a folder with a special
+ * use is looked up by that use first, so one the user renamed is not added
+ * again; otherwise a folder of the same name stands for it (and takes the
+ * special use if it had none); otherwise it is added, with its delimiter,
+ * special use, subscription and attributes, below its parent as
+ * buzon_store_upsert_folder() would. When the name is taken by a folder with
+ * another special use, a number is added to it ("Trash 2"). Nothing about a
+ * folder that exists already changes but a special use it lacked.
+ *
+ * On return each element of @folders holds the stored folder it stands for.
+ *
+ * Emits #BuzonStore::folders-changed when something changed.
+ *
+ * Returns: %TRUE on success; on failure nothing changed
+ */
+gboolean
+buzon_store_ensure_folders (BuzonStore  *self,
+                            GPtrArray   *folders,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) stored = NULL;
+  BuzonStoreConn *w;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (folders != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      const BuzonFolder *folder = g_ptr_array_index (folders, i);
+
+      g_return_val_if_fail (folder->account_id > 0, FALSE);
+      g_return_val_if_fail (folder->name != NULL && *folder->name != '\0', FALSE);
+    }
+
+  stored = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_folder_free);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  for (guint i = 0; ok && i < folders->len; i++)
+    {
+      BuzonFolder *folder = ensure_folder_locked (self, w, g_ptr_array_index (folders, i), error);
+
+      ok = folder != NULL;
+      if (ok)
+        g_ptr_array_add (stored, folder);
+    }
+
+  if (!_buzon_store_write_end (self, ok, error))
+    return FALSE;
+
+  /* Hand the stored values back in the caller's structs, as
+   * buzon_store_upsert_folder() does. */
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *folder = g_ptr_array_index (folders, i);
+      BuzonFolder *found = g_ptr_array_index (stored, i);
+      BuzonFolder old = *folder;
+
+      *folder = *found;
+      *found = old;
+    }
+
+  return TRUE;
+}
+
 /**
  * buzon_store_recount_folder:
  * @folder_id: the folder

@@ -104,6 +104,9 @@ gboolean             buzon_store_rename_folder              (BuzonStore         
 gboolean             buzon_store_delete_folder              (BuzonStore           *self,
                                                              gint64                folder_id,
                                                              GError              **error);
+gboolean             buzon_store_ensure_folders             (BuzonStore           *self,
+                                                             GPtrArray            *folders,
+                                                             GError              **error);
 gboolean             buzon_store_recount_folder             (BuzonStore           *self,
                                                              gint64                folder_id,
                                                              GError              **error);
