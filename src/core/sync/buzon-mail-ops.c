@@ -26,6 +26,50 @@ is_imap (BuzonAccount *account)
   return buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP;
 }
 
+/* The folders every POP3 account has here. Their names are what the store
+ * and buzon-cli know them by (INBOX as in IMAP, RFC 3501 §5.1; the others
+ * as most servers name them, which is also what switching the account to
+ * IMAP maps them onto by special use), not display text: the window shows
+ * a folder with a special use by its translated use. */
+static const struct
+{
+  const char      *name;
+  BuzonSpecialUse  use;
+} local_folders[] = {
+  { "INBOX", BUZON_SPECIAL_USE_INBOX },
+  { "Sent", BUZON_SPECIAL_USE_SENT },
+  { "Drafts", BUZON_SPECIAL_USE_DRAFTS },
+  { "Trash", BUZON_SPECIAL_USE_TRASH },
+  { "Archive", BUZON_SPECIAL_USE_ARCHIVE },
+};
+
+/* Whether @folder is one of local_folders, which a POP3 account needs. */
+static gboolean
+is_local_special (const BuzonFolder *folder)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (local_folders); i++)
+    if (folder->special_use == local_folders[i].use)
+      return TRUE;
+
+  return FALSE;
+}
+
+static BuzonFolder *
+new_local_folder (BuzonAccount    *account,
+                  const char      *name,
+                  BuzonSpecialUse  use)
+{
+  BuzonFolder *folder = buzon_folder_new ();
+
+  folder->account_id = buzon_account_get_id (account);
+  folder->name = g_strdup (name);
+  folder->delimiter = g_strdup (BUZON_LOCAL_FOLDER_DELIMITER);
+  folder->special_use = use;
+  folder->subscribed = TRUE;
+
+  return folder;
+}
+
 static char *
 builder_to_json (JsonBuilder *builder)
 {
@@ -374,7 +418,10 @@ find_special (BuzonStore      *store,
  * @error: return location for an error
  *
  * Deletes messages as a mail client does: into Trash, or for good when
- * they are in Trash (or Junk) already, or the account has no Trash.
+ * they are in Trash (or Junk) already, or the account has no Trash. A POP3
+ * message deleted for good here keeps its UIDL record, without the local
+ * copy, so it is never downloaded again (and, in the "keep until deleted
+ * here" mode, the next check deletes it from the server).
  *
  * Returns: %TRUE on success
  */
@@ -393,6 +440,11 @@ buzon_mail_ops_delete (BuzonStore    *store,
 
   g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
   g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  /* A POP3 account always has its Trash here, also one added before
+   * accounts had their local folders from the start. */
+  if (!is_imap (account) && !buzon_mail_ops_ensure_local_folders (store, account, error))
+    return FALSE;
 
   trash = find_special (store, account, BUZON_SPECIAL_USE_TRASH, &local_error);
   if (local_error != NULL)
@@ -604,11 +656,8 @@ enqueue_folder_op (BuzonStore    *store,
   g_autofree char *payload = NULL;
   g_autoptr(BuzonPendingOp) op = NULL;
 
-  if (!is_imap (account))
-    {
-      /* POP3 folders exist only here: nothing to queue. */
-      return buzon_pending_op_new (buzon_account_get_id (account), 0, kind, "{}");
-    }
+  /* POP3 folders exist only here: their operations never get this far. */
+  g_assert (is_imap (account));
 
   payload = builder_to_json (builder);
   op = buzon_pending_op_new (buzon_account_get_id (account), 0, kind, payload);
@@ -672,7 +721,105 @@ check_new_name (BuzonStore    *store,
       return FALSE;
     }
 
+  if (!is_imap (account))
+    {
+      g_auto(GStrv) parts = g_strsplit (name, BUZON_LOCAL_FOLDER_DELIMITER, -1);
+
+      /* No server to decide: the rules IMAP servers keep. INBOX is
+       * INBOX in any case (RFC 3501 §5.1). */
+      if (g_ascii_strcasecmp (name, "INBOX") == 0)
+        {
+          g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_EXISTS,
+                       _("There is already a folder named “%s”."), "INBOX");
+          return FALSE;
+        }
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (*parts[i] == '\0')
+          {
+            g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                         _("“%s” is not a folder name: it cannot begin or end with “%s” or "
+                           "have two in a row."),
+                         name, BUZON_LOCAL_FOLDER_DELIMITER);
+            return FALSE;
+          }
+    }
+
   return TRUE;
+}
+
+/* The local folders above @name that it needs, "A" and "A/B" for "A/B/C",
+ * and @name too if @with_self. */
+static GPtrArray *
+local_folder_path (BuzonAccount *account,
+                   const char   *name,
+                   gboolean      with_self)
+{
+  GPtrArray *path = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_folder_free);
+  const char *end = name;
+
+  while ((end = strstr (end, BUZON_LOCAL_FOLDER_DELIMITER)) != NULL)
+    {
+      g_autofree char *parent = g_strndup (name, end - name);
+
+      g_ptr_array_add (path, new_local_folder (account, parent, BUZON_SPECIAL_USE_NONE));
+      end += strlen (BUZON_LOCAL_FOLDER_DELIMITER);
+    }
+  if (with_self)
+    g_ptr_array_add (path, new_local_folder (account, name, BUZON_SPECIAL_USE_NONE));
+
+  return path;
+}
+
+/**
+ * buzon_mail_ops_ensure_local_folders:
+ * @store: the store
+ * @account: the account, stored
+ * @error: return location for an error
+ *
+ * Gives a POP3 account the folders it keeps mail in here, where they are
+ * missing: INBOX, Sent, Drafts, Trash and Archive, with their special uses
+ * and BUZON_LOCAL_FOLDER_DELIMITER, in one transaction. Each is looked up by
+ * its special use, so one the user renamed or moved is not added again.
+ * Idempotent, and cheap when nothing is missing (one read). An IMAP
+ * account's folders are the server's: it is left alone.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_ensure_local_folders (BuzonStore    *store,
+                                     BuzonAccount  *account,
+                                     GError       **error)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+  g_return_val_if_fail (buzon_account_get_id (account) > 0, FALSE);
+
+  if (is_imap (account))
+    return TRUE;
+
+  folders = buzon_store_list_folders (store, buzon_account_get_id (account), error);
+  if (folders == NULL)
+    return FALSE;
+
+  missing = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_folder_free);
+  for (guint i = 0; i < G_N_ELEMENTS (local_folders); i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < folders->len && !found; j++)
+        found = ((BuzonFolder *)g_ptr_array_index (folders, j))->special_use ==
+                local_folders[i].use;
+      if (!found)
+        g_ptr_array_add (missing, new_local_folder (account, local_folders[i].name,
+                                                    local_folders[i].use));
+    }
+
+  /* The store looks again inside its transaction: another process may
+   * have added them meanwhile. */
+  return missing->len == 0 || buzon_store_ensure_folders (store, missing, error);
 }
 
 /**
@@ -682,6 +829,9 @@ check_new_name (BuzonStore    *store,
  * @name: the new folder's full name (`Work/2026` with the account's
  *   delimiter)
  * @error: return location for an error
+ *
+ * On a POP3 account the folders above it that are missing are created
+ * too (a server creates them or not, as it likes).
  *
  * Returns: %TRUE on success
  */
@@ -700,6 +850,15 @@ buzon_mail_ops_create_folder (BuzonStore    *store,
 
   if (!check_new_name (store, account, name, error))
     return FALSE;
+
+  /* Here only, with every folder above it: the sidebar's tree, and a
+   * later rename or delete of a parent, go by those. */
+  if (!is_imap (account))
+    {
+      g_autoptr(GPtrArray) path = local_folder_path (account, name, TRUE);
+
+      return buzon_store_ensure_folders (store, path, error);
+    }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
@@ -727,6 +886,9 @@ buzon_mail_ops_create_folder (BuzonStore    *store,
  * @folder_id: the folder
  * @new_name: its new full name; a different parent path moves it there
  * @error: return location for an error
+ *
+ * Its subfolders move with it, and it keeps its special use. On a POP3
+ * account a new parent path that does not exist yet is created.
  *
  * Returns: %TRUE on success
  */
@@ -773,6 +935,16 @@ buzon_mail_ops_rename_folder (BuzonStore    *store,
         }
     }
 
+  if (!is_imap (account))
+    {
+      g_autoptr(GPtrArray) parents = local_folder_path (account, new_name, FALSE);
+
+      if (parents->len > 0 && !buzon_store_ensure_folders (store, parents, error))
+        return FALSE;
+
+      return buzon_store_rename_folder (store, folder->id, new_name, error);
+    }
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "from");
   json_builder_add_string_value (builder, folder->name);
@@ -797,12 +969,73 @@ name_length_desc_cmp (gconstpointer a,
   return (gint)strlen (*(const char * const *)b) - (gint)strlen (*(const char * const *)a);
 }
 
+/* Deletes a POP3 account's @folder, its subfolders (the @folders named
+ * with @prefix) and their messages, here: the folders the account needs
+ * stay. @prefix is NULL for a folder without a hierarchy. */
+static gboolean
+delete_local_folder (BuzonStore   *store,
+                     BuzonFolder  *folder,
+                     GPtrArray    *folders,
+                     const char   *prefix,
+                     GError      **error)
+{
+  if (is_local_special (folder))
+    {
+      g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                   _("The folder “%s” is one of those this account keeps its mail in (sent, "
+                     "drafts, deleted, archived); it can be renamed or moved, not deleted."),
+                   folder->name);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *below = g_ptr_array_index (folders, i);
+
+      if (prefix != NULL && g_str_has_prefix (below->name, prefix) && is_local_special (below))
+        {
+          g_set_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_FAILED,
+                       _("The folder “%s” holds “%s”, one of those this account keeps its mail "
+                         "in; move that one out first."),
+                       folder->name, below->name);
+          return FALSE;
+        }
+    }
+
+  /* One transaction: the subtree goes by its parent links (the store
+   * keeps them for local folders, parents being created first). */
+  if (!buzon_store_delete_folder (store, folder->id, error))
+    return FALSE;
+
+  /* And any folder below it by name that was not linked to it. */
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *below = g_ptr_array_index (folders, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (prefix != NULL && g_str_has_prefix (below->name, prefix) &&
+          !buzon_store_delete_folder (store, below->id, &local_error) &&
+          !g_error_matches (local_error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * buzon_mail_ops_delete_folder:
  * @store: the store
  * @account: the account
  * @folder_id: the folder; its subfolders and every message in them go too
  * @error: return location for an error
+ *
+ * The messages are deleted for good, not moved to Trash, as the server
+ * does for an IMAP account. INBOX cannot be deleted; on a POP3 account
+ * neither can the other folders it keeps mail in (see
+ * buzon_mail_ops_ensure_local_folders()), nor a folder holding one.
  *
  * Returns: %TRUE on success
  */
@@ -850,6 +1083,9 @@ buzon_mail_ops_delete_folder (BuzonStore    *store,
         g_ptr_array_add (names, candidate->name);
     }
   g_ptr_array_sort (names, name_length_desc_cmp);
+
+  if (!is_imap (account))
+    return delete_local_folder (store, folder, folders, prefix, error);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "names");
