@@ -23,6 +23,7 @@
 
 #include "buzon-account.h"
 #include "buzon-certificate.h"
+#include "buzon-mail-ops.h"
 #include "buzon-secrets.h"
 #include "buzon-store.h"
 #include "buzon-tls-probe.h"
@@ -332,6 +333,15 @@ account_add (int    argc,
       if (password != NULL)
         buzon_secrets_clear_passwords (account, NULL, NULL);
       _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  /* A POP3 account's folders are local: it has them from the start. */
+  if (!buzon_mail_ops_ensure_local_folders (store, account, &error))
+    {
+      _buzon_cli_error (_("The account “%s” was added, but its folders could not be created "
+                          "here: %s"),
+                        args[1], error->message);
       return BUZON_CLI_EXIT_FAILED;
     }
 

@@ -6,10 +6,15 @@
  */
 
 /* buzon-cli's mail commands: sync, folders, list, show, search, flag, move,
- * copy, delete, mkdir, rmdir, rename. They act exactly as the window does:
- * through the store and the operation queue (buzon-mail-ops.h), then replay
- * the queue at once when the server can be reached; when it cannot, the
- * change stays here and queued, and the next sync sends it. */
+ * copy, delete, mkdir, rmdir, rename, append. They act exactly as the window
+ * does: through the store and the operation queue (buzon-mail-ops.h), then
+ * replay the queue at once when the server can be reached; when it cannot,
+ * the change stays here and queued, and the next sync sends it.
+ *
+ * POP3 accounts: their folders and messages are on this computer only, so
+ * every command but sync works on the store alone and never connects. Their
+ * messages have no UIDs; the commands address them by their store id
+ * instead, which `list` prints in the UID column (see MESSAGE_NUMBER_HELP). */
 
 #define G_LOG_DOMAIN "buzon-cli"
 
@@ -245,7 +250,29 @@ print_stored_failures (BuzonStore   *store,
     buzon_store_clear_op_failures (store, buzon_account_get_id (account), last, NULL);
 }
 
-/* Common start: options, arity, store, IMAP account. */
+/* For the --help of the commands that take UIDs. */
+#define MESSAGE_NUMBER_HELP \
+  N_("On a POP3 account, whose messages have no UIDs, give a message by the number “buzon-cli " \
+     "list” shows in their place: its number here, which stays when it is moved or flagged. " \
+     "POP3 accounts are changed on this computer only, never on the server.")
+
+/* Whether @account's messages and folders exist only here (POP3). */
+static gboolean
+is_local (BuzonAccount *account)
+{
+  return buzon_account_get_protocol (account) != BUZON_PROTOCOL_IMAP;
+}
+
+/* Said once by the commands that change a POP3 account's folders, where
+ * one could think the server sees it. */
+static void
+print_local_note (BuzonAccount *account)
+{
+  if (is_local (account))
+    g_print ("%s\n", _("POP3 folders exist only on this computer; the server is not changed."));
+}
+
+/* Common start: options, arity, store, account. */
 typedef struct
 {
   BuzonStore   *store;
@@ -264,13 +291,14 @@ start_clear (Start *start)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Start, start_clear)
 
 static int
-start_command (GOptionContext *context,
-               int             argc,
-               char          **argv,
-               guint           min_args,
-               guint           max_args,
-               const char     *arity_error,
-               Start          *start)
+start_any_command (GOptionContext *context,
+                   int             argc,
+                   char          **argv,
+                   guint           min_args,
+                   guint           max_args,
+                   const char     *arity_error,
+                   gboolean        pop3_too,
+                   Start          *start)
 {
   g_autoptr(GError) error = NULL;
   guint n;
@@ -294,16 +322,49 @@ start_command (GOptionContext *context,
       start->account = _buzon_cli_lookup_account (start->store, start->args[1]);
       if (start->account == NULL)
         return BUZON_CLI_EXIT_FAILED;
-      if (buzon_account_get_protocol (start->account) != BUZON_PROTOCOL_IMAP)
+      if (!pop3_too && buzon_account_get_protocol (start->account) != BUZON_PROTOCOL_IMAP)
         {
           _buzon_cli_error (_("The account “%s” uses POP3; this command is for IMAP accounts "
                               "for now."),
                             buzon_account_get_name (start->account));
           return BUZON_CLI_EXIT_FAILED;
         }
+      /* Also for a POP3 account added before accounts got their folders
+       * from the start. */
+      if (!buzon_mail_ops_ensure_local_folders (start->store, start->account, &error))
+        {
+          _buzon_cli_error ("%s", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
     }
 
   return BUZON_CLI_EXIT_OK;
+}
+
+/* The start of a command for IMAP accounts only (sync). */
+static int
+start_command (GOptionContext *context,
+               int             argc,
+               char          **argv,
+               guint           min_args,
+               guint           max_args,
+               const char     *arity_error,
+               Start          *start)
+{
+  return start_any_command (context, argc, argv, min_args, max_args, arity_error, FALSE, start);
+}
+
+/* The start of a mail command, for IMAP and POP3 accounts. */
+static int
+start_mail_command (GOptionContext *context,
+                    int             argc,
+                    char          **argv,
+                    guint           min_args,
+                    guint           max_args,
+                    const char     *arity_error,
+                    Start          *start)
+{
+  return start_any_command (context, argc, argv, min_args, max_args, arity_error, TRUE, start);
 }
 
 static BuzonFolder *
@@ -317,7 +378,12 @@ lookup_folder (BuzonStore   *store,
 
   if (folder == NULL)
     {
-      if (g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
+      if (g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND) &&
+          is_local (account))
+        _buzon_cli_error (_("There is no folder “%s” in the account “%s” (“buzon-cli folders "
+                            "%s” lists them)."),
+                          name, buzon_account_get_name (account), buzon_account_get_name (account));
+      else if (g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
         _buzon_cli_error (_("There is no folder “%s” in the account “%s” (run “buzon-cli sync "
                             "%s” to fetch the folder list)."),
                           name, buzon_account_get_name (account), buzon_account_get_name (account));
@@ -328,15 +394,54 @@ lookup_folder (BuzonStore   *store,
   return folder;
 }
 
-/* Parses UID arguments into the store ids of the folder's messages. */
+/* Parses message numbers (POP3: store ids, see MESSAGE_NUMBER_HELP) into
+ * the store ids of the folder's messages. */
+static GArray *
+resolve_numbers (BuzonStore   *store,
+                 BuzonFolder  *folder,
+                 char        **args,
+                 guint         n_args)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < n_args; i++)
+    {
+      g_autoptr(BuzonMessageSummary) summary = NULL;
+      guint64 id = 0;
+
+      if (!g_ascii_string_to_unsigned (args[i], 10, 1, G_MAXINT64, &id, NULL))
+        {
+          _buzon_cli_usage_error (_("“%s” is not a message number"), args[i]);
+          return NULL;
+        }
+
+      summary = buzon_store_get_message (store, (gint64)id, NULL);
+      if (summary == NULL || summary->folder_id != folder->id)
+        {
+          _buzon_cli_error (_("There is no message number %s in “%s”."), args[i], folder->name);
+          return NULL;
+        }
+      g_array_append_val (ids, summary->id);
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+/* Parses UID arguments into the store ids of the folder's messages; on a
+ * POP3 account, message numbers. */
 static GArray *
 resolve_uids (BuzonStore   *store,
+              BuzonAccount *account,
               BuzonFolder  *folder,
               char        **args,
               guint         n_args)
 {
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) ids = NULL;
 
+  if (is_local (account))
+    return resolve_numbers (store, folder, args, n_args);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < n_args; i++)
     {
       g_autoptr(BuzonMessageSummary) summary = NULL;
@@ -397,7 +502,8 @@ replay_now (BuzonStore   *store,
   }
 }
 
-/* A user action's end: its error, or the replay of the queue it fed.
+/* A user action's end: its error, or the replay of the queue it fed (a
+ * POP3 account's is done once it is stored here: nothing to send).
  * @error is read only here, after the action (an argument) has run. */
 static int
 finish_action (gboolean   ok,
@@ -409,6 +515,9 @@ finish_action (gboolean   ok,
       _buzon_cli_error ("%s", (*error)->message);
       return BUZON_CLI_EXIT_FAILED;
     }
+
+  if (is_local (start->account))
+    return BUZON_CLI_EXIT_OK;
 
   return replay_now (start->store, start->account);
 }
@@ -616,7 +725,7 @@ _buzon_cli_folders (int    argc,
 
   g_option_context_set_summary (context, _("List an account's folders with their message counts."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = start_command (context, argc, argv, 1, 1, _("folders takes an ACCOUNT"), &start);
+  status = start_mail_command (context, argc, argv, 1, 1, _("folders takes an ACCOUNT"), &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
@@ -746,9 +855,11 @@ add_summary_json (JsonBuilder               *builder,
   json_builder_end_object (builder);
 }
 
+/* @by_id: the account has no UIDs (POP3): its message numbers instead. */
 static void
 print_summary_line (const BuzonMessageSummary *summary,
-                    const char                *folder)
+                    const char                *folder,
+                    gboolean                   by_id)
 {
   g_autofree char *date = format_date (summary->date);
   char flags[G_N_ELEMENTS (flag_names) + 1];
@@ -761,14 +872,18 @@ print_summary_line (const BuzonMessageSummary *summary,
 
   if (folder != NULL)
     g_print ("%s\t", folder);
-  g_print ("%u\t%s\t%s\t%s\t%s\n", summary->uid, flags, date,
-           summary->from != NULL ? summary->from : "",
+  if (by_id)
+    g_print ("%" G_GINT64_FORMAT, summary->id);
+  else
+    g_print ("%u", summary->uid);
+  g_print ("\t%s\t%s\t%s\t%s\n", flags, date, summary->from != NULL ? summary->from : "",
            summary->subject != NULL ? summary->subject : "");
 }
 
 static void
 print_summaries (GPtrArray  *summaries,
                  GPtrArray  *folder_names,
+                 gboolean    by_id,
                  gboolean    json)
 {
   if (json)
@@ -788,7 +903,7 @@ print_summaries (GPtrArray  *summaries,
 
   for (guint i = 0; i < summaries->len; i++)
     print_summary_line (g_ptr_array_index (summaries, i),
-                        folder_names != NULL ? g_ptr_array_index (folder_names, i) : NULL);
+                        folder_names != NULL ? g_ptr_array_index (folder_names, i) : NULL, by_id);
 }
 
 int
@@ -813,9 +928,13 @@ _buzon_cli_list (int    argc,
   g_option_context_set_summary (context, _("List a folder's messages, newest first: UID, flags "
                                            "(Seen Answered Flagged Deleted Draft), date, sender, "
                                            "subject."));
+  g_option_context_set_description (context, _("On a POP3 account, whose messages have no UIDs, "
+                                               "the first column is each message’s number here, "
+                                               "which the other commands take in place of a UID "
+                                               "(in --json: “id”)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = start_command (context, argc, argv, 2, 2, _("list takes an ACCOUNT and a FOLDER"),
-                          &start);
+  status = start_mail_command (context, argc, argv, 2, 2, _("list takes an ACCOUNT and a FOLDER"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
   if (limit < 0)
@@ -832,7 +951,7 @@ _buzon_cli_list (int    argc,
       return BUZON_CLI_EXIT_FAILED;
     }
 
-  print_summaries (summaries, NULL, json);
+  print_summaries (summaries, NULL, is_local (start.account), json);
   return BUZON_CLI_EXIT_OK;
 }
 
@@ -863,11 +982,20 @@ _buzon_cli_search (int    argc,
 
   g_option_context_set_summary (context, _("Find messages by words in their subject, addresses "
                                            "or text."));
+  g_option_context_set_description (context, _("A POP3 account’s mail is all stored here, and "
+                                               "its server cannot search: --server is for IMAP "
+                                               "accounts. Its messages are shown by their number "
+                                               "here, as “buzon-cli list” shows them."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = start_command (context, argc, argv, 2, 2, _("search takes an ACCOUNT and a QUERY"),
-                          &start);
+  status = start_mail_command (context, argc, argv, 2, 2, _("search takes an ACCOUNT and a QUERY"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
+
+  if (server && is_local (start.account))
+    return _buzon_cli_usage_error (_("--server is for IMAP accounts: “%s” uses POP3, and all of "
+                                     "its mail is searched here"),
+                                   buzon_account_get_name (start.account));
 
   if (folder_name != NULL && (folder = lookup_folder (start.store, start.account, folder_name)) == NULL)
     return BUZON_CLI_EXIT_FAILED;
@@ -944,7 +1072,7 @@ _buzon_cli_search (int    argc,
       g_ptr_array_add (names, g_strdup (g_hash_table_lookup (folder_names, &summary->folder_id)));
     }
 
-  print_summaries (summaries, names, json);
+  print_summaries (summaries, names, is_local (start.account), json);
   return BUZON_CLI_EXIT_OK;
 }
 
@@ -979,23 +1107,26 @@ _buzon_cli_show (int    argc,
 
   g_option_context_set_summary (context, _("Show a message (downloading it if only its headers "
                                            "are here)."));
+  g_option_context_set_description (context, _(MESSAGE_NUMBER_HELP));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = start_command (context, argc, argv, 3, 3,
-                          _("show takes an ACCOUNT, a FOLDER and a UID"), &start);
+  status = start_mail_command (context, argc, argv, 3, 3,
+                               _("show takes an ACCOUNT, a FOLDER and a UID"), &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
   folder = lookup_folder (start.store, start.account, start.args[2]);
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  ids = resolve_uids (start.store, folder, &start.args[3], 1);
+  ids = resolve_uids (start.store, start.account, folder, &start.args[3], 1);
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
   summary = buzon_store_get_message (start.store, g_array_index (ids, gint64, 0), &error);
+  /* A POP3 message is stored whole, or not at all: no server to ask. */
   if (summary != NULL)
-    raw = buzon_store_get_body (start.store, summary->id, NULL);
-  if (summary != NULL && raw == NULL)
+    raw = buzon_store_get_body (start.store, summary->id,
+                                is_local (start.account) ? &error : NULL);
+  if (summary != NULL && raw == NULL && !is_local (start.account))
     {
       g_autoptr(BuzonImapSync) sync = NULL;
       Run run;
@@ -1096,10 +1227,11 @@ _buzon_cli_flag (int    argc,
 
   g_option_context_set_summary (context, _("Mark messages read or unread, flagged, answered or "
                                            "deleted, here and on the server."));
-  status = start_command (context, (int)option_args->len, (char **)option_args->pdata, 3,
-                          G_MAXUINT,
-                          _("flag takes an ACCOUNT, a FOLDER, UIDs and a change like +seen"),
-                          &start);
+  g_option_context_set_description (context, _(MESSAGE_NUMBER_HELP));
+  status = start_mail_command (context, (int)option_args->len, (char **)option_args->pdata, 3,
+                               G_MAXUINT,
+                               _("flag takes an ACCOUNT, a FOLDER, UIDs and a change like +seen"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
@@ -1120,7 +1252,7 @@ _buzon_cli_flag (int    argc,
   folder = lookup_folder (start.store, start.account, start.args[2]);
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  ids = resolve_uids (start.store, folder, &start.args[3], n - 3);
+  ids = resolve_uids (start.store, start.account, folder, &start.args[3], n - 3);
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
@@ -1147,10 +1279,11 @@ move_or_copy (int       argc,
 
   g_option_context_set_summary (context, copy ? _("Copy messages to another folder.")
                                               : _("Move messages to another folder."));
-  status = start_command (context, argc, argv, 4, G_MAXUINT,
-                          copy ? _("copy takes an ACCOUNT, a FOLDER, UIDs and a DEST folder")
-                               : _("move takes an ACCOUNT, a FOLDER, UIDs and a DEST folder"),
-                          &start);
+  g_option_context_set_description (context, _(MESSAGE_NUMBER_HELP));
+  status = start_mail_command (context, argc, argv, 4, G_MAXUINT,
+                               copy ? _("copy takes an ACCOUNT, a FOLDER, UIDs and a DEST folder")
+                                    : _("move takes an ACCOUNT, a FOLDER, UIDs and a DEST folder"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
@@ -1161,7 +1294,7 @@ move_or_copy (int       argc,
   dest = lookup_folder (start.store, start.account, start.args[n - 1]);
   if (dest == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  ids = resolve_uids (start.store, folder, &start.args[3], n - 4);
+  ids = resolve_uids (start.store, start.account, folder, &start.args[3], n - 4);
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
@@ -1171,7 +1304,10 @@ move_or_copy (int       argc,
   else
     ok = buzon_mail_ops_move (start.store, start.account, (const gint64 *)(gpointer)ids->data,
                               ids->len, dest->id, &error);
-  return finish_action (ok, &error, &start);
+  status = finish_action (ok, &error, &start);
+  if (status == BUZON_CLI_EXIT_OK)
+    print_local_note (start.account);
+  return status;
 }
 
 int
@@ -1201,15 +1337,17 @@ _buzon_cli_delete (int    argc,
 
   g_option_context_set_summary (context, _("Delete messages: move them to Trash, or delete them "
                                            "for good when they are in Trash already."));
-  status = start_command (context, argc, argv, 3, G_MAXUINT,
-                          _("delete takes an ACCOUNT, a FOLDER and UIDs"), &start);
+  g_option_context_set_description (context, _(MESSAGE_NUMBER_HELP));
+  status = start_mail_command (context, argc, argv, 3, G_MAXUINT,
+                               _("delete takes an ACCOUNT, a FOLDER and UIDs"), &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
   folder = lookup_folder (start.store, start.account, start.args[2]);
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
-  ids = resolve_uids (start.store, folder, &start.args[3], g_strv_length (start.args) - 3);
+  ids = resolve_uids (start.store, start.account, folder, &start.args[3],
+                     g_strv_length (start.args) - 3);
   if (ids == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
@@ -1232,14 +1370,20 @@ _buzon_cli_mkdir (int    argc,
 
   g_option_context_set_summary (context, _("Create a folder (a full name such as Work/2026 "
                                            "creates it inside Work)."));
-  status = start_command (context, argc, argv, 2, 2, _("mkdir takes an ACCOUNT and a FOLDER"),
-                          &start);
+  g_option_context_set_description (context, _("On a POP3 account the folders are on this "
+                                               "computer only; the folders above a new one are "
+                                               "created too."));
+  status = start_mail_command (context, argc, argv, 2, 2, _("mkdir takes an ACCOUNT and a FOLDER"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
-  return finish_action (buzon_mail_ops_create_folder (start.store, start.account, start.args[2],
-                                                      &error),
-                        &error, &start);
+  status = finish_action (buzon_mail_ops_create_folder (start.store, start.account, start.args[2],
+                                                        &error),
+                          &error, &start);
+  if (status == BUZON_CLI_EXIT_OK)
+    print_local_note (start.account);
+  return status;
 }
 
 int
@@ -1254,8 +1398,12 @@ _buzon_cli_rmdir (int    argc,
 
   g_option_context_set_summary (context, _("Delete a folder, its subfolders and every message in "
                                            "them."));
-  status = start_command (context, argc, argv, 2, 2, _("rmdir takes an ACCOUNT and a FOLDER"),
-                          &start);
+  g_option_context_set_description (context, _("On a POP3 account the folders are on this "
+                                               "computer only; Inbox, Sent, Drafts, Trash and "
+                                               "Archive cannot be deleted, only renamed or "
+                                               "moved."));
+  status = start_mail_command (context, argc, argv, 2, 2, _("rmdir takes an ACCOUNT and a FOLDER"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
@@ -1263,9 +1411,12 @@ _buzon_cli_rmdir (int    argc,
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  return finish_action (buzon_mail_ops_delete_folder (start.store, start.account, folder->id,
-                                                      &error),
-                        &error, &start);
+  status = finish_action (buzon_mail_ops_delete_folder (start.store, start.account, folder->id,
+                                                        &error),
+                          &error, &start);
+  if (status == BUZON_CLI_EXIT_OK)
+    print_local_note (start.account);
+  return status;
 }
 
 int
@@ -1280,8 +1431,12 @@ _buzon_cli_rename (int    argc,
 
   g_option_context_set_summary (context, _("Rename a folder; a new parent path (Archive/2026) "
                                            "moves it there."));
-  status = start_command (context, argc, argv, 3, 3,
-                          _("rename takes an ACCOUNT, a FOLDER and its NEWPATH"), &start);
+  g_option_context_set_description (context, _("On a POP3 account the folders are on this "
+                                               "computer only. A folder’s subfolders move with "
+                                               "it, and the folders of a new parent path are "
+                                               "created."));
+  status = start_mail_command (context, argc, argv, 3, 3,
+                               _("rename takes an ACCOUNT, a FOLDER and its NEWPATH"), &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
@@ -1289,9 +1444,12 @@ _buzon_cli_rename (int    argc,
   if (folder == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
-  return finish_action (buzon_mail_ops_rename_folder (start.store, start.account, folder->id,
-                                                      start.args[3], &error),
-                        &error, &start);
+  status = finish_action (buzon_mail_ops_rename_folder (start.store, start.account, folder->id,
+                                                        start.args[3], &error),
+                          &error, &start);
+  if (status == BUZON_CLI_EXIT_OK)
+    print_local_note (start.account);
+  return status;
 }
 
 /* append */
@@ -1345,9 +1503,13 @@ _buzon_cli_append (int    argc,
   g_option_context_set_summary (context, _("Put a message (an RFC 5322 file, “-” for standard "
                                            "input) into a folder, here and on the server; prints "
                                            "its UID once the server has it."));
+  g_option_context_set_description (context, _("On a POP3 account the message is stored on this "
+                                               "computer only; it prints the message’s number "
+                                               "here, which the other commands take in place of "
+                                               "a UID."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = start_command (context, argc, argv, 3, 3,
-                          _("append takes an ACCOUNT, a FOLDER and a FILE"), &start);
+  status = start_mail_command (context, argc, argv, 3, 3,
+                               _("append takes an ACCOUNT, a FOLDER and a FILE"), &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
@@ -1395,6 +1557,12 @@ _buzon_cli_append (int    argc,
     {
       _buzon_cli_error ("%s", error->message);
       return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (is_local (start.account))
+    {
+      g_print ("%" G_GINT64_FORMAT "\n", id);
+      return BUZON_CLI_EXIT_OK;
     }
 
   status = replay_now (start.store, start.account);
