@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include "buzon-account.h"
 #include "buzon-certificate.h"
 #include "buzon-mail-ops.h"
+#include "buzon-net.h"
+#include "buzon-pop3-switch.h"
 #include "buzon-secrets.h"
 #include "buzon-store.h"
 #include "buzon-tls-probe.h"
@@ -846,6 +849,288 @@ account_trust (int    argc,
   return BUZON_CLI_EXIT_OK;
 }
 
+/* switch-to-imap */
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  GCancellable *cancellable;
+  const char   *account;
+  gboolean      tty;
+  gboolean      progress_shown;
+} SwitchRun;
+
+static void
+switch_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SwitchRun *run = user_data;
+
+  run->result = g_object_ref (result);
+  g_main_loop_quit (run->loop);
+}
+
+static gboolean
+switch_interrupt_cb (gpointer user_data)
+{
+  SwitchRun *run = user_data;
+
+  g_cancellable_cancel (run->cancellable);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+switch_end_progress (SwitchRun *run)
+{
+  if (run->progress_shown && run->tty)
+    g_printerr ("\n");
+  run->progress_shown = FALSE;
+}
+
+static void
+switch_progress_cb (BuzonPop3Switch *sw,
+                    const char      *folder,
+                    guint            done,
+                    guint            total,
+                    gpointer         user_data)
+{
+  SwitchRun *run = user_data;
+
+  /* As sync does it: one line that updates on a terminal, else a line per
+   * folder when it is done. */
+  if (run->tty)
+    {
+      g_printerr ("\r\033[K%s: %s %u/%u", run->account, folder, done, total);
+      run->progress_shown = TRUE;
+    }
+  else if (done == total)
+    g_printerr ("%s: %s %u/%u\n", run->account, folder, done, total);
+}
+
+static void
+switch_folder_created_cb (BuzonPop3Switch *sw,
+                          const char      *folder,
+                          gpointer         user_data)
+{
+  SwitchRun *run = user_data;
+
+  switch_end_progress (run);
+  g_printerr (_("%s: created the folder “%s” on the server\n"), run->account, folder);
+}
+
+static void
+switch_notice_cb (BuzonPop3Switch *sw,
+                  const char      *message,
+                  gpointer         user_data)
+{
+  SwitchRun *run = user_data;
+
+  switch_end_progress (run);
+  _buzon_cli_error ("%s: %s", run->account, message);
+}
+
+#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
+static guint
+switch_count_pool_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) &&
+          g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
+        count++;
+    }
+
+  return count;
+}
+#endif
+
+/* AddressSanitizer builds only, for the reason buzon-cli-mail.c gives at
+ * let_pool_threads_exit(): LeakSanitizer of GCC 12 crashes at exit scanning
+ * a thread-pool worker that ran a GnuTLS handshake. Let them go first. */
+static void
+switch_let_pool_threads_exit (void)
+{
+#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_thread_pool_set_max_unused_threads (0);
+  while (switch_count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_thread_pool_stop_unused_threads ();
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+#endif
+}
+
+static int
+account_switch_to_imap (int    argc,
+                        char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(BuzonAccount) switched = NULL;
+  g_autoptr(BuzonPop3Switch) sw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *security_text = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *server = NULL;
+  g_auto(GStrv) args = NULL;
+  BuzonPop3SwitchStats stats = { 0, };
+  BuzonAccount *target;
+  BuzonSecurity security;
+  SwitchRun run = { NULL, };
+  guint sigint, sigterm;
+  int port = 0;
+  int status;
+  gboolean ok;
+  const GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host,
+      N_("IMAP server (default: the account’s server)"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port,
+      N_("IMAP port (default: 993 for tls, 143 otherwise)"), N_("PORT") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &security_text,
+      N_("Connection security (default: the account’s)"), "tls|starttls|none" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user,
+      N_("User name on the IMAP server (default: the account’s)"), N_("USER") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — put a POP3 account’s mail on the server and make it "
+                                    "an IMAP account"));
+  g_option_context_set_description (context,
+                                    _("Mail that vanishes from the inbox is usually another "
+                                      "device using POP3 in delete mode. With IMAP the mail "
+                                      "stays on the server, in its folders, for every device. "
+                                      "This uploads the mail stored here (with its folders, "
+                                      "read and flagged state and dates) to the account’s IMAP "
+                                      "server, skips what is there already, and then makes the "
+                                      "account an IMAP account that keeps its mail on this "
+                                      "computer too. It can be interrupted and run again: "
+                                      "nothing is uploaded twice, nothing here is deleted."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  status = _buzon_cli_prepare (context, argc, argv, 1,
+                               _("account switch-to-imap takes one account name"), &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
+
+  if (port < 0 || port > 65535)
+    return _buzon_cli_usage_error (_("a port is a number from 1 to 65535"));
+  if (security_text != NULL && !buzon_security_from_string (security_text, &security))
+    return _buzon_cli_usage_error (_("unknown security “%s”: use tls, starttls or none"),
+                                   security_text);
+
+  account = _buzon_cli_lookup_account (store, args[1]);
+  if (account == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  /* Run again after it worked: nothing left to do, and that is no error. */
+  if (buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP)
+    {
+      g_print (_("The account “%s” uses IMAP already: nothing was uploaded."), args[1]);
+      g_print ("\n");
+      return BUZON_CLI_EXIT_OK;
+    }
+
+  sw = buzon_pop3_switch_new (store, account);
+  target = buzon_pop3_switch_get_target (sw);
+  if (host != NULL)
+    buzon_account_set_host (target, host);
+  if (security_text != NULL)
+    buzon_account_set_security (target, security);
+  if (port != 0)
+    buzon_account_set_port (target, (guint)port);
+  if (user != NULL)
+    buzon_account_set_username (target, user);
+
+  if (buzon_account_get_security (target) == BUZON_SECURITY_NONE)
+    _buzon_cli_error (_("warning: with security “none” the password travels unencrypted; "
+                        "anyone on the network can read it"));
+
+  server = format_server (buzon_account_get_host (target),
+                          (guint16)buzon_account_get_port (target));
+  g_print (_("Uploading the mail of “%s” to the IMAP server %s (%s)…"), args[1], server,
+           buzon_security_to_string (buzon_account_get_security (target)));
+  g_print ("\n");
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.cancellable = g_cancellable_new ();
+  run.account = args[1];
+  run.tty = isatty (STDERR_FILENO);
+  g_signal_connect (sw, "progress", G_CALLBACK (switch_progress_cb), &run);
+  g_signal_connect (sw, "folder-created", G_CALLBACK (switch_folder_created_cb), &run);
+  g_signal_connect (sw, "notice", G_CALLBACK (switch_notice_cb), &run);
+  sigint = g_unix_signal_add (SIGINT, switch_interrupt_cb, &run);
+  sigterm = g_unix_signal_add (SIGTERM, switch_interrupt_cb, &run);
+
+  buzon_pop3_switch_run_async (sw, run.cancellable, switch_done_cb, &run);
+  while (run.result == NULL)
+    g_main_loop_run (run.loop);
+  ok = buzon_pop3_switch_run_finish (sw, run.result, &stats, &error);
+
+  /* Signals queued before the end. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  switch_end_progress (&run);
+  g_signal_handlers_disconnect_by_data (sw, &run);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_clear_object (&run.result);
+  g_clear_pointer (&run.loop, g_main_loop_unref);
+
+  /* After a failure, only when it got that far. */
+  if (ok || stats.uploaded > 0 || stats.already_there > 0 || stats.folders_created > 0)
+    {
+      g_print (_("Uploaded %u, already on the server %u, folders created %u."), stats.uploaded,
+               stats.already_there, stats.folders_created);
+      g_print ("\n");
+    }
+
+  if (!ok)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_cancellable_is_cancelled (run.cancellable))
+        _buzon_cli_error (_("Interrupted. What was uploaded stays on the server and “%s” stays "
+                            "a POP3 account; run the command again to go on."),
+                          args[1]);
+      else
+        {
+          _buzon_cli_error ("%s: %s", args[1], error->message);
+          if (g_error_matches (error, BUZON_NET_ERROR, BUZON_NET_ERROR_CERTIFICATE_UNTRUSTED))
+            _buzon_cli_error (_("Certificates are checked as for any IMAP account. To trust this "
+                                "one, add an IMAP account for %s and run “buzon-cli account "
+                                "trust” on it (a certificate is trusted per server and port), "
+                                "then switch again."),
+                              server);
+        }
+      g_clear_object (&run.cancellable);
+      g_clear_object (&sw);
+      switch_let_pool_threads_exit ();
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  g_clear_object (&run.cancellable);
+  g_clear_object (&sw);
+  switch_let_pool_threads_exit ();
+
+  g_print (_("“%s” is an IMAP account now: its mail is on %s, and kept on this computer too."),
+           args[1], server);
+  g_print ("\n");
+
+  return BUZON_CLI_EXIT_OK;
+}
+
 static void
 print_account_help (void)
 {
@@ -858,6 +1143,8 @@ print_account_help (void)
   g_print ("  set-password NAME  %s\n", _("Save the password in the keyring (read from stdin)"));
   g_print ("  trust NAME   %s\n", _("Show the server’s certificate and trust it "
                                    "(see “buzon-cli account trust --help”)"));
+  g_print ("  switch-to-imap NAME  %s\n", _("Upload a POP3 account’s mail to its IMAP server "
+                                           "and make it an IMAP account"));
 }
 
 int
@@ -882,6 +1169,8 @@ _buzon_cli_account (int    argc,
     return account_set_password (argc, argv);
   if (g_str_equal (argv[1], "trust"))
     return account_trust (argc, argv);
+  if (g_str_equal (argv[1], "switch-to-imap"))
+    return account_switch_to_imap (argc, argv);
 
   return _buzon_cli_usage_error (_("unknown account command “%s”"), argv[1]);
 }
