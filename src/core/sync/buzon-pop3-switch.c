@@ -1356,9 +1356,9 @@ run_switch (Run     *run,
   if (run->stats.failed > 0)
     {
       g_set_error (error, BUZON_POP3_SWITCH_ERROR, BUZON_POP3_SWITCH_ERROR_INCOMPLETE,
-                   _("%u messages could not be uploaded (the first: %s), so the account “%s” "
-                     "stays a POP3 account. What was uploaded stays on the server; once those "
-                     "messages are dealt with, switch again to go on."),
+                   _("Some messages (%u) could not be uploaded, the first: %s. So the "
+                     "account “%s” stays a POP3 account. What was uploaded stays on the "
+                     "server; once those messages are dealt with, switch again to go on."),
                    run->stats.failed, (const char *)g_ptr_array_index (run->failures, 0),
                    buzon_account_get_name (stored));
       return FALSE;
