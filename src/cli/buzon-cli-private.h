@@ -40,6 +40,7 @@ int           _buzon_cli_prepare        (GOptionContext  *context,
 BuzonAccount *_buzon_cli_lookup_account (BuzonStore      *store,
                                          const char      *name);
 void          _buzon_cli_print_json     (JsonNode        *node);
+void          _buzon_cli_let_pool_threads_exit (void);
 
 int           _buzon_cli_account        (int              argc,
                                          char           **argv);
@@ -58,5 +59,11 @@ int           _buzon_cli_mkdir          (int argc, char **argv);
 int           _buzon_cli_rmdir          (int argc, char **argv);
 int           _buzon_cli_rename         (int argc, char **argv);
 int           _buzon_cli_append         (int argc, char **argv);
+
+/* buzon-cli-pop3.c */
+int           _buzon_cli_sync_pop3      (BuzonStore      *store,
+                                         GPtrArray       *accounts,
+                                         gboolean         watch,
+                                         guint            interval);
 
 G_END_DECLS

@@ -364,6 +364,24 @@ test_timestamp (void)
   g_assert_cmpstr (ok, ==, "<2c.1.6571@host>");
 }
 
+static void
+test_empty_listing (void)
+{
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GPtrArray) listing = NULL;
+  g_auto(GStrv) capa = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* An empty mailbox: "+OK 0 messages" then "." at once. */
+  listing = buzon_pop3_parse_listing (empty, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (listing);
+  g_assert_cmpuint (listing->len, ==, 0);
+  capa = buzon_pop3_parse_capa (empty);
+  g_assert_nonnull (capa);
+  g_assert_null (capa[0]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -374,6 +392,7 @@ main (int    argc,
   g_test_add_func ("/buzon/pop3/parser/err-and-codes", test_err_and_codes);
   g_test_add_func ("/buzon/pop3/parser/sasl-continuation", test_sasl_continuation);
   g_test_add_func ("/buzon/pop3/parser/bare-lf", test_bare_lf_and_empty_payload);
+  g_test_add_func ("/buzon/pop3/parser/empty-listing", test_empty_listing);
   g_test_add_func ("/buzon/pop3/parser/binary", test_binary_payload);
   g_test_add_func ("/buzon/pop3/parser/partial", test_partial);
   g_test_add_func ("/buzon/pop3/parser/errors", test_errors);

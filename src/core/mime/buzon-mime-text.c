@@ -13,13 +13,14 @@
 
 #include <gmime/gmime.h>
 
+#include "buzon-mime-private.h"
 #include "buzon-mime-text.h"
 
 /* Deeper than any real message; bounds the walk over hostile ones. */
 #define MAX_DEPTH 32
 
-static void
-ensure_gmime (void)
+void
+_buzon_mime_ensure_init (void)
 {
   static gsize initialized = 0;
 
@@ -141,15 +142,30 @@ strip_html (const char *html)
 char *
 buzon_mime_extract_text (GBytes *raw)
 {
-  GMimeStream *stream;
-  GMimeParser *parser;
   GMimeMessage *message;
-  GMimeTextPart *part;
-  g_autofree char *text = NULL;
+  char *text;
 
   g_return_val_if_fail (raw != NULL, NULL);
 
-  ensure_gmime ();
+  message = _buzon_mime_parse (raw);
+  if (message == NULL)
+    return NULL;
+
+  text = _buzon_mime_message_text (message);
+  g_object_unref (message);
+
+  return text;
+}
+
+/* Parses @raw; NULL if GMime finds no message at all. */
+GMimeMessage *
+_buzon_mime_parse (GBytes *raw)
+{
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  _buzon_mime_ensure_init ();
 
   stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
   parser = g_mime_parser_new_with_stream (stream);
@@ -157,8 +173,16 @@ buzon_mime_extract_text (GBytes *raw)
   /* GMime 3.2 has no autoptr support. */
   g_object_unref (parser);
   g_object_unref (stream);
-  if (message == NULL)
-    return NULL;
+
+  return message;
+}
+
+/* The text of @message's main text part, valid UTF-8, or NULL. */
+char *
+_buzon_mime_message_text (GMimeMessage *message)
+{
+  GMimeTextPart *part;
+  g_autofree char *text = NULL;
 
   part = find_text_part (g_mime_message_get_mime_part (message), 0, FALSE);
   if (part != NULL)
@@ -170,8 +194,6 @@ buzon_mime_extract_text (GBytes *raw)
       if (html != NULL)
         text = strip_html (html);
     }
-
-  g_object_unref (message);
 
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     {

@@ -476,6 +476,8 @@ buzon_pop3_parse_listing (GBytes    *data,
   g_return_val_if_fail (data != NULL, NULL);
 
   bytes = g_bytes_get_data (data, &length);
+  if (length == 0)
+    return g_steal_pointer (&entries);  /* an empty mailbox */
   if (memchr (bytes, '\0', length) != NULL)
     {
       g_set_error_literal (error, BUZON_POP3_ERROR, BUZON_POP3_ERROR_PARSE, "NUL in a listing");
@@ -518,7 +520,8 @@ buzon_pop3_parse_capa (GBytes *data)
   g_return_val_if_fail (data != NULL, NULL);
 
   bytes = g_bytes_get_data (data, &length);
-  text = g_strndup (bytes, length);  /* stops at a NUL: what follows is junk */
+  /* g_strndup() stops at a NUL: what follows is junk. */
+  text = length > 0 ? g_strndup (bytes, length) : g_strdup ("");
   lines = g_strsplit (text, "\r\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {

@@ -21,7 +21,11 @@
 
 #include "buzon-store-private.h"
 
-#define UIDL_COLUMNS "account_id, uidl, local_message, first_seen, downloaded, deleted_on_server"
+#define UIDL_COLUMNS "u.account_id, u.uidl, u.local_message, u.first_seen, u.downloaded, " \
+                     "u.deleted_on_server, (u.downloaded > 0 AND (u.local_message IS NULL OR " \
+                     "f.special_use = 'trash'))"
+#define UIDL_FROM "pop3_uidls u LEFT JOIN messages m ON m.id = u.local_message " \
+                  "LEFT JOIN folders f ON f.id = m.folder_id"
 #define OP_COLUMNS "id, account_id, folder_id, kind, payload, created, attempts, last_error"
 #define OUTBOX_COLUMNS \
   "id, account_id, raw, recipients, created, attempts, next_attempt, last_error, state"
@@ -46,6 +50,7 @@ uidl_from_row (BuzonStmt *stmt)
   uidl->first_seen = sqlite3_column_int64 (stmt, 3);
   uidl->downloaded = sqlite3_column_int64 (stmt, 4);
   uidl->deleted_on_server = sqlite3_column_int (stmt, 5) != 0;
+  uidl->deleted_here = sqlite3_column_int (stmt, 6) != 0;
 
   return uidl;
 }
@@ -96,9 +101,7 @@ buzon_store_pop3_record_uidl (BuzonStore  *self,
  * @body_text: (nullable): its text, for search
  * @error: return location for an error
  *
- * Stores a downloaded POP3 message: its summary, its body (state full) and
- * its UIDL record, in one transaction that is on disk (fsync) when this
- * returns. Only after that may the POP3 client send DELE for it.
+ * Stores one downloaded POP3 message; see buzon_store_pop3_save_messages().
  *
  * Returns: %TRUE on success; @summary then has its id
  */
@@ -111,28 +114,90 @@ buzon_store_pop3_save_message (BuzonStore           *self,
                                const char           *body_text,
                                GError              **error)
 {
+  BuzonPop3Download download = { (char *)uidl, summary, raw, (char *)body_text };
+  BuzonPop3Download *one = &download;
+
+  g_return_val_if_fail (uidl != NULL, FALSE);
+
+  return buzon_store_pop3_save_messages (self, account_id, &one, 1, error);
+}
+
+/**
+ * buzon_store_pop3_save_messages:
+ * @account_id: the POP3 account
+ * @downloads: (array length=n_downloads): the downloaded messages
+ * @n_downloads: how many
+ * @error: return location for an error
+ *
+ * Stores downloaded POP3 messages: their summaries, their bodies (state
+ * full) and their UIDL records, in one transaction that is on disk (fsync)
+ * when this returns. Only after that may the POP3 client send DELE for
+ * them. A UIDL already stored with a local copy is skipped (a second
+ * download of the same message keeps the first copy).
+ *
+ * Returns: %TRUE on success; each summary stored then has its id
+ */
+gboolean
+buzon_store_pop3_save_messages (BuzonStore          *self,
+                                gint64               account_id,
+                                BuzonPop3Download  **downloads,
+                                guint                n_downloads,
+                                GError             **error)
+{
   g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GArray) old_ids = NULL;
   BuzonStoreConn *w;
-  gint64 old_id;
-  gboolean ok;
+  gboolean ok = TRUE;
+  gint64 now = _buzon_store_now ();
 
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
-  g_return_val_if_fail (uidl != NULL, FALSE);
-  g_return_val_if_fail (summary != NULL && summary->folder_id > 0, FALSE);
-  g_return_val_if_fail (raw != NULL, FALSE);
+  g_return_val_if_fail (downloads != NULL || n_downloads == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  batch = g_ptr_array_new ();
-  g_ptr_array_add (batch, summary);
-  old_id = summary->id;
+  for (guint i = 0; i < n_downloads; i++)
+    {
+      g_return_val_if_fail (downloads[i]->uidl != NULL && downloads[i]->raw != NULL, FALSE);
+      g_return_val_if_fail (downloads[i]->summary != NULL &&
+                            downloads[i]->summary->folder_id > 0, FALSE);
+    }
 
   if ((w = _buzon_store_write_begin (self, TRUE, error)) == NULL)
     return FALSE;
 
-  ok = _buzon_store_upsert_messages_locked (self, w, batch, error) &&
-       _buzon_store_set_body_locked (self, w, summary->id, raw, body_text, error);
+  batch = g_ptr_array_new ();
+  old_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  {
+    g_autoptr(BuzonStmt) known =
+      _buzon_store_prepare (w, "SELECT 1 FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2 "
+                               "AND downloaded > 0",
+                            error);
 
-  if (ok)
+    ok = known != NULL;
+    for (guint i = 0; ok && i < n_downloads; i++)
+      {
+        int rc;
+
+        sqlite3_reset (known);
+        sqlite3_bind_int64 (known, 1, account_id);
+        _buzon_bind_text (known, 2, downloads[i]->uidl);
+        rc = sqlite3_step (known);
+        if (rc == SQLITE_ROW)
+          continue;
+        g_ptr_array_add (batch, downloads[i]);
+        g_array_append_val (old_ids, downloads[i]->summary->id);
+      }
+  }
+
+  if (ok && batch->len > 0)
+    {
+      g_autoptr(GPtrArray) summaries = g_ptr_array_sized_new (batch->len);
+
+      for (guint i = 0; i < batch->len; i++)
+        g_ptr_array_add (summaries, ((BuzonPop3Download *)batch->pdata[i])->summary);
+      ok = _buzon_store_upsert_messages_locked (self, w, summaries, error);
+    }
+
+  if (ok && batch->len > 0)
     {
       g_autoptr(BuzonStmt) stmt =
         _buzon_store_prepare (w, "INSERT INTO pop3_uidls (account_id, uidl, local_message, "
@@ -143,19 +208,27 @@ buzon_store_pop3_save_message (BuzonStore           *self,
                               error);
 
       ok = stmt != NULL;
-      if (ok)
+      for (guint i = 0; ok && i < batch->len; i++)
         {
+          BuzonPop3Download *download = batch->pdata[i];
+
+          ok = _buzon_store_set_body_locked (self, w, download->summary->id, download->raw,
+                                             download->text, error);
+          if (!ok)
+            break;
+          sqlite3_reset (stmt);
           sqlite3_bind_int64 (stmt, 1, account_id);
-          _buzon_bind_text (stmt, 2, uidl);
-          sqlite3_bind_int64 (stmt, 3, summary->id);
-          sqlite3_bind_int64 (stmt, 4, _buzon_store_now ());
+          _buzon_bind_text (stmt, 2, download->uidl);
+          sqlite3_bind_int64 (stmt, 3, download->summary->id);
+          sqlite3_bind_int64 (stmt, 4, now);
           ok = _buzon_store_step_done (w, stmt, error);
         }
     }
 
   ok = _buzon_store_write_end (self, ok, error);
   if (!ok)
-    summary->id = old_id;
+    for (guint i = 0; i < batch->len; i++)
+      ((BuzonPop3Download *)batch->pdata[i])->summary->id = g_array_index (old_ids, gint64, i);
 
   return ok;
 }
@@ -181,8 +254,8 @@ buzon_store_pop3_lookup_uidl (BuzonStore  *self,
   g_return_val_if_fail (uidl != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = _buzon_store_read_begin (self, "SELECT " UIDL_COLUMNS " FROM pop3_uidls "
-                                        "WHERE account_id = ?1 AND uidl = ?2",
+  stmt = _buzon_store_read_begin (self, "SELECT " UIDL_COLUMNS " FROM " UIDL_FROM
+                                        " WHERE u.account_id = ?1 AND u.uidl = ?2",
                                   error);
   if (stmt == NULL)
     return NULL;
@@ -212,8 +285,8 @@ buzon_store_pop3_list_uidls (BuzonStore  *self,
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = _buzon_store_read_begin (self, "SELECT " UIDL_COLUMNS " FROM pop3_uidls "
-                                        "WHERE account_id = ?1 ORDER BY first_seen, rowid",
+  stmt = _buzon_store_read_begin (self, "SELECT " UIDL_COLUMNS " FROM " UIDL_FROM
+                                        " WHERE u.account_id = ?1 ORDER BY u.first_seen, u.rowid",
                                   error);
   if (stmt == NULL)
     return NULL;
@@ -256,6 +329,56 @@ buzon_store_pop3_mark_deleted (BuzonStore          *self,
     g_autoptr(BuzonStmt) stmt =
       _buzon_store_prepare (w, "UPDATE pop3_uidls SET deleted_on_server = 1 "
                                "WHERE account_id = ?1 AND uidl = ?2",
+                            error);
+
+    ok = stmt != NULL;
+    if (ok)
+      sqlite3_bind_int64 (stmt, 1, account_id);
+    for (guint i = 0; ok && uidls[i] != NULL; i++)
+      {
+        sqlite3_reset (stmt);
+        _buzon_bind_text (stmt, 2, uidls[i]);
+        ok = _buzon_store_step_done (w, stmt, error);
+      }
+  }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_pop3_forget_uidls:
+ * @account_id: the POP3 account
+ * @uidls: (array zero-terminated=1): UIDLs the server no longer lists
+ * @error: return location for an error
+ *
+ * Drops the records of messages that are gone from the server (deleted
+ * there, by this or another program): a UIDL is remembered only while the
+ * server may list it. Local copies stay.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_pop3_forget_uidls (BuzonStore          *self,
+                               gint64               account_id,
+                               const char * const  *uidls,
+                               GError             **error)
+{
+  BuzonStoreConn *w;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uidls != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (uidls[0] == NULL)
+    return TRUE;
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (w, "DELETE FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2",
                             error);
 
     ok = stmt != NULL;

@@ -171,6 +171,8 @@ typedef struct
  * @first_seen: when the UIDL was first listed by the server
  * @downloaded: when the message was stored here, 0 if not yet
  * @deleted_on_server: whether a DELE for it took effect (after QUIT)
+ * @deleted_here: it was downloaded and its local copy is gone or in the
+ *   Trash (what the "until deleted here" mode turns into a DELE)
  */
 typedef struct
 {
@@ -180,7 +182,25 @@ typedef struct
   gint64    first_seen;
   gint64    downloaded;
   gboolean  deleted_on_server;
+  gboolean  deleted_here;
 } BuzonPop3Uidl;
+
+/**
+ * BuzonPop3Download:
+ * @uidl: the message's UIDL (or the fingerprint standing in for one)
+ * @summary: its summary, with @folder_id set
+ * @raw: the bytes RETR returned, dot-unstuffed
+ * @text: (nullable): its text, for search
+ *
+ * One downloaded message for buzon_store_pop3_save_messages().
+ */
+typedef struct
+{
+  char                *uidl;
+  BuzonMessageSummary *summary;
+  GBytes              *raw;
+  char                *text;
+} BuzonPop3Download;
 
 /**
  * BuzonPendingOp:

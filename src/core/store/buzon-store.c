@@ -427,7 +427,36 @@ _buzon_column_dup_text (BuzonStmt *stmt,
 gint64
 _buzon_store_now (void)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return buzon_store_now ();
+}
+
+/**
+ * buzon_store_now:
+ *
+ * The clock of the store and of what counts days against it (POP3's "keep
+ * N days"): seconds since the epoch. The environment variable
+ * `BUZON_TEST_NOW` (seconds since the epoch, or `+SECONDS` from now)
+ * overrides it, so tests can move time forward.
+ *
+ * Returns: the time now
+ */
+gint64
+buzon_store_now (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *fake = g_getenv ("BUZON_TEST_NOW");
+
+  if (fake != NULL && *fake != '\0')
+    {
+      gboolean relative = *fake == '+';
+      char *end = NULL;
+      gint64 value = g_ascii_strtoll (relative ? fake + 1 : fake, &end, 10);
+
+      if (end != NULL && *end == '\0' && value >= 0)
+        return relative ? now + value : value;
+    }
+
+  return now;
 }
 
 /* Connections */

@@ -185,6 +185,8 @@ GArray              *buzon_store_search                     (BuzonStore         
                                                              guint                 limit,
                                                              GError              **error);
 
+gint64               buzon_store_now                        (void);
+
 /* POP3 */
 gboolean             buzon_store_pop3_record_uidl           (BuzonStore           *self,
                                                              gint64                account_id,
@@ -196,6 +198,15 @@ gboolean             buzon_store_pop3_save_message          (BuzonStore         
                                                              BuzonMessageSummary  *summary,
                                                              GBytes               *raw,
                                                              const char           *body_text,
+                                                             GError              **error);
+gboolean             buzon_store_pop3_save_messages         (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             BuzonPop3Download   **downloads,
+                                                             guint                 n_downloads,
+                                                             GError              **error);
+gboolean             buzon_store_pop3_forget_uidls          (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char * const   *uidls,
                                                              GError              **error);
 G_GNUC_WARN_UNUSED_RESULT
 BuzonPop3Uidl       *buzon_store_pop3_lookup_uidl           (BuzonStore           *self,

@@ -1,0 +1,541 @@
+/* test-pop3-sync.c — BuzonPop3Sync against a real Dovecot on 127.0.0.1
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each POP3 mode end to end: delete from the server after download; keep
+ * forever; keep N days (with the test clock, BUZON_TEST_NOW); keep until
+ * deleted here. Messages whose lines begin with "." are stored byte for
+ * byte; a second check downloads nothing; a wrong password changes nothing;
+ * STLS works; a check that is cancelled keeps what it stored and deletes
+ * nothing it did not store.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "buzon-account.h"
+#include "buzon-pop3-sync.h"
+#include "buzon-store.h"
+#include "buzon-test-servers.h"
+
+#define PASSWORD "pop-sync-secret"
+
+static BuzonTestServers *servers;
+static gboolean servers_tried;
+static guint user_counter;
+
+typedef struct
+{
+  char         *dir;
+  BuzonStore   *store;
+  char         *address;
+  BuzonAccount *account;
+  GPtrArray    *sent;     /* GBytes *: what was put on the server */
+} Fixture;
+
+static BuzonTestServers *
+get_servers (void)
+{
+  if (!servers_tried)
+    {
+      servers_tried = TRUE;
+      servers = buzon_test_servers_start_or_skip ("full", NULL);
+    }
+
+  return servers;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  (void)data;
+  fixture->dir = g_dir_make_tmp ("buzon-pop3-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (fixture->dir, "buzon.db", NULL);
+  fixture->store = buzon_store_open (path, &error);
+  g_assert_no_error (error);
+  fixture->sent = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
+
+  (void)data;
+  g_clear_object (&fixture->account);
+  g_clear_object (&fixture->store);
+  g_ptr_array_unref (fixture->sent);
+  g_free (fixture->address);
+  g_assert_cmpint (system (command), ==, 0);
+  g_free (fixture->dir);
+}
+
+/* A new server user and its POP3 account in the store. */
+static void
+add_account (Fixture       *fixture,
+             const char    *mode,
+             const char    *service,
+             BuzonSecurity  security)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->address = g_strdup_printf ("pop-sync-%u@example.test", ++user_counter);
+  g_assert_true (buzon_test_servers_add_user (servers, fixture->address, PASSWORD, &error));
+  g_assert_no_error (error);
+
+  fixture->account = buzon_account_new ("pop");
+  buzon_account_set_address (fixture->account, fixture->address);
+  buzon_account_set_protocol (fixture->account, BUZON_PROTOCOL_POP3);
+  buzon_account_set_host (fixture->account, buzon_test_servers_get_host (servers));
+  buzon_account_set_port (fixture->account, buzon_test_servers_get_port (servers, service));
+  buzon_account_set_security (fixture->account, security);
+  buzon_account_set_password_command (fixture->account, "echo " PASSWORD);
+  g_assert_true (buzon_account_set_pop3_mode_string (fixture->account, mode, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_store_add_account (fixture->store, fixture->account, &error));
+  g_assert_no_error (error);
+}
+
+/* Puts @count messages on the server (lines beginning with "." in each). */
+static void
+put_messages (Fixture *fixture,
+              guint    count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      guint n = fixture->sent->len;
+      g_autofree char *text = g_strdup_printf (
+        "From: Ana <ana@example.test>\r\n"
+        "To: <%s>\r\n"
+        "Subject: Letter %u\r\n"
+        "Message-ID: <letter-%u-%s>\r\n"
+        "Date: Tue, 01 Dec 2026 10:%02u:00 +0000\r\n"
+        "\r\n"
+        "Letter %u.\r\n"
+        ".\r\n"
+        "..two\r\n"
+        ".one\r\n"
+        "End.\r\n",
+        fixture->address, n, n, fixture->address, n % 60, n);
+      GBytes *bytes = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+
+      g_assert_true (buzon_test_servers_append (servers, fixture->address, "INBOX", bytes, NULL,
+                                                &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (fixture->sent, bytes);
+    }
+}
+
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  (void)object;
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+check (Fixture               *fixture,
+       BuzonPop3CheckResult  *out,
+       GError               **error)
+{
+  g_autoptr(BuzonPop3Sync) sync = buzon_pop3_sync_new (fixture->store, fixture->account);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  buzon_pop3_sync_set_tls_database (sync, buzon_test_servers_get_tls_database (servers));
+  buzon_pop3_sync_check_async (sync, NULL, done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return buzon_pop3_sync_check_finish (sync, result, out, error);
+}
+
+static void
+check_ok (Fixture              *fixture,
+          BuzonPop3CheckResult *out)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (check (fixture, out, &error));
+  g_assert_no_error (error);
+}
+
+static BuzonFolder *
+inbox (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) error = NULL;
+
+  folders = buzon_store_list_folders (fixture->store, buzon_account_get_id (fixture->account),
+                                      &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      BuzonFolder *folder = g_ptr_array_index (folders, i);
+
+      if (folder->special_use == BUZON_SPECIAL_USE_INBOX)
+        return buzon_folder_copy (folder);
+    }
+  g_assert_not_reached ();
+}
+
+/* Every message put on the server is stored exactly once, byte for byte. */
+static GPtrArray *
+assert_stored_once (Fixture *fixture)
+{
+  g_autoptr(BuzonFolder) folder = inbox (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) found = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  GPtrArray *messages;
+
+  messages = buzon_store_list_messages (fixture->store, folder->id, 0, G_MAXUINT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, fixture->sent->len);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      BuzonMessageSummary *summary = g_ptr_array_index (messages, i);
+      g_autoptr(GBytes) body = buzon_store_get_body (fixture->store, summary->id, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (summary->body_state, ==, BUZON_BODY_STATE_FULL);
+      g_assert_true (g_hash_table_add (found, g_bytes_ref (body)));
+    }
+  for (guint i = 0; i < fixture->sent->len; i++)
+    g_assert_true (g_hash_table_contains (found, fixture->sent->pdata[i]));
+  g_hash_table_foreach (found, (GHFunc)(void (*)(void))g_bytes_unref, NULL);
+
+  return messages;
+}
+
+static guint
+server_count (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = buzon_test_servers_get_state (servers, fixture->address, "INBOX",
+                                                            FALSE, &error);
+  JsonObject *boxes;
+
+  g_assert_no_error (error);
+  boxes = json_object_get_object_member (json_node_get_object (state), "mailboxes");
+  return (guint)json_object_get_int_member (json_object_get_object_member (boxes, "INBOX"),
+                                            "exists");
+}
+
+static void
+test_delete_mode (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  BuzonPop3CheckResult result;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "delete", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 250);
+
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.on_server, ==, 250);
+  g_assert_cmpuint (result.downloaded, ==, 250);
+  g_assert_cmpuint (result.deleted, ==, 250);
+  g_assert_false (result.fingerprints);
+  stored = assert_stored_once (fixture);
+  g_assert_cmpuint (server_count (fixture), ==, 0);
+
+  /* The summary came from the message. */
+  {
+    BuzonMessageSummary *summary = g_ptr_array_index (stored, 0);
+
+    g_assert_nonnull (summary->subject);
+    g_assert_true (g_str_has_prefix (summary->subject, "Letter "));
+    g_assert_nonnull (strstr (summary->from, "ana@example.test"));
+    g_assert_true (g_str_has_prefix (summary->message_id, "<letter-"));
+  }
+
+  /* New mail, and a check with nothing to do. */
+  put_messages (fixture, 3);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 3);
+  g_assert_cmpuint (result.deleted, ==, 3);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.on_server, ==, 0);
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+  stored = assert_stored_once (fixture);
+}
+
+static void
+test_keep_mode (Fixture       *fixture,
+                gconstpointer  data)
+{
+  BuzonPop3CheckResult result;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "keep", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 40);
+
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 40);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  g_assert_cmpuint (server_count (fixture), ==, 40);
+
+  put_messages (fixture, 2);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.on_server, ==, 42);
+  g_assert_cmpuint (result.downloaded, ==, 2);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  stored = assert_stored_once (fixture);
+  g_assert_cmpuint (server_count (fixture), ==, 42);
+
+  /* Deleted here: still kept there, and not downloaded again. */
+  {
+    BuzonMessageSummary *summary = g_ptr_array_index (stored, 0);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (buzon_store_delete_messages (fixture->store, &summary->id, 1, NULL, &error));
+    g_assert_no_error (error);
+  }
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  g_assert_cmpuint (server_count (fixture), ==, 42);
+}
+
+static void
+check_at (Fixture              *fixture,
+          gint64                offset,
+          BuzonPop3CheckResult *result)
+{
+  g_autofree char *now = g_strdup_printf ("+%" G_GINT64_FORMAT, offset);
+
+  g_setenv ("BUZON_TEST_NOW", now, TRUE);
+  check_ok (fixture, result);
+  g_unsetenv ("BUZON_TEST_NOW");
+}
+
+static void
+test_keep_days (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const gint64 day = 24 * 60 * 60;
+  BuzonPop3CheckResult result;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "keep-days:7", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 5);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 5);
+  g_assert_cmpuint (result.deleted, ==, 0);
+
+  /* Six days later: two more arrive; nothing is old enough. */
+  put_messages (fixture, 2);
+  check_at (fixture, 6 * day, &result);
+  g_assert_cmpuint (result.downloaded, ==, 2);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  g_assert_cmpuint (server_count (fixture), ==, 7);
+
+  /* Seven days and a minute after the first check: the first five go. */
+  check_at (fixture, 7 * day + 60, &result);
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_assert_cmpuint (result.deleted, ==, 5);
+  g_assert_cmpuint (server_count (fixture), ==, 2);
+
+  /* Thirteen days: the other two, seven days after they were first seen. */
+  check_at (fixture, 12 * day, &result);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  check_at (fixture, 13 * day + 60, &result);
+  g_assert_cmpuint (result.deleted, ==, 2);
+  g_assert_cmpuint (server_count (fixture), ==, 0);
+
+  stored = assert_stored_once (fixture);
+}
+
+static void
+test_keep_until_deleted (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  BuzonPop3CheckResult result;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonMessageSummary *first, *second;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "keep-until-deleted", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 6);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 6);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  stored = assert_stored_once (fixture);
+
+  /* Two deleted here for good. */
+  first = g_ptr_array_index (stored, 0);
+  second = g_ptr_array_index (stored, 3);
+  g_assert_true (buzon_store_delete_messages (fixture->store, &first->id, 1, NULL, &error));
+  g_assert_true (buzon_store_delete_messages (fixture->store, &second->id, 1, NULL, &error));
+  g_assert_no_error (error);
+
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_assert_cmpuint (result.deleted, ==, 2);
+  g_assert_cmpuint (server_count (fixture), ==, 4);
+
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  g_assert_cmpuint (result.on_server, ==, 4);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  BuzonPop3CheckResult result;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(BuzonFolder) folder = NULL;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "delete", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 3);
+  buzon_account_set_password_command (fixture->account, "echo wrong");
+
+  g_assert_false (check (fixture, &result, &error));
+  g_assert_error (error, BUZON_POP3_SESSION_ERROR, BUZON_POP3_SESSION_ERROR_AUTH);
+  g_assert_nonnull (strstr (error->message, fixture->address));
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_assert_cmpuint (server_count (fixture), ==, 3);
+  folder = inbox (fixture);
+  messages = buzon_store_list_messages (fixture->store, folder->id, 0, G_MAXUINT, NULL);
+  g_assert_cmpuint (messages->len, ==, 0);
+}
+
+static void
+test_stls (Fixture       *fixture,
+           gconstpointer  data)
+{
+  BuzonPop3CheckResult result;
+  g_autoptr(GPtrArray) stored = NULL;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "delete", "pop3", BUZON_SECURITY_STARTTLS);
+  put_messages (fixture, 4);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 4);
+  stored = assert_stored_once (fixture);
+  g_assert_cmpuint (server_count (fixture), ==, 0);
+}
+
+static void
+cancel_on_progress_cb (BuzonPop3Sync *sync,
+                       guint          done,
+                       guint          total,
+                       gpointer       user_data)
+{
+  (void)sync;
+  (void)total;
+  if (done >= 100)
+    g_cancellable_cancel (user_data);
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(BuzonPop3Sync) sync = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  BuzonPop3CheckResult out;
+  guint left;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "delete", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 400);
+
+  sync = buzon_pop3_sync_new (fixture->store, fixture->account);
+  buzon_pop3_sync_set_tls_database (sync, buzon_test_servers_get_tls_database (servers));
+  g_signal_connect (sync, "progress", G_CALLBACK (cancel_on_progress_cb), cancellable);
+  buzon_pop3_sync_check_async (sync, cancellable, done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (buzon_pop3_sync_check_finish (sync, result, &out, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (out.downloaded, >=, 100);
+  g_assert_cmpuint (out.downloaded, <, 400);
+  g_assert_cmpuint (out.deleted, ==, 0);
+
+  /* No QUIT: nothing left the server. */
+  g_usleep (200 * 1000);
+  left = server_count (fixture);
+  g_assert_cmpuint (left, ==, 400);
+
+  {
+    guint first = out.downloaded;
+
+    check_ok (fixture, &out);
+    g_assert_cmpuint (out.downloaded, ==, 400 - first);
+    g_assert_cmpuint (out.deleted, ==, 400);
+  }
+  stored = assert_stored_once (fixture);
+  g_assert_cmpuint (server_count (fixture), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/pop3-sync/delete", test_delete_mode);
+  ADD ("/pop3-sync/keep", test_keep_mode);
+  ADD ("/pop3-sync/keep-days", test_keep_days);
+  ADD ("/pop3-sync/keep-until-deleted", test_keep_until_deleted);
+  ADD ("/pop3-sync/wrong-password", test_wrong_password);
+  ADD ("/pop3-sync/stls", test_stls);
+  ADD ("/pop3-sync/cancel", test_cancel);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_pointer (&servers, buzon_test_servers_stop);
+
+  return status;
+}
