@@ -58,6 +58,53 @@ typedef enum
   BUZON_TEST_FLAGS_REPLACE,
 } BuzonTestFlagsMode;
 
+/**
+ * BuzonTestFillFlags:
+ * @BUZON_TEST_FILL_NONE: plain generated messages
+ * @BUZON_TEST_FILL_DOT_LINES: many body lines begin with "." or "..", and some
+ *   are exactly ".", "..", "...", ".foo": POP3 must dot-stuff them
+ * @BUZON_TEST_FILL_QUIET: leave out the per-message list (for big counts)
+ */
+typedef enum
+{
+  BUZON_TEST_FILL_NONE      = 0,
+  BUZON_TEST_FILL_DOT_LINES = 1 << 0,
+  BUZON_TEST_FILL_QUIET     = 1 << 1,
+} BuzonTestFillFlags;
+
+/**
+ * BuzonTestFillOptions:
+ * @mailbox: (nullable): the folder, created if missing; %NULL for INBOX
+ * @size: about how many bytes of body each message has; 0 for about 2 KB
+ * @seed: part of each Message-ID and of the generated text
+ * @start_index: the index of the first message; 0 for 1
+ * @flags: #BuzonTestFillFlags
+ *
+ * Options of buzon_test_servers_fill(); all zeros (or %NULL) are the defaults,
+ * so `{ .flags = BUZON_TEST_FILL_DOT_LINES }` is enough.
+ */
+typedef struct
+{
+  const char         *mailbox;
+  gsize               size;
+  guint               seed;
+  guint               start_index;
+  BuzonTestFillFlags  flags;
+} BuzonTestFillOptions;
+
+/**
+ * BuzonTestPop3StateFlags:
+ * @BUZON_TEST_POP3_STATE_NONE: Message-IDs from TOP n 0
+ * @BUZON_TEST_POP3_STATE_BODIES: RETR each message and add its "sha256"
+ * @BUZON_TEST_POP3_STATE_APOP: log in with APOP (servers started with "--apop")
+ */
+typedef enum
+{
+  BUZON_TEST_POP3_STATE_NONE   = 0,
+  BUZON_TEST_POP3_STATE_BODIES = 1 << 0,
+  BUZON_TEST_POP3_STATE_APOP   = 1 << 1,
+} BuzonTestPop3StateFlags;
+
 GQuark            buzon_test_servers_error_quark       (void);
 
 BuzonTestServers *buzon_test_servers_start             (const char          *profile,
@@ -138,6 +185,15 @@ gboolean          buzon_test_servers_move              (BuzonTestServers    *sel
                                                         const char          *uids,
                                                         const char          *target,
                                                         GError             **error);
+JsonNode         *buzon_test_servers_fill              (BuzonTestServers    *self,
+                                                        const char          *address,
+                                                        guint                count,
+                                                        const BuzonTestFillOptions *options,
+                                                        GError             **error);
+JsonNode         *buzon_test_servers_pop3_state        (BuzonTestServers    *self,
+                                                        const char          *address,
+                                                        BuzonTestPop3StateFlags flags,
+                                                        GError             **error);
 JsonNode         *buzon_test_servers_get_smtp_events   (BuzonTestServers    *self,
                                                         GError             **error);
 JsonNode         *buzon_test_servers_run               (BuzonTestServers    *self,
@@ -157,6 +213,8 @@ JsonObject       *buzon_test_state_find_message        (JsonNode            *sta
                                                         const char          *message_id);
 JsonObject       *buzon_test_state_find_folder         (JsonNode            *state,
                                                         const char          *name);
+JsonObject       *buzon_test_pop3_state_find_message   (JsonNode            *state,
+                                                        const char          *message_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonTestServers, buzon_test_servers_stop)
 
