@@ -917,7 +917,7 @@ buzon_test_servers_move (BuzonTestServers  *self,
  * @count: how many messages
  * @options: (nullable): where and what to generate; %NULL for the defaults
  *
- * Delivers @count generated messages at once, fast (10,000 in about 1.5 s):
+ * Delivers @count generated messages at once, fast (10,000 in about 1 s):
  * `test-servers fill` writes them straight into the user's Maildir. Message
  * @options->start_index + i has the Message-ID
  * "<fill-INDEX-SEED@example.test>", CRLF line ends and a text body that differs
