@@ -27,6 +27,7 @@
 #include "buzon-mail-ops.h"
 #include "buzon-net.h"
 #include "buzon-pop3-switch.h"
+#include "buzon-pop3-sync.h"
 #include "buzon-secrets.h"
 #include "buzon-store.h"
 #include "buzon-tls-probe.h"
@@ -516,6 +517,7 @@ static int
 account_show (int    argc,
               char **argv)
 {
+  gboolean inexact;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(BuzonStore) store = NULL;
   g_autoptr(BuzonAccount) account = NULL;
@@ -538,14 +540,24 @@ account_show (int    argc,
   if (account == NULL)
     return BUZON_CLI_EXIT_FAILED;
 
+  inexact = buzon_account_get_protocol (account) == BUZON_PROTOCOL_POP3 &&
+            buzon_store_pop3_uses_fingerprints (store, buzon_account_get_id (account));
+
   if (json)
     {
       g_autoptr(JsonNode) node = account_to_json (account);
+      JsonArray *warnings = json_array_new ();
+
+      if (inexact)
+        json_array_add_string_element (warnings, buzon_pop3_sync_fingerprint_warning ());
+      json_object_set_array_member (json_node_get_object (node), "warnings", warnings);
       _buzon_cli_print_json (node);
     }
   else
     {
       print_account_text (account, TRUE);
+      if (inexact)
+        g_print ("  %s: %s\n", _("Warning"), buzon_pop3_sync_fingerprint_warning ());
     }
 
   return BUZON_CLI_EXIT_OK;
@@ -932,46 +944,6 @@ switch_notice_cb (BuzonPop3Switch *sw,
   _buzon_cli_error ("%s: %s", run->account, message);
 }
 
-#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
-static guint
-switch_count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL) &&
-          g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-#endif
-
-/* AddressSanitizer builds only, for the reason buzon-cli-mail.c gives at
- * let_pool_threads_exit(): LeakSanitizer of GCC 12 crashes at exit scanning
- * a thread-pool worker that ran a GnuTLS handshake. Let them go first. */
-static void
-switch_let_pool_threads_exit (void)
-{
-#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (switch_count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-#endif
-}
-
 static int
 account_switch_to_imap (int    argc,
                         char **argv)
@@ -1116,13 +1088,13 @@ account_switch_to_imap (int    argc,
         }
       g_clear_object (&run.cancellable);
       g_clear_object (&sw);
-      switch_let_pool_threads_exit ();
+      _buzon_cli_let_pool_threads_exit ();
       return BUZON_CLI_EXIT_FAILED;
     }
 
   g_clear_object (&run.cancellable);
   g_clear_object (&sw);
-  switch_let_pool_threads_exit ();
+  _buzon_cli_let_pool_threads_exit ();
 
   g_print (_("“%s” is an IMAP account now: its mail is on %s, and kept on this computer too."),
            args[1], server);

@@ -154,58 +154,13 @@ new_engine (BuzonStore   *store,
   return sync;
 }
 
-#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
-/* GLib thread-pool workers alive now. */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL) &&
-          g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-#endif
-
-/* AddressSanitizer builds only. LeakSanitizer of GCC 12 (Debian 12) crashes
- * at exit ("Tracer caught signal 11") scanning the dynamic TLS of the
- * thread-pool worker that ran the engine's GnuTLS handshake (glib-networking
- * runs asynchronous handshakes in one): a sanitizer bug, not a leak, that
- * made every connecting command die in those builds. The tests work around
- * it the same way (tests/integration/test-connection.c): let the idle
- * workers go before exiting. */
-static void
-let_pool_threads_exit (void)
-{
-#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-#endif
-}
-
 static void
 close_engine (BuzonImapSync *sync,
               Run           *run)
 {
   buzon_imap_sync_close_async (sync, NULL, run_done_cb, run);
   buzon_imap_sync_close_finish (sync, run_wait (run), NULL);
-  let_pool_threads_exit ();
+  _buzon_cli_let_pool_threads_exit ();
 }
 
 /* What to do next, where the command line has it. */
@@ -297,7 +252,6 @@ start_any_command (GOptionContext *context,
                    guint           min_args,
                    guint           max_args,
                    const char     *arity_error,
-                   gboolean        pop3_too,
                    Start          *start)
 {
   g_autoptr(GError) error = NULL;
@@ -322,13 +276,6 @@ start_any_command (GOptionContext *context,
       start->account = _buzon_cli_lookup_account (start->store, start->args[1]);
       if (start->account == NULL)
         return BUZON_CLI_EXIT_FAILED;
-      if (!pop3_too && buzon_account_get_protocol (start->account) != BUZON_PROTOCOL_IMAP)
-        {
-          _buzon_cli_error (_("The account “%s” uses POP3; this command is for IMAP accounts "
-                              "for now."),
-                            buzon_account_get_name (start->account));
-          return BUZON_CLI_EXIT_FAILED;
-        }
       /* Also for a POP3 account added before accounts got their folders
        * from the start. */
       if (!buzon_mail_ops_ensure_local_folders (start->store, start->account, &error))
@@ -341,19 +288,6 @@ start_any_command (GOptionContext *context,
   return BUZON_CLI_EXIT_OK;
 }
 
-/* The start of a command for IMAP accounts only (sync). */
-static int
-start_command (GOptionContext *context,
-               int             argc,
-               char          **argv,
-               guint           min_args,
-               guint           max_args,
-               const char     *arity_error,
-               Start          *start)
-{
-  return start_any_command (context, argc, argv, min_args, max_args, arity_error, FALSE, start);
-}
-
 /* The start of a mail command, for IMAP and POP3 accounts. */
 static int
 start_mail_command (GOptionContext *context,
@@ -364,7 +298,7 @@ start_mail_command (GOptionContext *context,
                     const char     *arity_error,
                     Start          *start)
 {
-  return start_any_command (context, argc, argv, min_args, max_args, arity_error, TRUE, start);
+  return start_any_command (context, argc, argv, min_args, max_args, arity_error, start);
 }
 
 static BuzonFolder *
@@ -649,6 +583,8 @@ _buzon_cli_sync (int    argc,
   g_auto(Start) start = { NULL, };
   g_autoptr(GOptionContext) context = g_option_context_new (_("[ACCOUNT]"));
   g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GPtrArray) pop3_accounts = NULL;
+  g_autoptr(GPtrArray) all = NULL;
   g_auto(GStrv) folders = NULL;
   gboolean watch = FALSE;
   int interval = 0;
@@ -660,50 +596,81 @@ _buzon_cli_sync (int    argc,
       N_("Only this folder, and watch it instead of the Inbox (repeat for more)"),
       N_("FOLDER") },
     { "interval", 0, 0, G_OPTION_ARG_INT, &interval,
-      N_("With --watch, seconds between checks where IDLE is not available (default 120)"),
+      N_("With --watch, seconds between checks: for IMAP where IDLE is not available "
+         "(default 120), for POP3 always (default 600)"),
       N_("SECONDS") },
     { NULL },
   };
 
-  g_option_context_set_summary (context, _("Bring the local copy of IMAP accounts up to date: "
-                                           "send queued changes, then fetch folders and messages."));
+  g_option_context_set_summary (context, _("Bring the local copy of accounts up to date. IMAP: "
+                                           "send queued changes, then fetch folders and "
+                                           "messages. POP3: download new mail to the Inbox "
+                                           "here, then delete from the server what the "
+                                           "account’s POP3 mode says."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  status = start_command (context, argc, argv, 0, 1, _("sync takes at most one ACCOUNT"), &start);
+  status = start_mail_command (context, argc, argv, 0, 1, _("sync takes at most one ACCOUNT"),
+                               &start);
   if (status != BUZON_CLI_EXIT_OK)
     return status;
 
-  if (interval < 0 || interval > 29 * 60)
-    return _buzon_cli_usage_error (_("--interval must be between 1 and 1740 seconds"));
-
   accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  pop3_accounts = g_ptr_array_new_with_free_func (g_object_unref);
   if (start.account != NULL)
-    g_ptr_array_add (accounts, g_object_ref (start.account));
+    all = g_ptr_array_new_full (1, g_object_unref);
   else
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) all = buzon_store_list_accounts (start.store, &error);
 
+      all = buzon_store_list_accounts (start.store, &error);
       if (all == NULL)
         {
           _buzon_cli_error ("%s", error->message);
           return BUZON_CLI_EXIT_FAILED;
         }
-      for (guint i = 0; i < all->len; i++)
-        {
-          BuzonAccount *account = g_ptr_array_index (all, i);
+    }
+  if (start.account != NULL)
+    g_ptr_array_add (all, g_object_ref (start.account));
+  for (guint i = 0; i < all->len; i++)
+    {
+      BuzonAccount *account = g_ptr_array_index (all, i);
 
-          if (buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP)
-            g_ptr_array_add (accounts, g_object_ref (account));
-        }
-      if (accounts->len == 0)
-        {
-          _buzon_cli_error (_("There is no IMAP account to sync (add one with “buzon-cli "
-                              "account add”)."));
-          return BUZON_CLI_EXIT_FAILED;
-        }
+      if (buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP)
+        g_ptr_array_add (accounts, g_object_ref (account));
+      else
+        g_ptr_array_add (pop3_accounts, g_object_ref (account));
     }
 
-  return sync_accounts (start.store, accounts, watch, (guint)interval, folders);
+  if (accounts->len == 0 && pop3_accounts->len == 0)
+    {
+      _buzon_cli_error (_("There is no account to sync (add one with “buzon-cli account "
+                          "add”)."));
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  if (folders != NULL && pop3_accounts->len > 0 && start.account != NULL)
+    return _buzon_cli_usage_error (_("--folder is for IMAP accounts: POP3 has only the Inbox "
+                                     "on the server"));
+  if (watch && accounts->len > 0 && pop3_accounts->len > 0)
+    return _buzon_cli_usage_error (_("--watch follows IMAP and POP3 accounts differently: give "
+                                     "one ACCOUNT"));
+  /* IMAP polls within the 29 minutes of an IDLE; a POP3 check may wait a day. */
+  if (interval < 0 || interval > (accounts->len > 0 ? 29 * 60 : 24 * 60 * 60))
+    return _buzon_cli_usage_error (accounts->len > 0
+                                   ? _("--interval must be between 1 and 1740 seconds")
+                                   : _("--interval must be between 1 and 86400 seconds"));
+
+  if (pop3_accounts->len > 0)
+    status = _buzon_cli_sync_pop3 (start.store, pop3_accounts, watch, (guint)interval);
+  if (accounts->len > 0)
+    {
+      int imap_status = sync_accounts (start.store, accounts, watch, (guint)interval,
+                                       start.account != NULL || pop3_accounts->len == 0
+                                       ? folders : NULL);
+
+      if (imap_status != BUZON_CLI_EXIT_OK)
+        status = imap_status;
+    }
+
+  return status;
 }
 
 /* folders */

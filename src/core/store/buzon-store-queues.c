@@ -345,6 +345,49 @@ buzon_store_pop3_mark_deleted (BuzonStore          *self,
   return _buzon_store_write_end (self, ok, error);
 }
 
+static void
+found_row (BuzonStmt *stmt,
+           gpointer   user_data)
+{
+  gboolean *found = user_data;
+
+  (void)stmt;
+  *found = TRUE;
+}
+
+/**
+ * buzon_store_pop3_uses_fingerprints:
+ * @account_id: the POP3 account
+ *
+ * Whether the account's server gave no UIDL the last time, so messages are
+ * known by fingerprints (their "fp:" records), which cannot be exact: two
+ * copies of one message count as one. The account says so to the user.
+ *
+ * Returns: %TRUE if any record is a fingerprint
+ */
+gboolean
+buzon_store_pop3_uses_fingerprints (BuzonStore *self,
+                                    gint64      account_id)
+{
+  BuzonStmt *stmt;
+  gboolean found;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+
+  stmt = _buzon_store_read_begin (self, "SELECT 1 FROM pop3_uidls WHERE account_id = ?1 AND "
+                                        "uidl LIKE 'fp:%' LIMIT 1",
+                                  NULL);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  found = FALSE;
+  if (!_buzon_store_read_each (self, stmt, found_row, &found, NULL))
+    return FALSE;
+
+  return found;
+}
+
 /**
  * buzon_store_pop3_forget_uidls:
  * @account_id: the POP3 account

@@ -204,6 +204,8 @@ gboolean             buzon_store_pop3_save_messages         (BuzonStore         
                                                              BuzonPop3Download   **downloads,
                                                              guint                 n_downloads,
                                                              GError              **error);
+gboolean             buzon_store_pop3_uses_fingerprints     (BuzonStore           *self,
+                                                             gint64                account_id);
 gboolean             buzon_store_pop3_forget_uidls          (BuzonStore           *self,
                                                              gint64                account_id,
                                                              const char * const   *uidls,

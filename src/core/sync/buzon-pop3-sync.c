@@ -917,6 +917,20 @@ await_deletions (Check   *check,
   return TRUE;
 }
 
+/* The connection failed (@cause) after DELEs were sent: the server deletes
+ * nothing without QUIT, and what was to be deleted is stored. */
+static void
+unconfirmed_error (Check         *check,
+                   const GError  *cause,
+                   GError       **error)
+{
+  g_set_error (error, BUZON_POP3_SESSION_ERROR, BUZON_POP3_SESSION_ERROR_CLOSED,
+               _("The server %s did not confirm the end of the session, so it may not have "
+                 "deleted the downloaded messages. Nothing is lost: every message is stored "
+                 "here, and the next check deletes them from the server if needed. (%s)"),
+               buzon_account_get_host (check->self->account), cause->message);
+}
+
 /* Step 5. */
 static gboolean
 quit (Check   *check,
@@ -932,11 +946,7 @@ quit (Check   *check,
   if (!buzon_pop3_session_command_finish (check->session, AWAIT (result), &local_error))
     {
       if (check->deleted->len > 0)
-        g_set_error (error, BUZON_POP3_SESSION_ERROR, BUZON_POP3_SESSION_ERROR_CLOSED,
-                     _("The server %s did not confirm the end of the session, so it may not "
-                       "have deleted the downloaded messages. Nothing is lost: every message "
-                       "is stored here, and the next check deletes them again if needed. (%s)"),
-                     buzon_account_get_host (self->account), local_error->message);
+        unconfirmed_error (check, local_error, error);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -974,11 +984,7 @@ run_check (Check   *check,
   crash_point ("listed");
 
   if (check->result.fingerprints)
-    emit_later (self, SIGNAL_NOTICE, 0, 0,
-                _("This server does not give its messages unique ids (UIDL), so Buzón tells "
-                  "them apart by their sender date, Message-ID and size. Leaving mail on the "
-                  "server cannot be exact here: two copies of the same message count as one."),
-                NULL);
+    emit_later (self, SIGNAL_NOTICE, 0, 0, buzon_pop3_sync_fingerprint_warning (), NULL);
 
   ok = reconcile (check, known, error) && download_new (check, known, error);
 
@@ -991,8 +997,16 @@ run_check (Check   *check,
                      _("The connection to %s closed."), buzon_account_get_host (self->account));
       return FALSE;
     }
-  if (!await_deletions (check, ok ? error : NULL))
-    return FALSE;
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!await_deletions (check, &local_error))
+      {
+        if (ok)
+          unconfirmed_error (check, local_error, error);
+        return FALSE;
+      }
+  }
   if (!ok)
     {
       (void)quit (check, NULL);
@@ -1053,6 +1067,22 @@ check_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+}
+
+/**
+ * buzon_pop3_sync_fingerprint_warning:
+ *
+ * What an account whose server has no UIDL says to the user (see
+ * buzon_store_pop3_uses_fingerprints()).
+ *
+ * Returns: the warning, translated
+ */
+const char *
+buzon_pop3_sync_fingerprint_warning (void)
+{
+  return _("This server does not give its messages unique ids (UIDL), so Buzón tells them "
+           "apart by their date, Message-ID and size. Leaving mail on the server cannot be "
+           "exact here: two copies of the same message count as one.");
 }
 
 /**

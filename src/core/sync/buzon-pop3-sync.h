@@ -57,6 +57,8 @@ void           buzon_pop3_sync_set_tls_database (BuzonPop3Sync         *self,
 void           buzon_pop3_sync_set_auth_method  (BuzonPop3Sync         *self,
                                                  BuzonPop3AuthMethod    method);
 
+const char    *buzon_pop3_sync_fingerprint_warning (void);
+
 void           buzon_pop3_sync_check_async      (BuzonPop3Sync         *self,
                                                  GCancellable          *cancellable,
                                                  GAsyncReadyCallback    callback,
