@@ -9,7 +9,9 @@
  * connection without STLS where the server refuses passwords; STAT, LIST,
  * UIDL, TOP, RETR of messages with lines that begin with "." (byte for byte),
  * NOOP; DELE then RSET, DELE then a dropped connection (nothing deleted) and
- * DELE then QUIT (deleted); many RETR pipelined at once.
+ * DELE then QUIT (deleted); many RETR pipelined at once; APOP (asked for
+ * over TLS, chosen by itself on a clear connection, a wrong password, a
+ * server without it).
  */
 
 #include "config.h"
@@ -491,6 +493,71 @@ test_cancel (void)
   g_assert_false (buzon_pop3_session_is_connected (session));
 }
 
+/* A second instance, with APOP on. */
+static void
+test_apop (void)
+{
+  const char * const args[] = { "--apop", NULL };
+  BuzonTestServers *main_servers = servers;
+  g_autoptr(GError) error = NULL;
+
+  if (get_servers () == NULL)
+    return;
+
+  servers = buzon_test_servers_start_or_skip ("full", args);
+  if (servers == NULL)
+    {
+      servers = main_servers;
+      return;
+    }
+
+  {
+    g_autoptr(GPtrArray) messages = user_with_mail ("pop-apop@example.test", 2, TRUE);
+    g_autoptr(BuzonPop3Session) session = NULL;
+    g_autoptr(GBytes) body = NULL;
+
+    /* Asked for, over TLS. */
+    session = session_new ("pop3s", BUZON_SECURITY_TLS);
+    buzon_pop3_session_set_auth_method (session, BUZON_POP3_AUTH_APOP);
+    g_assert_true (connect_sync (session, "pop-apop@example.test", "pop-secret", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (buzon_pop3_session_get_used_auth_method (session), ==, BUZON_POP3_AUTH_APOP);
+    body = retr_sync (session, 2);
+    g_assert_true (g_bytes_equal (body, messages->pdata[1]));
+    g_assert_true (simple_sync (session, SIMPLE_QUIT, 0, &error));
+    g_assert_no_error (error);
+    g_clear_object (&session);
+
+    /* Chosen by itself on a clear connection: the password is not sent. */
+    session = session_new ("pop3", BUZON_SECURITY_NONE);
+    g_assert_true (connect_sync (session, "pop-apop@example.test", "pop-secret", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (buzon_pop3_session_get_used_auth_method (session), ==, BUZON_POP3_AUTH_APOP);
+    g_assert_cmpuint (stat_sync (session), ==, 2);
+    g_assert_true (simple_sync (session, SIMPLE_QUIT, 0, &error));
+    g_assert_no_error (error);
+    g_clear_object (&session);
+
+    /* A wrong password. */
+    session = session_new ("pop3s", BUZON_SECURITY_TLS);
+    buzon_pop3_session_set_auth_method (session, BUZON_POP3_AUTH_APOP);
+    g_assert_false (connect_sync (session, "pop-apop@example.test", "wrong", &error));
+    g_assert_error (error, BUZON_POP3_SESSION_ERROR, BUZON_POP3_SESSION_ERROR_AUTH);
+    g_clear_error (&error);
+  }
+
+  /* Without --apop there is no timestamp: APOP is refused before anything is sent. */
+  buzon_test_servers_stop (servers);
+  servers = main_servers;
+  {
+    g_autoptr(BuzonPop3Session) session = session_new ("pop3s", BUZON_SECURITY_TLS);
+
+    buzon_pop3_session_set_auth_method (session, BUZON_POP3_AUTH_APOP);
+    g_assert_false (connect_sync (session, "pop-basic@example.test", "pop-secret", &error));
+    g_assert_error (error, BUZON_POP3_SESSION_ERROR, BUZON_POP3_SESSION_ERROR_NO_MECHANISM);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -506,6 +573,7 @@ main (int    argc,
   g_test_add_func ("/pop3-session/wrong-password", test_wrong_password);
   g_test_add_func ("/pop3-session/clear-refused", test_clear_refused);
   g_test_add_func ("/pop3-session/cancel", test_cancel);
+  g_test_add_func ("/pop3-session/apop", test_apop);
 
   status = g_test_run ();
   g_clear_pointer (&servers, buzon_test_servers_stop);
