@@ -33,7 +33,7 @@ typedef struct
   BuzonStore   *store;
   char         *address;
   BuzonAccount *account;
-  GPtrArray    *sent;     /* GBytes *: what was put on the server */
+  GPtrArray    *sent;     /* char *: the SHA-256 of what was put on the server */
 } Fixture;
 
 static BuzonTestServers *
@@ -61,7 +61,7 @@ fixture_set_up (Fixture       *fixture,
   path = g_build_filename (fixture->dir, "buzon.db", NULL);
   fixture->store = buzon_store_open (path, &error);
   g_assert_no_error (error);
-  fixture->sent = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  fixture->sent = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
@@ -105,35 +105,31 @@ add_account (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
-/* Puts @count messages on the server (lines beginning with "." in each). */
+/* Puts @count messages on the server (lines beginning with "." in each);
+ * remembers the SHA-256 of each. */
 static void
 put_messages (Fixture *fixture,
               guint    count)
 {
-  for (guint i = 0; i < count; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      guint n = fixture->sent->len;
-      g_autofree char *text = g_strdup_printf (
-        "From: Ana <ana@example.test>\r\n"
-        "To: <%s>\r\n"
-        "Subject: Letter %u\r\n"
-        "Message-ID: <letter-%u-%s>\r\n"
-        "Date: Tue, 01 Dec 2026 10:%02u:00 +0000\r\n"
-        "\r\n"
-        "Letter %u.\r\n"
-        ".\r\n"
-        "..two\r\n"
-        ".one\r\n"
-        "End.\r\n",
-        fixture->address, n, n, fixture->address, n % 60, n);
-      GBytes *bytes = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+  BuzonTestFillOptions options = {
+    .start_index = fixture->sent->len + 1,
+    .flags = BUZON_TEST_FILL_DOT_LINES,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *messages;
 
-      g_assert_true (buzon_test_servers_append (servers, fixture->address, "INBOX", bytes, NULL,
-                                                &error));
-      g_assert_no_error (error);
-      g_ptr_array_add (fixture->sent, bytes);
+  node = buzon_test_servers_fill (servers, fixture->address, count, &options, &error);
+  g_assert_no_error (error);
+  messages = json_object_get_array_member (json_node_get_object (node), "messages");
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *message = json_array_get_object_element (messages, i);
+
+      g_ptr_array_add (fixture->sent,
+                       g_strdup (json_object_get_string_member (message, "sha256")));
     }
+  g_assert_cmpuint (json_array_get_length (messages), ==, count);
 }
 
 static void
@@ -198,7 +194,7 @@ assert_stored_once (Fixture *fixture)
 {
   g_autoptr(BuzonFolder) folder = inbox (fixture);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) found = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GPtrArray *messages;
 
   messages = buzon_store_list_messages (fixture->store, folder->id, 0, G_MAXUINT, &error);
@@ -211,11 +207,11 @@ assert_stored_once (Fixture *fixture)
 
       g_assert_no_error (error);
       g_assert_cmpint (summary->body_state, ==, BUZON_BODY_STATE_FULL);
-      g_assert_true (g_hash_table_add (found, g_bytes_ref (body)));
+      g_assert_true (g_hash_table_add (found, g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
+                                                                            body)));
     }
   for (guint i = 0; i < fixture->sent->len; i++)
     g_assert_true (g_hash_table_contains (found, fixture->sent->pdata[i]));
-  g_hash_table_foreach (found, (GHFunc)(void (*)(void))g_bytes_unref, NULL);
 
   return messages;
 }
@@ -261,9 +257,9 @@ test_delete_mode (Fixture       *fixture,
     BuzonMessageSummary *summary = g_ptr_array_index (stored, 0);
 
     g_assert_nonnull (summary->subject);
-    g_assert_true (g_str_has_prefix (summary->subject, "Letter "));
-    g_assert_nonnull (strstr (summary->from, "ana@example.test"));
-    g_assert_true (g_str_has_prefix (summary->message_id, "<letter-"));
+    g_assert_cmpstr (summary->subject, !=, "");
+    g_assert_nonnull (strchr (summary->from, '@'));
+    g_assert_true (g_str_has_prefix (summary->message_id, "<fill-"));
   }
 
   /* New mail, and a check with nothing to do. */

@@ -14,11 +14,9 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include <gmime/gmime.h>
-
 #include "buzon-imap-sync.h"
 #include "buzon-mail-ops.h"
-#include "buzon-mime-text.h"
+#include "buzon-mime-summary.h"
 
 static gboolean
 is_imap (BuzonAccount *account)
@@ -512,67 +510,6 @@ buzon_mail_ops_delete (BuzonStore    *store,
   return TRUE;
 }
 
-static char *
-format_address_list (InternetAddressList *list)
-{
-  char *text;
-
-  if (list == NULL || internet_address_list_length (list) == 0)
-    return NULL;
-
-  text = internet_address_list_to_string (list, NULL, FALSE);
-  return text;
-}
-
-/* The summary of a message given as bytes, read with GMime. */
-static BuzonMessageSummary *
-summary_from_raw (GBytes  *raw,
-                  gint64   folder_id)
-{
-  BuzonMessageSummary *summary = buzon_message_summary_new ();
-  GMimeStream *stream;
-  GMimeParser *parser;
-  GMimeMessage *message;
-
-  g_mime_init ();  /* idempotent after the first call */
-
-  summary->folder_id = folder_id;
-  summary->size = g_bytes_get_size (raw);
-  summary->internal_date = g_get_real_time () / G_USEC_PER_SEC;
-
-  stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
-  parser = g_mime_parser_new_with_stream (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  g_object_unref (parser);
-  g_object_unref (stream);
-
-  if (message != NULL)
-    {
-      GDateTime *date = g_mime_message_get_date (message);
-      const char *message_id = g_mime_message_get_message_id (message);
-      const char *references = g_mime_object_get_header (GMIME_OBJECT (message), "References");
-      const char *in_reply_to = g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To");
-
-      summary->subject = g_strdup (g_mime_message_get_subject (message));
-      summary->from = format_address_list (g_mime_message_get_from (message));
-      summary->to = format_address_list (g_mime_message_get_to (message));
-      summary->cc = format_address_list (g_mime_message_get_cc (message));
-      /* Stored as the ENVELOPE gives it: in angle brackets. */
-      if (message_id != NULL)
-        summary->message_id = g_strdup_printf ("<%s>", message_id);
-      summary->references = g_strdup (references);
-      summary->in_reply_to = g_strdup (in_reply_to);
-      if (date != NULL)
-        summary->date = g_date_time_to_unix (date);
-      g_object_unref (message);
-    }
-
-  if (summary->date == 0)
-    summary->date = summary->internal_date;
-
-  return summary;
-}
-
 /**
  * buzon_mail_ops_append:
  * @store: the store
@@ -613,10 +550,8 @@ buzon_mail_ops_append (BuzonStore         *store,
   if (!holds_messages (folder, error))
     return FALSE;
 
-  summary = summary_from_raw (raw, folder->id);
+  summary = buzon_mime_summary_from_bytes (raw, folder->id, buzon_store_now (), &text);
   summary->flags = flags & BUZON_MESSAGE_FLAGS_ALL;
-  text = buzon_mime_extract_text (raw);
-  summary->preview = buzon_mime_make_preview (text, 200);
 
   if (is_imap (account))
     {

@@ -38,6 +38,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "buzon-mail-ops.h"
 #include "buzon-mime-summary.h"
 #include "buzon-net.h"
 #include "buzon-pop3-sync.h"
@@ -359,14 +360,16 @@ await (Check         *check,
 #define AWAIT(result) (await (check, &(result)))
 
 /* The local Inbox of the account, made with the other local folders if
- * there is none yet. */
+ * they are not there yet. */
 static gint64
 find_inbox (Check   *check,
             GError **error)
 {
   BuzonPop3Sync *self = check->self;
   g_autoptr(GPtrArray) folders = NULL;
-  g_autoptr(BuzonFolder) inbox = NULL;
+
+  if (!buzon_mail_ops_ensure_local_folders (self->store, self->account, error))
+    return 0;
 
   folders = buzon_store_list_folders (self->store, check->account_id, error);
   if (folders == NULL)
@@ -379,16 +382,9 @@ find_inbox (Check   *check,
         return folder->id;
     }
 
-  inbox = buzon_folder_new ();
-  inbox->account_id = check->account_id;
-  inbox->name = g_strdup ("INBOX");
-  inbox->delimiter = g_strdup ("/");
-  inbox->special_use = BUZON_SPECIAL_USE_INBOX;
-  inbox->subscribed = TRUE;
-  if (!buzon_store_upsert_folder (self->store, inbox, error))
-    return 0;
-
-  return inbox->id;
+  g_set_error (error, BUZON_POP3_SYNC_ERROR, BUZON_POP3_SYNC_ERROR_NO_INBOX,
+               _("The account “%s” has no Inbox here."), buzon_account_get_name (self->account));
+  return 0;
 }
 
 static gboolean
