@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "buzon-pop3-scheduler.h"
 #include "buzon-store.h"
 
 #include "buzon-application.h"
@@ -27,9 +28,10 @@ struct _BuzonApplication
 {
   AdwApplication  parent_instance;
 
-  BuzonStore     *store;
-  GError         *store_error;
-  GSettings      *settings;
+  BuzonStore         *store;
+  GError             *store_error;
+  GSettings          *settings;
+  BuzonPop3Scheduler *pop3_checks;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonApplication, buzon_application, ADW_TYPE_APPLICATION)
@@ -135,6 +137,34 @@ buzon_application_load_settings (BuzonApplication *self)
 }
 
 static void
+pop3_interval_changed_cb (GSettings        *settings,
+                          const char       *key,
+                          BuzonApplication *self)
+{
+  (void)key;
+  buzon_pop3_scheduler_set_interval (self->pop3_checks,
+                                     g_settings_get_uint (settings, "pop3-check-interval") * 60);
+}
+
+/* POP3 accounts are checked at start and every "pop3-check-interval"
+ * minutes; IMAP accounts are followed by the window's sync (IDLE). */
+static void
+buzon_application_start_checks (BuzonApplication *self)
+{
+  if (self->store == NULL)
+    return;
+
+  self->pop3_checks = buzon_pop3_scheduler_new (self->store);
+  if (self->settings != NULL)
+    {
+      g_signal_connect (self->settings, "changed::pop3-check-interval",
+                        G_CALLBACK (pop3_interval_changed_cb), self);
+      pop3_interval_changed_cb (self->settings, "pop3-check-interval", self);
+    }
+  buzon_pop3_scheduler_start (self->pop3_checks);
+}
+
+static void
 buzon_application_startup (GApplication *application)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
@@ -151,6 +181,7 @@ buzon_application_startup (GApplication *application)
 
   buzon_application_load_settings (self);
   buzon_application_open_store (self);
+  buzon_application_start_checks (self);
 }
 
 static void
@@ -193,6 +224,11 @@ buzon_application_dispose (GObject *object)
 {
   BuzonApplication *self = BUZON_APPLICATION (object);
 
+  if (self->pop3_checks != NULL)
+    buzon_pop3_scheduler_stop (self->pop3_checks);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->pop3_checks);
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
   g_clear_object (&self->settings);
