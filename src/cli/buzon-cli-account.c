@@ -267,8 +267,9 @@ account_add (int    argc,
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &options.password_stdin,
       N_("Read the password from standard input and keep it in the keyring"), NULL },
     { "pop3-mode", 0, 0, G_OPTION_ARG_STRING, &options.pop3_mode,
-      N_("POP3: delete from the server after download, or keep it there"),
-      "delete|keep|keep-days:N|keep-until-deleted" },
+      N_("POP3: delete from the server after download, or keep it there (forever, N days, "
+         "until deleted here, or until deleted here but at most N days)"),
+      "delete|keep|keep-days:N|keep-until-deleted[:N]" },
     { "sync", 0, 0, G_OPTION_ARG_STRING, &options.sync,
       N_("IMAP: what to keep offline"), "headers|full|full-days:N" },
     { "smtp-host", 0, 0, G_OPTION_ARG_STRING, &options.smtp_host,
@@ -353,6 +354,103 @@ account_add (int    argc,
     _buzon_cli_error (_("note: no password saved for “%s”; save it with "
                         "“buzon-cli account set-password %s”"),
                       args[1], args[1]);
+
+  return BUZON_CLI_EXIT_OK;
+}
+
+/* account set: change settings of an existing account. The protocol is not
+ * one of them: a POP3 account becomes an IMAP one with switch-to-imap,
+ * which takes its mail along. */
+static int
+account_set (int    argc,
+             char **argv)
+{
+  g_auto(AddOptions) options = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  int status;
+  const GOptionEntry entries[] = {
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &options.display_name,
+      N_("Your name, as others see it"), N_("NAME") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &options.address,
+      N_("The e-mail address"), N_("ADDR") },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host,
+      N_("Incoming mail server"), N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &options.port,
+      N_("Incoming port (0: the standard one)"), N_("PORT") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &options.security,
+      N_("Connection security"), "tls|starttls|none" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &options.user,
+      N_("User name (empty: the address)"), N_("USER") },
+    { "password-command", 0, 0, G_OPTION_ARG_STRING, &options.password_command,
+      N_("Run this command to get the password (empty: use the keyring)"), N_("CMD") },
+    { "pop3-mode", 0, 0, G_OPTION_ARG_STRING, &options.pop3_mode,
+      N_("POP3: delete from the server after download, or keep it there (forever, N days, "
+         "until deleted here, or until deleted here but at most N days)"),
+      "delete|keep|keep-days:N|keep-until-deleted[:N]" },
+    { "sync", 0, 0, G_OPTION_ARG_STRING, &options.sync,
+      N_("IMAP: what to keep offline"), "headers|full|full-days:N" },
+    { NULL }
+  };
+  BuzonSecurity security;
+
+  options.port = -1;
+  context = g_option_context_new (_("NAME — change a mail account’s settings"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  status = _buzon_cli_prepare (context, argc, argv, 1, _("account set takes one account name"),
+                               &args, &store);
+  if (status != BUZON_CLI_EXIT_OK)
+    return status;
+
+  account = _buzon_cli_lookup_account (store, args[1]);
+  if (account == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  if (options.pop3_mode != NULL && buzon_account_get_protocol (account) != BUZON_PROTOCOL_POP3)
+    return _buzon_cli_usage_error (_("--pop3-mode only applies to POP3 accounts"));
+  if (options.sync != NULL && buzon_account_get_protocol (account) != BUZON_PROTOCOL_IMAP)
+    return _buzon_cli_usage_error (_("--sync only applies to IMAP accounts (POP3 keeps all its "
+                                     "mail here)"));
+  if (options.port < -1 || options.port > 65535)
+    return _buzon_cli_usage_error (_("a port is a number from 1 to 65535"));
+  if (options.security != NULL && !buzon_security_from_string (options.security, &security))
+    return _buzon_cli_usage_error (_("unknown security “%s”: use tls, starttls or none"),
+                                   options.security);
+
+  if (options.display_name != NULL)
+    buzon_account_set_display_name (account, options.display_name);
+  if (options.address != NULL)
+    buzon_account_set_address (account, options.address);
+  if (options.host != NULL)
+    buzon_account_set_host (account, options.host);
+  if (options.port >= 0)
+    buzon_account_set_port (account, (guint)options.port);
+  if (options.security != NULL)
+    buzon_account_set_security (account, security);
+  if (options.user != NULL)
+    buzon_account_set_username (account, *options.user != '\0' ? options.user : NULL);
+  if (options.password_command != NULL)
+    buzon_account_set_password_command (account, *options.password_command != '\0'
+                                                 ? options.password_command : NULL);
+  if (options.pop3_mode != NULL &&
+      !buzon_account_set_pop3_mode_string (account, options.pop3_mode, &error))
+    return _buzon_cli_usage_error ("%s", error->message);
+  if (options.sync != NULL && !buzon_account_set_sync_string (account, options.sync, &error))
+    return _buzon_cli_usage_error ("%s", error->message);
+
+  if (!buzon_account_validate (account, &error) ||
+      !buzon_store_update_account (store, account, &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (options.security != NULL && buzon_account_get_security (account) == BUZON_SECURITY_NONE)
+    _buzon_cli_error (_("warning: with security “none” the password travels unencrypted; "
+                        "anyone on the network can read it"));
 
   return BUZON_CLI_EXIT_OK;
 }
@@ -1111,6 +1209,8 @@ print_account_help (void)
   g_print ("  add NAME     %s\n", _("Add a mail account (see “buzon-cli account add --help”)"));
   g_print ("  list         %s\n", _("List the accounts (--json for JSON)"));
   g_print ("  show NAME    %s\n", _("Show one account’s settings (--json for JSON)"));
+  g_print ("  set NAME     %s\n", _("Change an account’s settings (see “buzon-cli account set "
+                                   "--help”)"));
   g_print ("  remove NAME  %s\n", _("Remove an account and its local mail"));
   g_print ("  set-password NAME  %s\n", _("Save the password in the keyring (read from stdin)"));
   g_print ("  trust NAME   %s\n", _("Show the server’s certificate and trust it "
@@ -1135,6 +1235,8 @@ _buzon_cli_account (int    argc,
     return account_list (argc, argv);
   if (g_str_equal (argv[1], "show"))
     return account_show (argc, argv);
+  if (g_str_equal (argv[1], "set"))
+    return account_set (argc, argv);
   if (g_str_equal (argv[1], "remove"))
     return account_remove (argc, argv);
   if (g_str_equal (argv[1], "set-password"))

@@ -366,6 +366,64 @@ test_keep_days (Fixture       *fixture,
   g_assert_cmpuint (server_count (fixture), ==, 0);
 
   stored = assert_stored_once (fixture);
+
+  /* In this mode a message deleted here stays there until its days are up. */
+  put_messages (fixture, 1);
+  check_at (fixture, 14 * day, &result);
+  g_assert_cmpuint (result.downloaded, ==, 1);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+  stored = assert_stored_once (fixture);
+  {
+    g_autoptr(GError) error = NULL;
+    BuzonMessageSummary *summary = NULL;
+
+    for (guint i = 0; i < stored->len; i++)
+      if (((BuzonMessageSummary *)stored->pdata[i])->internal_date >= buzon_store_now () + 13 * day)
+        summary = stored->pdata[i];
+    g_assert_nonnull (summary);
+    g_assert_true (buzon_store_delete_messages (fixture->store, &summary->id, 1, NULL, &error));
+    g_assert_no_error (error);
+  }
+  check_at (fixture, 15 * day, &result);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  g_assert_cmpuint (server_count (fixture), ==, 1);
+}
+
+/* Until deleted here, at most N days. */
+static void
+test_keep_until_deleted_days (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const gint64 day = 24 * 60 * 60;
+  BuzonPop3CheckResult result;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonMessageSummary *first;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "keep-until-deleted:3", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 4);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 4);
+  stored = assert_stored_once (fixture);
+
+  /* One deleted here: gone from the server at the next check. */
+  first = g_ptr_array_index (stored, 0);
+  g_assert_true (buzon_store_delete_messages (fixture->store, &first->id, 1, NULL, &error));
+  g_assert_no_error (error);
+  check_at (fixture, day, &result);
+  g_assert_cmpuint (result.deleted, ==, 1);
+  g_assert_cmpuint (server_count (fixture), ==, 3);
+
+  /* The others when their three days are up. */
+  check_at (fixture, 2 * day, &result);
+  g_assert_cmpuint (result.deleted, ==, 0);
+  check_at (fixture, 3 * day + 60, &result);
+  g_assert_cmpuint (result.deleted, ==, 3);
+  g_assert_cmpuint (server_count (fixture), ==, 0);
 }
 
 static void
@@ -525,6 +583,7 @@ main (int    argc,
   ADD ("/pop3-sync/keep", test_keep_mode);
   ADD ("/pop3-sync/keep-days", test_keep_days);
   ADD ("/pop3-sync/keep-until-deleted", test_keep_until_deleted);
+  ADD ("/pop3-sync/keep-until-deleted-days", test_keep_until_deleted_days);
   ADD ("/pop3-sync/wrong-password", test_wrong_password);
   ADD ("/pop3-sync/stls", test_stls);
   ADD ("/pop3-sync/cancel", test_cancel);

@@ -95,9 +95,11 @@ static void
 test_pop3_modes (void)
 {
   g_autoptr(BuzonAccount) account = new_valid_account ();
-  const char *good[] = { "delete", "keep", "keep-days:1", "keep-days:30", "keep-until-deleted" };
+  const char *good[] = { "delete", "keep", "keep-days:1", "keep-days:30",
+                         "keep-until-deleted:14", "keep-until-deleted" };
   const char *bad[] = { "", "Delete", "keep-days", "keep-days:", "keep-days:0", "keep-days:-3",
-                        "keep-days:36501", "keep-days:7x", "keep-days:+7", "keep-days: 7" };
+                        "keep-days:36501", "keep-days:7x", "keep-days:+7", "keep-days: 7",
+                        "keep-until-deleted:", "keep-until-deleted:0", "keep-until-deleted:x" };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     {
@@ -111,6 +113,8 @@ test_pop3_modes (void)
     }
 
   g_assert_cmpint (buzon_account_get_pop3_mode (account), ==, BUZON_POP3_MODE_KEEP_UNTIL_DELETED);
+  /* Days are only kept by the modes that have them. */
+  g_assert_cmpuint (buzon_account_get_pop3_keep_days (account), ==, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {

@@ -748,7 +748,8 @@ buzon_account_validate (BuzonAccount  *self,
  * buzon_account_dup_pop3_mode_string:
  *
  * Returns: (transfer full): the POP3 mode as buzon-cli writes it:
- *   `delete`, `keep`, `keep-days:N` or `keep-until-deleted`
+ *   `delete`, `keep`, `keep-days:N`, `keep-until-deleted` or
+ *   `keep-until-deleted:N` (until deleted here, at most N days)
  */
 char *
 buzon_account_dup_pop3_mode_string (BuzonAccount *self)
@@ -764,6 +765,8 @@ buzon_account_dup_pop3_mode_string (BuzonAccount *self)
     case BUZON_POP3_MODE_KEEP_DAYS:
       return g_strdup_printf ("keep-days:%u", self->pop3_keep_days);
     case BUZON_POP3_MODE_KEEP_UNTIL_DELETED:
+      if (self->pop3_keep_days > 0)
+        return g_strdup_printf ("keep-until-deleted:%u", self->pop3_keep_days);
       return g_strdup ("keep-until-deleted");
     default:
       g_assert_not_reached ();
@@ -827,20 +830,21 @@ buzon_account_set_pop3_mode_string (BuzonAccount  *self,
     buzon_account_set_pop3_mode (self, BUZON_POP3_MODE_DELETE);
   else if (g_str_equal (text, "keep"))
     buzon_account_set_pop3_mode (self, BUZON_POP3_MODE_KEEP);
-  else if (g_str_equal (text, "keep-until-deleted"))
+  else if (g_str_equal (text, "keep-until-deleted") ||
+           parse_days (text, "keep-until-deleted", &days))
     buzon_account_set_pop3_mode (self, BUZON_POP3_MODE_KEEP_UNTIL_DELETED);
   else if (parse_days (text, "keep-days", &days))
-    {
-      buzon_account_set_pop3_mode (self, BUZON_POP3_MODE_KEEP_DAYS);
-      buzon_account_set_pop3_keep_days (self, days);
-    }
+    buzon_account_set_pop3_mode (self, BUZON_POP3_MODE_KEEP_DAYS);
   else
     {
       g_set_error (error, BUZON_ACCOUNT_ERROR, BUZON_ACCOUNT_ERROR_INVALID,
-                   _("Unknown POP3 mode “%s”: use delete, keep, keep-days:N or keep-until-deleted."),
+                   _("Unknown POP3 mode “%s”: use delete, keep, keep-days:N, keep-until-deleted "
+                     "or keep-until-deleted:N."),
                    text);
       return FALSE;
     }
+  /* Only the modes with days keep a number of days. */
+  buzon_account_set_pop3_keep_days (self, days);
 
   return TRUE;
 }

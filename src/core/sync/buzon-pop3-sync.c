@@ -14,7 +14,8 @@
  *  2. forget the records of messages the server no longer lists;
  *  3. DELE what the account's mode says should go and was stored before
  *     (delete mode: everything downloaded; keep N days: what was first seen
- *     N days ago or more; until deleted here: what the user deleted);
+ *     N days ago or more; until deleted here: what the user deleted for
+ *     good or put in the Trash, and with N days also what is that old);
  *  4. RETR every message not downloaded yet, pipelined, newest batch by
  *     batch: each batch is one transaction that is on disk (fsync) before
  *     any DELE of its messages is sent;
@@ -652,6 +653,8 @@ should_delete (Check               *check,
                gint64               now)
 {
   BuzonAccount *account = check->self->account;
+  guint days = buzon_account_get_pop3_keep_days (account);
+  gboolean old = days > 0 && now - record->first_seen >= (gint64)days * SECONDS_PER_DAY;
 
   if (record->downloaded == 0)
     return FALSE;
@@ -661,11 +664,10 @@ should_delete (Check               *check,
     case BUZON_POP3_MODE_DELETE:
       return TRUE;
     case BUZON_POP3_MODE_KEEP_DAYS:
-      return record->deleted_here ||
-             now - record->first_seen >= (gint64)buzon_account_get_pop3_keep_days (account) *
-                                         SECONDS_PER_DAY;
+      return old;
     case BUZON_POP3_MODE_KEEP_UNTIL_DELETED:
-      return record->deleted_here;
+      /* And, with a number of days, at most that long. */
+      return record->deleted_here || old;
     case BUZON_POP3_MODE_KEEP:
     default:
       return FALSE;
