@@ -343,6 +343,39 @@ buzon_test_servers_start_or_skip (const char         *profile,
 }
 
 /**
+ * buzon_test_servers_start_once:
+ * @servers: (inout) (nullable): where the executable keeps its servers
+ * @tried: (inout): whether they were started (or tried) already
+ * @profile: "full" or "minimal"
+ * @extra_args: (nullable) (array zero-terminated=1): see
+ *   buzon_test_servers_start_full()
+ *
+ * One instance for the whole test executable, started on first use: the first
+ * call runs buzon_test_servers_start_or_skip() into @servers; later ones give
+ * the same servers back or, when they could not be started, mark the current
+ * test as skipped too. Stop them after g_test_run() with
+ * `g_clear_pointer (&servers, buzon_test_servers_stop)`.
+ *
+ * Returns: (transfer none) (nullable): the running servers, or %NULL to skip
+ */
+BuzonTestServers *
+buzon_test_servers_start_once (BuzonTestServers   **servers,
+                               gboolean            *tried,
+                               const char          *profile,
+                               const char * const  *extra_args)
+{
+  if (!*tried)
+    {
+      *tried = TRUE;
+      *servers = buzon_test_servers_start_or_skip (profile, extra_args);
+    }
+  else if (*servers == NULL)
+    g_test_skip ("The test servers are not available");
+
+  return *servers;
+}
+
+/**
  * buzon_test_servers_stop:
  * @self: (nullable) (transfer full): the servers
  *

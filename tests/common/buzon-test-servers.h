@@ -114,6 +114,10 @@ BuzonTestServers *buzon_test_servers_start_full        (const char          *pro
                                                         GError             **error);
 BuzonTestServers *buzon_test_servers_start_or_skip     (const char          *profile,
                                                         const char * const  *extra_args);
+BuzonTestServers *buzon_test_servers_start_once        (BuzonTestServers   **servers,
+                                                        gboolean            *tried,
+                                                        const char          *profile,
+                                                        const char * const  *extra_args);
 void              buzon_test_servers_stop              (BuzonTestServers    *self);
 
 guint             buzon_test_servers_get_port          (BuzonTestServers    *self,

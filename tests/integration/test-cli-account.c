@@ -25,90 +25,49 @@
 #include "buzon-net.h"
 #include "buzon-secrets.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
+#include "buzon-test-cli.h"
 #include "buzon-test-servers.h"
 
 typedef struct
 {
-  char *dir;
+  BuzonTestCli *cli;   /* the private profile */
 } Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("buzon-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->cli = buzon_test_cli_new ("buzon-cli-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
-  g_assert_cmpint (system (command), ==, 0);
-  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->cli, buzon_test_cli_free);
 }
 
-/* Runs buzon-cli with @args (NULL-terminated) and @input on stdin. */
+/* Runs buzon-cli with @args (NULL-terminated) and @input on stdin; what it
+ * prints must be UTF-8. */
 static void
-run_cli (Fixture     *fixture,
-         const char  *input,
-         Result      *result,
+run_cli (Fixture            *fixture,
+         const char         *input,
+         BuzonTestCliResult *result,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static void
+run_cli (Fixture            *fixture,
+         const char         *input,
+         BuzonTestCliResult *result,
          ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data_home = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *config_home = g_build_filename (fixture->dir, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (fixture->dir, "cache", NULL);
-  const char *arg;
+  BuzonTestCliOptions options = { .flags = BUZON_TEST_CLI_UTF8, .input = input };
   va_list args;
 
-  g_assert_nonnull (g_getenv ("BUZON_BUILD_ROOT"));
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
   va_start (args, result);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  buzon_test_cli_run_valist (fixture->cli, &options, result, va_arg (args, const char *), args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
 }
 
 /* build-aux/dev's test session unlocks a keyring and says so; there the
@@ -120,7 +79,7 @@ have_keyring (void)
 }
 
 static void
-assert_one_line_error (const Result *result,
+assert_one_line_error (const BuzonTestCliResult *result,
                        const char   *fragment)
 {
   g_assert_cmpint (result->status, !=, 0);
@@ -151,10 +110,10 @@ static void
 test_version_help (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_auto(Result) version = { 0 };
-  g_auto(Result) help = { 0 };
-  g_auto(Result) nothing = { 0 };
-  g_auto(Result) unknown = { 0 };
+  g_auto(BuzonTestCliResult) version = { 0 };
+  g_auto(BuzonTestCliResult) help = { 0 };
+  g_auto(BuzonTestCliResult) nothing = { 0 };
+  g_auto(BuzonTestCliResult) unknown = { 0 };
 
   run_cli (fixture, NULL, &version, "--version", NULL);
   g_assert_cmpint (version.status, ==, 0);
@@ -176,16 +135,16 @@ static void
 test_add_list_remove (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_auto(Result) empty = { 0 };
-  g_auto(Result) add_imap = { 0 };
-  g_auto(Result) add_pop = { 0 };
-  g_auto(Result) list = { 0 };
-  g_auto(Result) text = { 0 };
-  g_auto(Result) show = { 0 };
-  g_auto(Result) remove = { 0 };
-  g_auto(Result) after = { 0 };
+  g_auto(BuzonTestCliResult) empty = { 0 };
+  g_auto(BuzonTestCliResult) add_imap = { 0 };
+  g_auto(BuzonTestCliResult) add_pop = { 0 };
+  g_auto(BuzonTestCliResult) list = { 0 };
+  g_auto(BuzonTestCliResult) text = { 0 };
+  g_auto(BuzonTestCliResult) show = { 0 };
+  g_auto(BuzonTestCliResult) remove = { 0 };
+  g_auto(BuzonTestCliResult) after = { 0 };
   g_autoptr(JsonArray) accounts = NULL;
-  g_autofree char *db = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
+  g_autofree char *db = buzon_test_cli_dup_store_path (fixture->cli);
   g_autofree char *db_dir = g_path_get_dirname (db);
   JsonObject *imap, *pop, *smtp;
   struct stat st;
@@ -305,7 +264,7 @@ test_errors (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Result) result = { 0 };
+      g_auto(BuzonTestCliResult) result = { 0 };
       const char * const *a = cases[i].args;
 
       g_test_message ("case %u: %s %s", i, a[0], a[1]);
@@ -317,7 +276,7 @@ test_errors (Fixture       *fixture,
 
   /* A failed add leaves nothing behind. */
   {
-    g_auto(Result) list = { 0 };
+    g_auto(BuzonTestCliResult) list = { 0 };
 
     run_cli (fixture, NULL, &list, "account", "list", NULL);
     g_assert_cmpint (list.status, ==, 0);
@@ -329,8 +288,8 @@ static void
 test_duplicate (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_auto(Result) first = { 0 };
-  g_auto(Result) second = { 0 };
+  g_auto(BuzonTestCliResult) first = { 0 };
+  g_auto(BuzonTestCliResult) second = { 0 };
 
   run_cli (fixture, NULL, &first, "account", "add", "Dup", "--address", "a@b.c",
            "--protocol", "imap", "--host", "h", "--security", "tls",
@@ -360,9 +319,9 @@ test_keyring (Fixture       *fixture,
 {
   g_autofree char *name = g_strdup_printf ("Keyring test %d", (int)getpid ());
   g_autoptr(BuzonAccount) account = account_named (name, "k@example.test");
-  g_auto(Result) add = { 0 };
-  g_auto(Result) set = { 0 };
-  g_auto(Result) remove = { 0 };
+  g_auto(BuzonTestCliResult) add = { 0 };
+  g_auto(BuzonTestCliResult) set = { 0 };
+  g_auto(BuzonTestCliResult) remove = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
   g_autofree char *smtp_password = NULL;
@@ -397,7 +356,7 @@ test_keyring (Fixture       *fixture,
 
   /* The password is not in the store's files. */
   {
-    g_autofree char *db = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
+    g_autofree char *db = buzon_test_cli_dup_store_path (fixture->cli);
     g_autofree char *wal = g_strconcat (db, "-wal", NULL);
     const char *files[] = { db, wal };
 
@@ -456,17 +415,9 @@ static gboolean untrusted_tried;
 static BuzonTestServers *
 get_untrusted_servers (void)
 {
-  if (!untrusted_tried)
-    {
-      const char * const args[] = { "--cert", "untrusted", NULL };
+  const char * const args[] = { "--cert", "untrusted", NULL };
 
-      untrusted_tried = TRUE;
-      untrusted_servers = buzon_test_servers_start_or_skip ("minimal", args);
-    }
-  else if (untrusted_servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return untrusted_servers;
+  return buzon_test_servers_start_once (&untrusted_servers, &untrusted_tried, "minimal", args);
 }
 
 static const char *
@@ -492,7 +443,7 @@ add_account (Fixture          *fixture,
              const char       *service,
              const char       *security)
 {
-  g_auto(Result) add = { 0 };
+  g_auto(BuzonTestCliResult) add = { 0 };
   g_autofree char *port = port_string (servers, service);
 
   run_cli (fixture, NULL, &add, "account", "add", name, "--address", "ana@example.test",
@@ -502,44 +453,13 @@ add_account (Fixture          *fixture,
   g_assert_cmpint (add.status, ==, 0);
 }
 
-/* The profile's store, opened for a moment while no buzon-cli runs. */
-static BuzonStore *
-open_profile_store (Fixture *fixture)
-{
-  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
-  g_autoptr(GError) error = NULL;
-  BuzonStore *store = buzon_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static void
-close_profile_store (BuzonStore *store)
-{
-  GWeakRef ref;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  /* The store's worker threads may hold the last reference for a moment. */
-  g_weak_ref_init (&ref, store);
-  g_object_unref (store);
-  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
-    {
-      g_object_unref (alive);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-  g_weak_ref_clear (&ref);
-}
-
 /* The pin the profile holds for @servers' @service port, or NULL. */
 static char *
 lookup_pin (Fixture          *fixture,
             BuzonTestServers *servers,
             const char       *service)
 {
-  BuzonStore *store = open_profile_store (fixture);
+  BuzonStore *store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(GError) error = NULL;
   char *pin;
 
@@ -547,19 +467,9 @@ lookup_pin (Fixture          *fixture,
                                 (guint16) buzon_test_servers_get_port (servers, service), &error);
   if (pin == NULL)
     g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
-  close_profile_store (store);
+  buzon_test_finalize_object (store);
 
   return pin;
-}
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
 }
 
 static void
@@ -578,10 +488,10 @@ test_trust_fingerprint (Fixture       *fixture,
                         gconstpointer  data)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_auto(Result) wrong = { 0 };
-  g_auto(Result) malformed = { 0 };
-  g_auto(Result) right = { 0 };
-  g_auto(Result) again = { 0 };
+  g_auto(BuzonTestCliResult) wrong = { 0 };
+  g_auto(BuzonTestCliResult) malformed = { 0 };
+  g_auto(BuzonTestCliResult) right = { 0 };
+  g_auto(BuzonTestCliResult) again = { 0 };
   g_autofree char *fingerprint = NULL;
   g_autofree char *other = NULL;
   g_autofree char *other_fingerprint = NULL;
@@ -642,21 +552,20 @@ test_trust_fingerprint (Fixture       *fixture,
   assert_contains (again.out, "you chose to trust it");
 
   /* What a session does: connect with the store, which holds the pin. */
-  store = open_profile_store (fixture);
+  store = buzon_test_cli_open_store (fixture->cli);
   account = buzon_store_lookup_account (store, "Tls", &error);
   g_assert_no_error (error);
   connection = buzon_connection_new_for_account (account, BUZON_CONNECTION_SERVER_INCOMING);
   buzon_connection_set_store (connection, store);
-  buzon_connection_connect_async (connection, NULL, result_cb, &connected);
-  while (connected == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (buzon_connection_connect_finish (connection, connected, &error));
+  buzon_connection_connect_async (connection, NULL, buzon_test_result_cb, &connected);
+  g_assert_true (buzon_connection_connect_finish (connection, buzon_test_wait_for (&connected),
+                                                  &error));
   g_assert_no_error (error);
   g_assert_true (buzon_connection_is_pinned (connection));
   buzon_connection_disconnect (connection);
   g_clear_object (&connected);
   g_clear_object (&connection);
-  close_profile_store (store);
+  buzon_test_finalize_object (store);
 }
 
 /* Without --fingerprint the presented certificate is pinned, for that port
@@ -666,11 +575,11 @@ test_trust_starttls (Fixture       *fixture,
                      gconstpointer  data)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_auto(Result) imap = { 0 };
-  g_auto(Result) pop = { 0 };
-  g_auto(Result) add_smtp = { 0 };
-  g_auto(Result) smtp = { 0 };
-  g_auto(Result) smtp_again = { 0 };
+  g_auto(BuzonTestCliResult) imap = { 0 };
+  g_auto(BuzonTestCliResult) pop = { 0 };
+  g_auto(BuzonTestCliResult) add_smtp = { 0 };
+  g_auto(BuzonTestCliResult) smtp = { 0 };
+  g_auto(BuzonTestCliResult) smtp_again = { 0 };
   g_autofree char *smtp_port = NULL;
   g_autofree char *imap_pin = NULL;
   g_autofree char *pop_pin = NULL;
@@ -730,7 +639,7 @@ test_trust_replaces_pin (Fixture       *fixture,
                          gconstpointer  data)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_auto(Result) trust = { 0 };
+  g_auto(BuzonTestCliResult) trust = { 0 };
   g_autofree char *old = g_strnfill (64, 'b');
   g_autofree char *old_fingerprint = buzon_certificate_format_fingerprint (old);
   g_autofree char *pin = NULL;
@@ -741,11 +650,11 @@ test_trust_replaces_pin (Fixture       *fixture,
     return;
 
   add_account (fixture, servers, "Pop", "pop3", "pop3s", "tls");
-  store = open_profile_store (fixture);
+  store = buzon_test_cli_open_store (fixture->cli);
   buzon_store_set_pin (store, buzon_test_servers_get_host (servers),
                        (guint16) buzon_test_servers_get_port (servers, "pop3s"), old, &error);
   g_assert_no_error (error);
-  close_profile_store (store);
+  buzon_test_finalize_object (store);
 
   run_cli (fixture, NULL, &trust, "account", "trust", "Pop", NULL);
   g_test_message ("%s%s", trust.out, trust.err);
@@ -776,14 +685,14 @@ static void
 test_trust_errors (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_auto(Result) add_none = { 0 };
-  g_auto(Result) add_down = { 0 };
-  g_auto(Result) none = { 0 };
-  g_auto(Result) down = { 0 };
-  g_auto(Result) no_smtp = { 0 };
-  g_auto(Result) nobody = { 0 };
-  g_auto(Result) no_name = { 0 };
-  g_auto(Result) help = { 0 };
+  g_auto(BuzonTestCliResult) add_none = { 0 };
+  g_auto(BuzonTestCliResult) add_down = { 0 };
+  g_auto(BuzonTestCliResult) none = { 0 };
+  g_auto(BuzonTestCliResult) down = { 0 };
+  g_auto(BuzonTestCliResult) no_smtp = { 0 };
+  g_auto(BuzonTestCliResult) nobody = { 0 };
+  g_auto(BuzonTestCliResult) no_name = { 0 };
+  g_auto(BuzonTestCliResult) help = { 0 };
   g_autofree char *port = g_strdup_printf ("%u", unused_port ());
 
   run_cli (fixture, NULL, &add_none, "account", "add", "Clear", "--address", "a@example.test",
@@ -850,44 +759,6 @@ test_password_command_async (void)
   g_assert_cmpstr (password, ==, "from-a-thread");
 }
 
-/* GLib thread-pool workers alive now (Linux: /proc). */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL)
-          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-
-/* As test-connection.c: LeakSanitizer of GCC 12 crashes scanning the dynamic
- * TLS of the thread-pool workers that ran GnuTLS handshakes (the pinned
- * connection here), so the idle workers are let go before the leak check
- * runs at exit. */
-static void
-let_pool_threads_exit (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-}
-
 int
 main (int    argc,
       char **argv)
@@ -920,7 +791,9 @@ main (int    argc,
   status = g_test_run ();
 
   g_clear_pointer (&untrusted_servers, buzon_test_servers_stop);
-  let_pool_threads_exit ();
+  /* As test-connection.c: the pinned connection ran GnuTLS handshakes in
+   * thread-pool workers (see buzon_test_let_pool_threads_exit()). */
+  buzon_test_let_pool_threads_exit ();
 
   return status;
 }

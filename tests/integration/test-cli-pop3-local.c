@@ -16,17 +16,14 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <json-glib/json-glib.h>
 
 #include "buzon-account.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
+#include "buzon-test-cli.h"
 
 #define ACCOUNT "Casa"
 
@@ -38,100 +35,28 @@
 
 typedef struct
 {
-  char *dir;   /* the private profile */
+  BuzonTestCli *cli;   /* the private profile */
 } Fixture;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Result;
+/* Running buzon-cli: what it prints must be UTF-8. */
+
+static const BuzonTestCliOptions cli_options = { .flags = BUZON_TEST_CLI_UTF8 };
 
 static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-/* Running buzon-cli */
-
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  /* A buzon-cli left behind by a failed test would linger. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static void
-run_cli_argv (Fixture            *fixture,
-              const char * const *args,
-              Result             *result)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data_home = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *config_home = g_build_filename (fixture->dir, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (fixture->dir, "cache", NULL);
-
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-
-  g_assert_nonnull (g_getenv ("BUZON_BUILD_ROOT"));
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  /* stdin is /dev/null: nothing may wait for a terminal. */
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  if (result->out == NULL)
-    result->out = g_strdup ("");
-  if (result->err == NULL)
-    result->err = g_strdup ("");
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("buzon-cli %s was killed by signal %d:\n%s", args[0],
-             g_subprocess_get_term_sig (process), result->err);
-  result->status = g_subprocess_get_exit_status (process);
-  g_test_message ("buzon-cli %s → %d", args[0], result->status);
-}
-
-static void
-run_cli (Fixture *fixture,
-         Result  *result,
+run_cli (Fixture            *fixture,
+         BuzonTestCliResult *result,
          ...) G_GNUC_NULL_TERMINATED;
 
 static void
-run_cli (Fixture *fixture,
-         Result  *result,
+run_cli (Fixture            *fixture,
+         BuzonTestCliResult *result,
          ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
 
   va_start (ap, result);
-  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer)arg);
+  buzon_test_cli_run_valist (fixture->cli, &cli_options, result, va_arg (ap, const char *), ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  run_cli_argv (fixture, (const char * const *)args->pdata, result);
 }
 
 /* Runs buzon-cli, which must succeed with nothing on stderr (on a POP3
@@ -147,7 +72,7 @@ cli_ok (Fixture    *fixture,
         const char *first,
         ...)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
 
@@ -158,11 +83,13 @@ cli_ok (Fixture    *fixture,
   va_end (ap);
   g_ptr_array_add (args, NULL);
 
-  run_cli_argv (fixture, (const char * const *)args->pdata, &result);
+  buzon_test_cli_runv (fixture->cli, &cli_options, (const char * const *)args->pdata, &result);
   if (result.status != 0 || *result.err != '\0')
-    g_error ("buzon-cli %s %s exited with %d:\n%s%s", first,
-             args->len > 2 ? (const char *)g_ptr_array_index (args, 1) : "", result.status,
-             result.out, result.err);
+    {
+      g_autofree char *command = buzon_test_cli_describe ((const char * const *)args->pdata);
+
+      g_error ("%s exited with %d:\n%s%s", command, result.status, result.out, result.err);
+    }
 
   return g_steal_pointer (&result.out);
 }
@@ -187,41 +114,6 @@ parse_json (const char *text)
   return json_parser_steal_root (parser);
 }
 
-/* The profile's store, for what the CLI cannot say (pending operations,
- * UIDL records) and to put downloaded mail in. Drop it before running
- * buzon-cli again. */
-static BuzonStore *
-open_store (Fixture *fixture)
-{
-  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
-  g_autoptr(GError) error = NULL;
-  BuzonStore *store = buzon_store_open (path, &error);
-
-  g_assert_no_error (error);
-
-  return store;
-}
-
-static void
-drop_store (BuzonStore *store)
-{
-  GWeakRef ref;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  GObject *alive;
-
-  g_weak_ref_init (&ref, store);
-  g_object_unref (store);
-  /* Its worker threads may hold the last reference for a moment. */
-  while ((alive = g_weak_ref_get (&ref)) != NULL)
-    {
-      g_object_unref (alive);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-  g_weak_ref_clear (&ref);
-}
-
 static gint64
 account_id (BuzonStore *store)
 {
@@ -240,7 +132,7 @@ download (Fixture    *fixture,
           const char *subject,
           const char *text)
 {
-  BuzonStore *store = open_store (fixture);
+  BuzonStore *store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(GError) error = NULL;
   g_autoptr(BuzonFolder) inbox = NULL;
   g_autoptr(BuzonMessageSummary) summary = buzon_message_summary_new ();
@@ -267,7 +159,7 @@ download (Fixture    *fixture,
   g_assert_no_error (error);
   id = summary->id;
 
-  drop_store (store);
+  buzon_test_finalize_object (store);
   return id;
 }
 
@@ -276,7 +168,7 @@ static gint64
 uidl_copy (Fixture    *fixture,
            const char *uidl)
 {
-  BuzonStore *store = open_store (fixture);
+  BuzonStore *store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(GError) error = NULL;
   g_autoptr(BuzonPop3Uidl) record = buzon_store_pop3_lookup_uidl (store, account_id (store),
                                                                   uidl, &error);
@@ -284,7 +176,7 @@ uidl_copy (Fixture    *fixture,
 
   g_assert_no_error (error);
   id = record->message_id;
-  drop_store (store);
+  buzon_test_finalize_object (store);
 
   return id;
 }
@@ -292,14 +184,14 @@ uidl_copy (Fixture    *fixture,
 static void
 assert_nothing_queued (Fixture *fixture)
 {
-  BuzonStore *store = open_store (fixture);
+  BuzonStore *store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ops = buzon_store_list_ops (store, account_id (store), &error);
 
   g_assert_no_error (error);
   g_assert_cmpuint (ops->len, ==, 0);
   g_clear_pointer (&ops, g_ptr_array_unref);
-  drop_store (store);
+  buzon_test_finalize_object (store);
 }
 
 /* The account's folder names, sorted, tab separated. */
@@ -352,11 +244,9 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
-  fixture->dir = g_dir_make_tmp ("buzon-cli-pop3-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->cli = buzon_test_cli_new ("buzon-cli-pop3-XXXXXX");
 
   /* Port 9: nothing listens there; nothing may try. */
   out = cli_ok (fixture, "account", "add", ACCOUNT, "--address", "casa@example.es",
@@ -369,11 +259,8 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
   assert_nothing_queued (fixture);
-  g_assert_cmpint (system (command), ==, 0);
-  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->cli, buzon_test_cli_free);
 }
 
 /* Tests */
@@ -418,12 +305,13 @@ static void
 test_messages (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
   g_autofree char *a = NULL, *b = NULL, *c = NULL;
   g_autofree char *out = NULL;
   g_autofree char *numbers = NULL;
   g_autofree char *copy_numbers = NULL;
-  g_autofree char *eml = g_build_filename (fixture->dir, "draft.eml", NULL);
+  g_autofree char *eml = g_build_filename (buzon_test_cli_get_dir (fixture->cli), "draft.eml",
+                                           NULL);
   g_autoptr(GError) error = NULL;
   static const char draft[] =
     "From: Casa <casa@example.es>\r\nTo: bruno@example.es\r\nSubject: Respuesta\r\n"
@@ -482,7 +370,7 @@ test_messages (Fixture       *fixture,
   run_cli (fixture, &result, "search", ACCOUNT, "euros", "--server", NULL);
   g_assert_cmpint (result.status, ==, 2);
   assert_contains (result.err, "POP3");
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
 
   /* flag */
   out = cli_ok (fixture, "flag", ACCOUNT, "INBOX", a, "+seen", "+flagged", NULL);
@@ -503,11 +391,11 @@ test_messages (Fixture       *fixture,
   /* A number that is not in that folder, or not a number. */
   run_cli (fixture, &result, "flag", ACCOUNT, "Trash", a, "+seen", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   run_cli (fixture, &result, "show", ACCOUNT, "INBOX", "uno", NULL);
   g_assert_cmpint (result.status, !=, 0);
   assert_contains (result.err, "not a message number");
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
 
   /* move: the same number in its new folder; the note said once. */
   out = cli_ok (fixture, "mkdir", ACCOUNT, "Facturas", NULL);
@@ -562,7 +450,7 @@ test_messages (Fixture       *fixture,
   g_assert_cmpint (uidl_copy (fixture, "uidl-a"), ==, 0);
   run_cli (fixture, &result, "show", ACCOUNT, "Trash", a, NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   out = cli_ok (fixture, "search", ACCOUNT, "euros", NULL);
   g_assert_cmpstr (out, ==, "");
   g_clear_pointer (&out, g_free);
@@ -578,7 +466,7 @@ static void
 test_folder_tree (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
   g_autofree char *out = NULL;
   g_autofree char *names = NULL;
   g_autofree char *numbers = NULL;
@@ -618,17 +506,17 @@ test_folder_tree (Fixture       *fixture,
   run_cli (fixture, &result, "rmdir", ACCOUNT, "Papelera", NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_cmpstr (result.out, ==, "");
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   run_cli (fixture, &result, "rmdir", ACCOUNT, "INBOX", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   run_cli (fixture, &result, "rename", ACCOUNT, "INBOX", "Entrada", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   /* Nor a folder that holds one (Archive holds the subtree, and is one). */
   run_cli (fixture, &result, "rmdir", ACCOUNT, "Archive", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   {
     g_autofree char *json = cli_ok (fixture, "folders", ACCOUNT, "--json", NULL);
 
@@ -659,14 +547,14 @@ test_folder_tree (Fixture       *fixture,
   /* Names a POP3 folder cannot have. */
   run_cli (fixture, &result, "mkdir", ACCOUNT, "Nueva//Otra", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   run_cli (fixture, &result, "mkdir", ACCOUNT, "inbox", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
   run_cli (fixture, &result, "rmdir", ACCOUNT, "No/Existe", NULL);
   g_assert_cmpint (result.status, ==, 1);
   assert_contains (result.err, "buzon-cli folders");
-  result_clear (&result);
+  buzon_test_cli_result_clear (&result);
 }
 
 int

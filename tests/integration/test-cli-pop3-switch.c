@@ -27,18 +27,14 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <json-glib/json-glib.h>
 
 #include "buzon-account.h"
 #include "buzon-store.h"
+#include "buzon-test-cli.h"
 #include "buzon-test-servers.h"
 
 #define ADDRESS "bruno@example.test"
@@ -46,47 +42,24 @@
 
 typedef struct
 {
-  char             *dir;        /* the private profile */
+  BuzonTestCli     *cli;        /* the private profile */
   BuzonTestServers *servers;
   gboolean          minimal;
 } Fixture;
-
-typedef struct
-{
-  int   status;     /* exit status, or -1 when killed */
-  int   signal;     /* the signal that killed it, or 0 */
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("buzon-cli-pop3-switch-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->cli = buzon_test_cli_new ("buzon-cli-pop3-switch-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
   g_clear_pointer (&fixture->servers, buzon_test_servers_stop);
-  g_assert_cmpint (system (command), ==, 0);
-  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->cli, buzon_test_cli_free);
 }
 
 static gboolean
@@ -101,92 +74,33 @@ start_servers (Fixture    *fixture,
 
 /* Running buzon-cli */
 
-/* A buzon-cli that outlives a failed test would go on. */
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static char *
-bytes_to_string (GBytes *bytes)
-{
-  gsize length = 0;
-  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
-
-  return length > 0 ? g_strndup (data, length) : g_strdup ("");
-}
-
 /* Runs buzon-cli with the NULL-terminated arguments; @kill (or NULL) is the
- * core's BUZON_TEST_SWITCH_KILL hook. */
+ * core's BUZON_TEST_SWITCH_KILL hook, so a SIGKILL is a result here. */
 static void
-run_cli (Fixture    *fixture,
-         const char *kill,
-         Result     *result,
+run_cli (Fixture            *fixture,
+         const char         *kill,
+         BuzonTestCliResult *result,
          ...) G_GNUC_NULL_TERMINATED;
 
 static void
-run_cli (Fixture    *fixture,
-         const char *kill,
-         Result     *result,
+run_cli (Fixture            *fixture,
+         const char         *kill,
+         BuzonTestCliResult *result,
          ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data_home = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *config_home = g_build_filename (fixture->dir, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (fixture->dir, "cache", NULL);
+  g_autofree char *hook = kill != NULL ? g_strconcat ("BUZON_TEST_SWITCH_KILL=", kill, NULL)
+                                       : g_strdup ("BUZON_TEST_SWITCH_KILL");
+  const char * const env[] = { hook, NULL };
+  BuzonTestCliOptions options = { .flags = BUZON_TEST_CLI_SIGNAL_OK, .env = env };
+  const char *first;
   va_list args;
 
-  g_assert_nonnull (g_getenv ("BUZON_BUILD_ROOT"));
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
   va_start (args, result);
-  for (const char *arg = va_arg (args, const char *); arg != NULL;
-       arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
+  first = va_arg (args, const char *);
+  buzon_test_cli_run_valist (fixture->cli, &options, result, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  if (kill != NULL)
-    g_subprocess_launcher_setenv (launcher, "BUZON_TEST_SWITCH_KILL", kill, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "BUZON_TEST_SWITCH_KILL");
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-
-  result->out = bytes_to_string (out);
-  result->err = bytes_to_string (err);
-  if (g_subprocess_get_if_exited (process))
-    {
-      result->status = g_subprocess_get_exit_status (process);
-      result->signal = 0;
-    }
-  else
-    {
-      result->status = -1;
-      result->signal = g_subprocess_get_term_sig (process);
-    }
-
-  g_test_message ("buzon-cli %s%s%s → %d (signal %d)\n%s%s",
-                  (const char *)g_ptr_array_index (argv, 1),
+  g_test_message ("buzon-cli %s%s%s → %d (signal %d)\n%s%s", first,
                   kill != NULL ? " with BUZON_TEST_SWITCH_KILL=" : "", kill != NULL ? kill : "",
                   result->status, result->signal, result->out, result->err);
 }
@@ -237,7 +151,7 @@ parse_summary (const char *out,
 static const char *
 account_protocol (Fixture *fixture)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
   g_autoptr(JsonNode) root = NULL;
 
   CLI_OK (fixture, &result, "account", "show", ACCOUNT, "--json");
@@ -258,7 +172,7 @@ imaps_port (Fixture *fixture)
 static void
 add_pop3_account (Fixture *fixture)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
   g_autofree char *port = g_strdup_printf ("%u",
                                            buzon_test_servers_get_port (fixture->servers,
                                                                         "pop3s"));
@@ -276,9 +190,9 @@ add_pop3_account (Fixture *fixture)
 static void
 trust_imap_server (Fixture *fixture)
 {
-  g_auto(Result) added = { 0, };
-  g_auto(Result) trusted = { 0, };
-  g_auto(Result) removed = { 0, };
+  g_auto(BuzonTestCliResult) added = { 0, };
+  g_auto(BuzonTestCliResult) trusted = { 0, };
+  g_auto(BuzonTestCliResult) removed = { 0, };
   g_autofree char *port = g_strdup_printf ("%u", imaps_port (fixture));
 
   CLI_OK (fixture, &added, "account", "add", "Pin", "--address", ADDRESS, "--protocol", "imap",
@@ -287,17 +201,6 @@ trust_imap_server (Fixture *fixture)
   CLI_OK (fixture, &trusted, "account", "trust", "Pin", "--fingerprint",
           buzon_test_servers_get_cert_sha256 (fixture->servers));
   CLI_OK (fixture, &removed, "account", "remove", "Pin");
-}
-
-static BuzonStore *
-open_store (Fixture *fixture)
-{
-  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
-  g_autoptr(GError) error = NULL;
-  BuzonStore *store = buzon_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
 }
 
 static BuzonAccount *
@@ -504,7 +407,7 @@ static void
 fill_local (Fixture *fixture,
             guint    n_extra)
 {
-  g_autoptr(BuzonStore) store = open_store (fixture);
+  g_autoptr(BuzonStore) store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(BuzonAccount) account = lookup_account (store);
   gint64 account_id = buzon_account_get_id (account);
   guint n = G_N_ELEMENTS (specs) + n_extra;
@@ -735,7 +638,7 @@ static void
 assert_local_tied (Fixture  *fixture,
                    JsonNode *state)
 {
-  g_autoptr(BuzonStore) store = open_store (fixture);
+  g_autoptr(BuzonStore) store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(BuzonAccount) account = lookup_account (store);
   g_autoptr(GPtrArray) folders = NULL;
   g_autoptr(GError) error = NULL;
@@ -792,7 +695,7 @@ assert_local_matches_server (Fixture  *fixture,
       JsonArray *messages = server_messages (state, name);
       g_autoptr(GHashTable) server_uids = g_hash_table_new (g_direct_hash, g_direct_equal);
       g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
-      g_auto(Result) result = { 0, };
+      g_auto(BuzonTestCliResult) result = { 0, };
       g_autoptr(JsonNode) root = NULL;
       JsonArray *list;
 
@@ -841,7 +744,7 @@ count_server_messages (JsonNode *state)
 static guint
 count_local_tied (Fixture *fixture)
 {
-  g_autoptr(BuzonStore) store = open_store (fixture);
+  g_autoptr(BuzonStore) store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(BuzonAccount) account = lookup_account (store);
   g_autoptr(GPtrArray) folders = NULL;
   g_autoptr(GError) error = NULL;
@@ -873,10 +776,10 @@ run_switch_test (Fixture *fixture)
   g_autoptr(JsonNode) synced = NULL;
   g_autoptr(JsonNode) again_state = NULL;
   g_autofree char *port = g_strdup_printf ("%u", imaps_port (fixture));
-  g_auto(Result) refused = { 0, };
-  g_auto(Result) switched = { 0, };
-  g_auto(Result) sync = { 0, };
-  g_auto(Result) again = { 0, };
+  g_auto(BuzonTestCliResult) refused = { 0, };
+  g_auto(BuzonTestCliResult) switched = { 0, };
+  g_auto(BuzonTestCliResult) sync = { 0, };
+  g_auto(BuzonTestCliResult) again = { 0, };
   g_autofree char *server_only = NULL;
   guint n_on_server = 0, uploaded = 0, already = 0, created = 0;
 
@@ -932,7 +835,7 @@ run_switch_test (Fixture *fixture)
   g_assert_cmpuint (count_server_messages (synced), ==, count_server_messages (after));
   assert_local_matches_server (fixture, synced);
   {
-    g_auto(Result) list = { 0, };
+    g_auto(BuzonTestCliResult) list = { 0, };
 
     CLI_OK (fixture, &list, "list", ACCOUNT, "INBOX", "--json");
     assert_contains (list.out, "<server-only@example.test>");
@@ -967,7 +870,7 @@ test_switch_minimal (Fixture       *fixture,
 
   /* The nested folder went under the server's own delimiter. */
   {
-    g_autoptr(BuzonStore) store = open_store (fixture);
+    g_autoptr(BuzonStore) store = buzon_test_cli_open_store (fixture->cli);
     g_autoptr(BuzonAccount) account = lookup_account (store);
     g_autoptr(GError) error = NULL;
     g_autoptr(BuzonFolder) nested = buzon_store_lookup_folder (store,
@@ -992,8 +895,8 @@ test_switch_kill (Fixture       *fixture,
   };
   g_autofree char *port = NULL;
   g_autoptr(JsonNode) state = NULL;
-  g_auto(Result) done = { 0, };
-  g_auto(Result) sync = { 0, };
+  g_auto(BuzonTestCliResult) done = { 0, };
+  g_auto(BuzonTestCliResult) sync = { 0, };
   guint uploaded = 0, already = 0, created = 0;
   guint n_local = G_N_ELEMENTS (specs) + N_EXTRA;
   guint n_seeded = 0;
@@ -1011,7 +914,7 @@ test_switch_kill (Fixture       *fixture,
 
   for (guint k = 0; k < G_N_ELEMENTS (kill_points); k++)
     {
-      g_auto(Result) killed = { 0, };
+      g_auto(BuzonTestCliResult) killed = { 0, };
       g_autoptr(JsonNode) partial = NULL;
 
       run_cli (fixture, kill_points[k], &killed, "account", "switch-to-imap", ACCOUNT, "--port",

@@ -26,15 +26,12 @@
 #include <signal.h>
 #include <string.h>
 
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "buzon-account.h"
 #include "buzon-store.h"
+#include "buzon-test-cli.h"
 #include "buzon-test-fake-pop3.h"
 #include "buzon-test-servers.h"
 
@@ -48,154 +45,69 @@ static guint user_counter;
 
 typedef struct
 {
-  char     *dir;       /* the private profile */
-  char     *address;
-  gboolean  trusted;
+  BuzonTestCli *cli;       /* the private profile */
+  char         *address;
+  gboolean      trusted;
 } Fixture;
-
-typedef struct
-{
-  int      status;
-  int      signal;     /* the signal that ended it, 0 if it exited */
-  char    *out;
-  char    *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static BuzonTestServers *
 get_servers (void)
 {
-  if (!servers_tried)
-    {
-      servers_tried = TRUE;
-      servers = buzon_test_servers_start_or_skip ("full", NULL);
-    }
-
-  return servers;
+  return buzon_test_servers_start_once (&servers, &servers_tried, "full", NULL);
 }
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   (void)data;
-  fixture->dir = g_dir_make_tmp ("buzon-cli-pop3-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->cli = buzon_test_cli_new ("buzon-cli-pop3-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
   (void)data;
-  g_assert_cmpint (system (command), ==, 0);
-  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->cli, buzon_test_cli_free);
   g_clear_pointer (&fixture->address, g_free);
 }
 
-/* Running buzon-cli */
-
-static void
-child_setup (gpointer data)
-{
-  (void)data;
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static char *
-bytes_to_string (GBytes *bytes)
-{
-  gsize length = 0;
-  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
-
-  return length > 0 ? g_strndup (data, length) : g_strdup ("");
-}
+/* Running buzon-cli: being killed is a result here (BUZON_TEST_CRASH_AT). */
 
 /* Runs buzon-cli with @args (NULL-terminated) and, if @crash_at is set,
  * BUZON_TEST_CRASH_AT=@crash_at in its environment. */
 static void
 run_cli_env (Fixture            *fixture,
-             Result             *result,
+             BuzonTestCliResult *result,
              const char         *crash_at,
              const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data_home = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *config_home = g_build_filename (fixture->dir, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (fixture->dir, "cache", NULL);
+  g_autofree char *hook = crash_at != NULL ? g_strconcat ("BUZON_TEST_CRASH_AT=", crash_at, NULL)
+                                           : NULL;
+  const char * const env[] = { hook, NULL };
+  BuzonTestCliOptions options = { .flags = BUZON_TEST_CLI_SIGNAL_OK, .env = env };
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  if (crash_at != NULL)
-    g_subprocess_launcher_setenv (launcher, "BUZON_TEST_CRASH_AT", crash_at, TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  result->out = bytes_to_string (out);
-  result->err = bytes_to_string (err);
-  if (g_subprocess_get_if_signaled (process))
-    {
-      result->signal = g_subprocess_get_term_sig (process);
-      result->status = -1;
-    }
-  else
-    result->status = g_subprocess_get_exit_status (process);
+  buzon_test_cli_runv (fixture->cli, &options, args, result);
 }
 
-static void run_cli (Fixture *fixture, Result *result, ...) G_GNUC_NULL_TERMINATED;
+static void run_cli (Fixture *fixture, BuzonTestCliResult *result, ...) G_GNUC_NULL_TERMINATED;
 
 static void
-run_cli (Fixture *fixture,
-         Result  *result,
+run_cli (Fixture            *fixture,
+         BuzonTestCliResult *result,
          ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  static const BuzonTestCliOptions options = { .flags = BUZON_TEST_CLI_SIGNAL_OK };
   va_list ap;
 
   va_start (ap, result);
-  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer)arg);
+  buzon_test_cli_run_valist (fixture->cli, &options, result, va_arg (ap, const char *), ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  run_cli_env (fixture, result, NULL, (const char * const *)args->pdata);
 }
 
 static void
-assert_ok (const Result *result,
+assert_ok (const BuzonTestCliResult *result,
            const char   *what)
 {
   if (result->status != 0)
@@ -212,7 +124,7 @@ add_account (Fixture       *fixture,
              const char    *password,
              const char    *mode)
 {
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   g_autofree char *command = g_strdup_printf ("echo %s", password);
   g_autofree char *mode_option = g_strdup_printf ("--pop3-mode=%s", mode);
@@ -229,7 +141,7 @@ add_dovecot_account (Fixture    *fixture,
                      const char *mode)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Result) result = { 0, };
+  g_auto(BuzonTestCliResult) result = { 0, };
 
   fixture->address = g_strdup_printf ("pop-cli-%u@example.test", ++user_counter);
   g_assert_true (buzon_test_servers_add_user (servers, fixture->address, PASSWORD, &error));
@@ -268,25 +180,13 @@ fill (Fixture *fixture,
   return sent;
 }
 
-/* Opens the profile's store (no buzon-cli runs meanwhile). */
-static BuzonStore *
-open_store (Fixture *fixture)
-{
-  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
-  g_autoptr(GError) error = NULL;
-  BuzonStore *store = buzon_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
 /* Every message in @sent is in the local Inbox exactly once, byte for
  * byte with its Message-ID, and nothing else is. */
 static void
 assert_stored_once (Fixture    *fixture,
                     GHashTable *sent)
 {
-  g_autoptr(BuzonStore) store = open_store (fixture);
+  g_autoptr(BuzonStore) store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(BuzonAccount) account = NULL;
   g_autoptr(BuzonFolder) inbox = NULL;
   g_autoptr(GPtrArray) messages = NULL;
@@ -381,7 +281,7 @@ kill_and_finish (const char         *mode,
       sent = fill (&fixture, N_KILL_MESSAGES, 1000 + user_counter);
 
       {
-        g_auto(Result) killed = { 0, };
+        g_auto(BuzonTestCliResult) killed = { 0, };
 
         run_cli_env (&fixture, &killed, points[i], sync_args);
         if (killed.signal != SIGKILL)
@@ -390,7 +290,7 @@ kill_and_finish (const char         *mode,
       }
 
       {
-        g_auto(Result) rest = { 0, };
+        g_auto(BuzonTestCliResult) rest = { 0, };
 
         run_cli_env (&fixture, &rest, NULL, sync_args);
         assert_ok (&rest, points[i]);
@@ -404,7 +304,7 @@ kill_and_finish (const char         *mode,
 
       /* And once more: nothing new, nothing twice. */
       {
-        g_auto(Result) again = { 0, };
+        g_auto(BuzonTestCliResult) again = { 0, };
 
         run_cli_env (&fixture, &again, NULL, sync_args);
         assert_ok (&again, "the check after");
@@ -448,8 +348,8 @@ test_big_mailbox (Fixture       *fixture,
   g_autoptr(BuzonStore) store = NULL;
   g_autoptr(BuzonAccount) account = NULL;
   g_autoptr(BuzonFolder) inbox = NULL;
-  g_auto(Result) first = { 0, };
-  g_auto(Result) second = { 0, };
+  g_auto(BuzonTestCliResult) first = { 0, };
+  g_auto(BuzonTestCliResult) second = { 0, };
 
   (void)data;
   if (get_servers () == NULL)
@@ -466,7 +366,7 @@ test_big_mailbox (Fixture       *fixture,
   assert_ok (&second, "the second sync");
   g_assert_nonnull (strstr (second.err, "0 new messages"));
 
-  store = open_store (fixture);
+  store = buzon_test_cli_open_store (fixture->cli);
   account = buzon_store_lookup_account (store, ACCOUNT, &error);
   g_assert_no_error (error);
   inbox = buzon_store_lookup_folder (store, buzon_account_get_id (account), "INBOX", &error);
@@ -502,7 +402,8 @@ start_fake (Fixture                *fixture,
             guint                   count)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *messages_dir = g_build_filename (fixture->dir, "fake-mail", NULL);
+  g_autofree char *messages_dir = g_build_filename (buzon_test_cli_get_dir (fixture->cli), "fake-mail",
+                                                 NULL);
   BuzonTestFakePop3 *fake;
   gboolean fresh = !g_file_test (messages_dir, G_FILE_TEST_IS_DIR);
 
@@ -527,9 +428,9 @@ test_no_uidl (Fixture       *fixture,
               gconstpointer  data)
 {
   g_autoptr(BuzonTestFakePop3) fake = NULL;
-  g_auto(Result) first = { 0, };
-  g_auto(Result) second = { 0, };
-  g_auto(Result) show = { 0, };
+  g_auto(BuzonTestCliResult) first = { 0, };
+  g_auto(BuzonTestCliResult) second = { 0, };
+  g_auto(BuzonTestCliResult) show = { 0, };
   gboolean no_top = GPOINTER_TO_INT (data);
 
   fake = start_fake (fixture, BUZON_TEST_FAKE_POP3_NO_UIDL |
@@ -560,8 +461,8 @@ test_drop_after_dele (Fixture       *fixture,
                       gconstpointer  data)
 {
   g_autoptr(BuzonTestFakePop3) fake = NULL;
-  g_auto(Result) dropped = { 0, };
-  g_auto(Result) again = { 0, };
+  g_auto(BuzonTestCliResult) dropped = { 0, };
+  g_auto(BuzonTestCliResult) again = { 0, };
 
   (void)data;
   fake = start_fake (fixture, BUZON_TEST_FAKE_POP3_DROP_AFTER_DELE, 6);
@@ -585,7 +486,7 @@ test_drop_after_dele (Fixture       *fixture,
     g_autofree char *port = g_strdup_printf ("%u", buzon_test_fake_pop3_get_port (fake));
 
     /* The new instance listens on a new port. */
-    store = open_store (fixture);
+    store = buzon_test_cli_open_store (fixture->cli);
     account = buzon_store_lookup_account (store, ACCOUNT, &error);
     g_assert_no_error (error);
     buzon_account_set_port (account, buzon_test_fake_pop3_get_port (fake));
