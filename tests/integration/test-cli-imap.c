@@ -24,15 +24,13 @@
 #include <signal.h>
 #include <string.h>
 
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "buzon-account.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
+#include "buzon-test-cli.h"
 #include "buzon-test-servers.h"
 
 #define ADDRESS "bruno@example.test"
@@ -40,47 +38,24 @@
 
 typedef struct
 {
-  char             *dir;        /* the private profile */
+  BuzonTestCli     *cli;        /* the private profile */
   BuzonTestServers *servers;
   guint             port;       /* IMAPS; new after a restart of the servers */
   guint             delivered;  /* messages appended so far: their dates */
   gboolean          remove_dir; /* the servers' directory is ours to remove */
 } Fixture;
 
-typedef struct
-{
-  int     status;
-  char   *out;
-  GBytes *out_bytes;
-  char   *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->out_bytes, g_bytes_unref);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("buzon-cli-imap-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->cli = buzon_test_cli_new ("buzon-cli-imap-XXXXXX");
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
   if (fixture->servers != NULL && fixture->remove_dir)
     {
       g_autoptr(JsonNode) node = NULL;
@@ -90,8 +65,7 @@ fixture_tear_down (Fixture       *fixture,
       g_assert_no_error (error);
     }
   g_clear_pointer (&fixture->servers, buzon_test_servers_stop);
-  g_assert_cmpint (system (command), ==, 0);
-  g_clear_pointer (&fixture->dir, g_free);
+  g_clear_pointer (&fixture->cli, buzon_test_cli_free);
 }
 
 /* Servers of @profile for this test; FALSE when they cannot run (skipped). */
@@ -108,142 +82,8 @@ start_servers (Fixture            *fixture,
   return TRUE;
 }
 
-/* Running buzon-cli */
-
-/* A buzon-cli that outlives a test that failed would go on retrying. */
-static void
-child_setup (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static GSubprocessLauncher *
-new_launcher (Fixture          *fixture,
-              GSubprocessFlags  flags)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
-  g_autofree char *data_home = g_build_filename (fixture->dir, "data", NULL);
-  g_autofree char *config_home = g_build_filename (fixture->dir, "config", NULL);
-  g_autofree char *cache_home = g_build_filename (fixture->dir, "cache", NULL);
-
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-
-  return launcher;
-}
-
-/* For a `sync --watch` child. Known gap, sanitized builds only: a watch
- * stopped by SIGTERM under heavy load sometimes leaves one 120-byte
- * GSocketSource (the size of GIO's) unfreed at exit; the fast unwinder
- * stops at g_malloc0, so where it comes from is not found yet (see the
- * README's known gaps). Leak checking stays on for every other buzon-cli
- * this test runs, and memory errors are still caught in the watch itself. */
-static void
-watch_launcher_setup (GSubprocessLauncher *launcher)
-{
-  if (g_getenv ("ASAN_OPTIONS") != NULL)
-    {
-      g_autofree char *options = g_strconcat (g_getenv ("ASAN_OPTIONS"), ":detect_leaks=0",
-                                              NULL);
-
-      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", options, TRUE);
-    }
-}
-
-/* argv for buzon-cli: the binary, then the NULL-terminated @args. */
-static GPtrArray *
-cli_argv (const char *first,
-          va_list     args)
-{
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-
-  g_assert_nonnull (g_getenv ("BUZON_BUILD_ROOT"));
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  g_ptr_array_add (argv, NULL);
-
-  return argv;
-}
-
-static char *
-describe_argv (GPtrArray *argv)
-{
-  g_autoptr(GString) text = g_string_new ("buzon-cli");
-
-  for (guint i = 1; i + 1 < argv->len; i++)
-    g_string_append_printf (text, " '%s'", (const char *)g_ptr_array_index (argv, i));
-
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-/* Never NULL (g_strndup() of empty GBytes' NULL data would be). */
-static char *
-bytes_to_string (GBytes *bytes)
-{
-  gsize length = 0;
-  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
-
-  return length > 0 ? g_strndup (data, length) : g_strdup ("");
-}
-
-static void
-run_argv (Fixture   *fixture,
-          GPtrArray *argv,
-          Result    *result)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* stdin is /dev/null: nothing may wait for a terminal. */
-  launcher = new_launcher (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate (process, NULL, NULL, &result->out_bytes, &err, &error);
-  g_assert_no_error (error);
-  result->out = bytes_to_string (result->out_bytes);
-  result->err = bytes_to_string (err);
-
-  if (!g_subprocess_get_if_exited (process))
-    {
-      g_autofree char *command = describe_argv (argv);
-
-      g_error ("%s was killed by signal %d:\n%s", command, g_subprocess_get_term_sig (process),
-               result->err);
-    }
-  result->status = g_subprocess_get_exit_status (process);
-}
-
-/* Runs buzon-cli with the NULL-terminated arguments. */
-static void
-run_cli (Fixture *fixture,
-         Result  *result,
-         ...) G_GNUC_NULL_TERMINATED;
-
-static void
-run_cli (Fixture *fixture,
-         Result  *result,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = NULL;
-  va_list args;
-
-  va_start (args, result);
-  argv = cli_argv (va_arg (args, const char *), args);
-  va_end (args);
-
-  run_argv (fixture, argv, result);
-}
+/* Running buzon-cli: being killed by a signal fails the test (the
+ * BuzonTestCli default). */
 
 typedef enum
 {
@@ -258,12 +98,16 @@ cli_expect (Fixture    *fixture,
             const char *first,
             va_list     args)
 {
-  g_auto(Result) result = { 0, };
-  g_autoptr(GPtrArray) argv = cli_argv (first, args);
-  g_autofree char *command = describe_argv (argv);
+  g_auto(BuzonTestCliResult) result = { 0, };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *command = NULL;
 
-  run_argv (fixture, argv, &result);
-  g_test_message ("%s → %d", command, result.status);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer)arg);
+  g_ptr_array_add (argv, NULL);
+  command = buzon_test_cli_describe ((const char * const *)argv->pdata);
+
+  buzon_test_cli_runv (fixture->cli, NULL, (const char * const *)argv->pdata, &result);
 
   if (result.status != 0)
     g_error ("%s exited with %d:\n%s%s", command, result.status, result.out, result.err);
@@ -864,37 +708,6 @@ local_id (Fixture    *fixture,
   return json_object_get_int_member (message, "id");
 }
 
-/* The profile's store, opened for a moment while no buzon-cli runs. */
-static BuzonStore *
-open_profile_store (Fixture *fixture)
-{
-  g_autofree char *path = g_build_filename (fixture->dir, "data", "buzon", "buzon.db", NULL);
-  g_autoptr(GError) error = NULL;
-  BuzonStore *store = buzon_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static void
-close_profile_store (BuzonStore *store)
-{
-  GWeakRef ref;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  /* The store's worker threads may hold the last reference for a moment. */
-  g_weak_ref_init (&ref, store);
-  g_object_unref (store);
-  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
-    {
-      g_object_unref (alive);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-  g_weak_ref_clear (&ref);
-}
-
 /* 1. A full sync */
 
 static void
@@ -1046,9 +859,9 @@ test_full_sync (Fixture       *fixture,
   /* show --raw: the very bytes; show: the text. */
   uid_text = g_strdup_printf ("%u", cancion_uid);
   {
-    g_auto(Result) result = { 0, };
+    g_auto(BuzonTestCliResult) result = { 0, };
 
-    run_cli (fixture, &result, "show", ACCOUNT, "INBOX", uid_text, "--raw", NULL);
+    buzon_test_cli_run (fixture->cli, &result, "show", ACCOUNT, "INBOX", uid_text, "--raw", NULL);
     g_assert_cmpint (result.status, ==, 0);
     g_assert_true (g_bytes_equal (result.out_bytes, raw_cancion));
   }
@@ -1104,10 +917,11 @@ test_full_sync (Fixture       *fixture,
   g_assert_false (json_object_get_boolean_member (message, "downloaded"));
 
   {
-    g_auto(Result) result = { 0, };
+    g_auto(BuzonTestCliResult) result = { 0, };
     g_autoptr(JsonArray) after = NULL;
 
-    run_cli (fixture, &result, "show", "Cabeceras", "INBOX", informe_uid_text, "--raw", NULL);
+    buzon_test_cli_run (fixture->cli, &result, "show", "Cabeceras", "INBOX", informe_uid_text,
+                        "--raw", NULL);
     g_assert_cmpint (result.status, ==, 0);
     g_assert_true (g_bytes_equal (result.out_bytes, raw_informe));
 
@@ -1273,24 +1087,26 @@ test_operations (Fixture       *fixture,
 
   /* Errors: exit 1 for what is not there, 2 for usage. */
   {
-    g_auto(Result) no_uid = { 0, };
-    g_auto(Result) no_folder = { 0, };
-    g_auto(Result) bad_change = { 0, };
-    g_auto(Result) no_change = { 0, };
-    g_auto(Result) both = { 0, };
+    g_auto(BuzonTestCliResult) no_uid = { 0, };
+    g_auto(BuzonTestCliResult) no_folder = { 0, };
+    g_auto(BuzonTestCliResult) bad_change = { 0, };
+    g_auto(BuzonTestCliResult) no_change = { 0, };
+    g_auto(BuzonTestCliResult) both = { 0, };
 
-    run_cli (fixture, &no_uid, "flag", ACCOUNT, "INBOX", "9999", "+seen", NULL);
+    buzon_test_cli_run (fixture->cli, &no_uid, "flag", ACCOUNT, "INBOX", "9999", "+seen", NULL);
     g_assert_cmpint (no_uid.status, ==, 1);
     assert_contains (no_uid.err, "9999");
-    run_cli (fixture, &no_folder, "move", ACCOUNT, "INBOX", uid_c, "Nada", NULL);
+    buzon_test_cli_run (fixture->cli, &no_folder, "move", ACCOUNT, "INBOX", uid_c, "Nada", NULL);
     g_assert_cmpint (no_folder.status, ==, 1);
     assert_contains (no_folder.err, "Nada");
-    run_cli (fixture, &bad_change, "flag", ACCOUNT, "INBOX", uid_c, "+importante", NULL);
+    buzon_test_cli_run (fixture->cli, &bad_change, "flag", ACCOUNT, "INBOX", uid_c, "+importante",
+                        NULL);
     g_assert_cmpint (bad_change.status, ==, 2);
     assert_contains (bad_change.err, "+importante");
-    run_cli (fixture, &no_change, "flag", ACCOUNT, "INBOX", uid_c, NULL);
+    buzon_test_cli_run (fixture->cli, &no_change, "flag", ACCOUNT, "INBOX", uid_c, NULL);
     g_assert_cmpint (no_change.status, ==, 2);
-    run_cli (fixture, &both, "flag", ACCOUNT, "INBOX", uid_c, "+seen", "-seen", NULL);
+    buzon_test_cli_run (fixture->cli, &both, "flag", ACCOUNT, "INBOX", uid_c, "+seen", "-seen",
+                        NULL);
     g_assert_cmpint (both.status, ==, 2);
   }
 }
@@ -1452,7 +1268,7 @@ restart_servers (Fixture    *fixture,
                                                   "cert_sha256"), ==,
                    buzon_test_servers_get_cert_sha256 (fixture->servers));
   {
-    BuzonStore *store = open_profile_store (fixture);
+    BuzonStore *store = buzon_test_cli_open_store (fixture->cli);
     g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
     g_autoptr(GPtrArray) ops = NULL;
 
@@ -1463,7 +1279,7 @@ restart_servers (Fixture    *fixture,
     buzon_account_set_port (account, fixture->port);
     buzon_store_update_account (store, account, &error);
     g_assert_no_error (error);
-    close_profile_store (store);
+    buzon_test_finalize_object (store);
   }
   {
     g_autofree char *trusted = cli_ok (fixture, "account", "trust", ACCOUNT, "--fingerprint",
@@ -1480,7 +1296,7 @@ restart_servers (Fixture    *fixture,
 static void
 assert_queue_empty (Fixture *fixture)
 {
-  BuzonStore *store = open_profile_store (fixture);
+  BuzonStore *store = buzon_test_cli_open_store (fixture->cli);
   g_autoptr(GError) error = NULL;
   g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
   g_autoptr(GPtrArray) ops = NULL;
@@ -1493,7 +1309,7 @@ assert_queue_empty (Fixture *fixture)
   failures = buzon_store_list_op_failures (store, buzon_account_get_id (account), 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (failures->len, ==, 0);
-  close_profile_store (store);
+  buzon_test_finalize_object (store);
 }
 
 static void
@@ -1929,29 +1745,6 @@ reader_clear (Reader *reader)
   g_clear_pointer (&reader->lines, g_ptr_array_unref);
 }
 
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the main context until @done says so, or @seconds passed. */
-static gboolean
-spin_until (gboolean (*done) (gpointer data),
-            gpointer   data,
-            double     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-  return ok;
-}
-
 typedef struct
 {
   Reader     *reader;
@@ -1978,11 +1771,11 @@ line_seen (gpointer data)
 static const char *
 wait_for_line (Reader     *reader,
                const char *fragment,
-               double      seconds)
+               guint       seconds)
 {
   LineWait wait = { reader, fragment, NULL };
 
-  spin_until (line_seen, &wait, seconds);
+  buzon_test_spin_until (line_seen, &wait, seconds * 1000);
   return wait.line;
 }
 
@@ -2009,18 +1802,84 @@ flag_set (gpointer data)
   return *(gboolean *)data;
 }
 
+typedef struct
+{
+  GSubprocess *process;
+  Reader       out;
+  Reader       err;
+} Watch;
+
+/* `sync ACCOUNT --watch` and @args, running. Leak checking stays on for
+ * every other buzon-cli this test runs, and memory errors are still caught
+ * in the watch itself (see BUZON_TEST_CLI_NO_LEAK_CHECK for the known gap). */
+static void
+watch_start (Fixture            *fixture,
+             Watch              *watch,
+             const char * const *args)
+{
+  static const BuzonTestCliOptions options = { .flags = BUZON_TEST_CLI_NO_LEAK_CHECK };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, "sync");
+  g_ptr_array_add (argv, ACCOUNT);
+  g_ptr_array_add (argv, "--watch");
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  watch->process = buzon_test_cli_spawnv (fixture->cli, &options,
+                                          (const char * const *)argv->pdata);
+  reader_init (&watch->out, g_subprocess_get_stdout_pipe (watch->process));
+  reader_init (&watch->err, g_subprocess_get_stderr_pipe (watch->process));
+}
+
+/* A clean stop on SIGTERM, having reported no problem. */
+static void
+watch_stop (Watch *watch)
+{
+  gboolean exited = FALSE;
+
+  g_subprocess_send_signal (watch->process, SIGTERM);
+  g_subprocess_wait_async (watch->process, NULL, exited_cb, &exited);
+  if (!buzon_test_spin_until (flag_set, &exited, 10 * 1000))
+    {
+      g_subprocess_force_exit (watch->process);
+      g_error ("buzon-cli sync --watch did not stop on SIGTERM");
+    }
+  g_assert_true (buzon_test_spin_until (reader_done, &watch->out, 5 * 1000));
+  g_assert_true (buzon_test_spin_until (reader_done, &watch->err, 5 * 1000));
+  if (!g_subprocess_get_if_exited (watch->process) ||
+      g_subprocess_get_exit_status (watch->process) != 0)
+    {
+      /* Say why (a sanitizer report, a crash) before failing. */
+      for (guint i = 0; i < watch->err.lines->len; i++)
+        g_printerr ("watch stderr: %s\n", (const char *)g_ptr_array_index (watch->err.lines, i));
+    }
+  g_assert_true (g_subprocess_get_if_exited (watch->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (watch->process), ==, 0);
+
+  for (guint i = 0; i < watch->err.lines->len; i++)
+    if (strstr (g_ptr_array_index (watch->err.lines, i), "buzon-cli:") != NULL)
+      g_error ("the watch reported: %s", (const char *)g_ptr_array_index (watch->err.lines, i));
+}
+
+static void
+watch_clear (Watch *watch)
+{
+  reader_clear (&watch->out);
+  reader_clear (&watch->err);
+  g_clear_object (&watch->process);
+}
+
 static void
 watch_new_mail (Fixture    *fixture,
                 const char *profile)
 {
   gboolean poll = g_str_equal (profile, "minimal");
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const char * const poll_args[] = { "--interval", "1", NULL };
   g_autoptr(GError) error = NULL;
-  Reader out = { 0, }, err = { 0, };
+  Watch watch = { NULL, };
   g_autofree char *progress = g_strdup (ACCOUNT ": INBOX 1/1");
-  gboolean exited = FALSE;
   const char *keys[] = { "llega1", "llega2" };
   const char *subjects[] = { "Llegó el primero", "Y el segundo ✉" };
 
@@ -2035,27 +1894,8 @@ watch_new_mail (Fixture    *fixture,
    * news; what comes after it is). */
   deliver (fixture, "INBOX", "antes", NULL);
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
-  g_ptr_array_add (argv, g_strdup ("sync"));
-  g_ptr_array_add (argv, g_strdup (ACCOUNT));
-  g_ptr_array_add (argv, g_strdup ("--watch"));
-  if (poll)
-    {
-      g_ptr_array_add (argv, g_strdup ("--interval"));
-      g_ptr_array_add (argv, g_strdup ("1"));
-    }
-  g_ptr_array_add (argv, NULL);
-
-  launcher = new_launcher (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  watch_launcher_setup (launcher);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  reader_init (&out, g_subprocess_get_stdout_pipe (process));
-  reader_init (&err, g_subprocess_get_stderr_pipe (process));
-
-  if (wait_for_line (&err, progress, 30) == NULL)
+  watch_start (fixture, &watch, poll ? poll_args : NULL);
+  if (wait_for_line (&watch.err, progress, 30) == NULL)
     g_error ("the watch did not sync INBOX first");
 
   /* The first message is APPENDed, the second comes as mail does: over
@@ -2085,7 +1925,7 @@ watch_new_mail (Fixture    *fixture,
         }
       delivered = g_get_monotonic_time ();
 
-      line = wait_for_line (&out, tail, 5);
+      line = wait_for_line (&watch.out, tail, 5);
       if (line == NULL)
         g_error ("no line for “%s” within 5 s of the delivery", subjects[i]);
       g_test_message ("%s: the line %.2f s after the delivery began, %.2f s after it ended",
@@ -2100,30 +1940,11 @@ watch_new_mail (Fixture    *fixture,
       g_assert_cmpstr (line, ==, expected);
     }
 
-  /* A clean stop. */
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait_async (process, NULL, exited_cb, &exited);
-  if (!spin_until (flag_set, &exited, 10))
-    {
-      g_subprocess_force_exit (process);
-      g_error ("buzon-cli sync --watch did not stop on SIGTERM");
-    }
-  g_assert_true (spin_until (reader_done, &out, 5));
-  g_assert_true (spin_until (reader_done, &err, 5));
-  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
-    for (guint i = 0; i < err.lines->len; i++)
-      g_printerr ("watch stderr: %s\n", (const char *)g_ptr_array_index (err.lines, i));
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
-
-  /* One line per new message, and nothing for what was there before. */
-  g_assert_cmpuint (out.lines->len, ==, G_N_ELEMENTS (keys));
-  for (guint i = 0; i < err.lines->len; i++)
-    if (strstr (g_ptr_array_index (err.lines, i), "buzon-cli:") != NULL)
-      g_error ("the watch reported: %s", (const char *)g_ptr_array_index (err.lines, i));
-
-  reader_clear (&out);
-  reader_clear (&err);
+  /* A clean stop, and one line per new message: nothing for what was there
+   * before. */
+  watch_stop (&watch);
+  g_assert_cmpuint (watch.out.lines->len, ==, G_N_ELEMENTS (keys));
+  watch_clear (&watch);
 
   /* What it stored while watching is the server's. */
   assert_converged (fixture, ACCOUNT);
@@ -2152,7 +1973,7 @@ write_message (Fixture    *fixture,
                GBytes     *raw)
 {
   g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
+  char *path = g_build_filename (buzon_test_cli_get_dir (fixture->cli), name, NULL);
 
   g_file_set_contents (path, g_bytes_get_data (raw, NULL), (gssize)g_bytes_get_size (raw),
                        &error);
@@ -2324,9 +2145,9 @@ test_append (Fixture       *fixture,
   }
   uid_text = g_strdup_printf ("%u", draft_uid);
   {
-    g_auto(Result) result = { 0, };
+    g_auto(BuzonTestCliResult) result = { 0, };
 
-    run_cli (fixture, &result, "show", ACCOUNT, "Drafts", uid_text, "--raw", NULL);
+    buzon_test_cli_run (fixture->cli, &result, "show", ACCOUNT, "Drafts", uid_text, "--raw", NULL);
     g_assert_cmpint (result.status, ==, 0);
     g_assert_true (g_bytes_equal (result.out_bytes, draft));
   }
@@ -2364,20 +2185,21 @@ test_append (Fixture       *fixture,
   /* Errors: exit 1 for what is not there, 2 for usage; nothing reaches the
    * server. */
   {
-    g_auto(Result) no_folder = { 0, };
-    g_auto(Result) bad_flags = { 0, };
-    g_auto(Result) no_file = { 0, };
-    g_autofree char *missing = g_build_filename (fixture->dir, "no-such.eml", NULL);
+    g_auto(BuzonTestCliResult) no_folder = { 0, };
+    g_auto(BuzonTestCliResult) bad_flags = { 0, };
+    g_auto(BuzonTestCliResult) no_file = { 0, };
+    g_autofree char *missing = g_build_filename (buzon_test_cli_get_dir (fixture->cli),
+                                                 "no-such.eml", NULL);
     g_autoptr(JsonNode) state = NULL;
 
-    run_cli (fixture, &no_folder, "append", ACCOUNT, "Nada", note_path, NULL);
+    buzon_test_cli_run (fixture->cli, &no_folder, "append", ACCOUNT, "Nada", note_path, NULL);
     g_assert_cmpint (no_folder.status, ==, 1);
     assert_contains (no_folder.err, "Nada");
-    run_cli (fixture, &bad_flags, "append", ACCOUNT, "INBOX", note_path, "--flags", "importante",
-             NULL);
+    buzon_test_cli_run (fixture->cli, &bad_flags, "append", ACCOUNT, "INBOX", note_path, "--flags",
+                        "importante", NULL);
     g_assert_cmpint (bad_flags.status, ==, 2);
     assert_contains (bad_flags.err, "importante");
-    run_cli (fixture, &no_file, "append", ACCOUNT, "INBOX", missing, NULL);
+    buzon_test_cli_run (fixture->cli, &no_file, "append", ACCOUNT, "INBOX", missing, NULL);
     g_assert_cmpint (no_file.status, ==, 1);
     g_assert_cmpstr (no_folder.out, ==, "");
     g_assert_cmpstr (bad_flags.out, ==, "");
@@ -2409,11 +2231,12 @@ test_append_offline (Fixture       *fixture,
   raw = make_message (fixture, "sin-red", "Escrito sin conexión", "Se enviará después.", NULL);
   path = write_message (fixture, "sin-red.eml", raw);
   {
-    g_auto(Result) result = { 0, };
+    g_auto(BuzonTestCliResult) result = { 0, };
     g_autoptr(JsonArray) list = NULL;
     JsonObject *local;
 
-    run_cli (fixture, &result, "append", ACCOUNT, "Drafts", path, "--flags", "draft", NULL);
+    buzon_test_cli_run (fixture->cli, &result, "append", ACCOUNT, "Drafts", path, "--flags",
+                        "draft", NULL);
     g_assert_cmpint (result.status, ==, 0);
     if (!g_str_has_prefix (result.err, "Saved here."))
       g_error ("append did not say it saved the message here: “%s”", result.err);
@@ -2575,80 +2398,6 @@ test_append_minimal (Fixture       *fixture,
 }
 
 /* 10. Watching several folders */
-
-typedef struct
-{
-  GSubprocess *process;
-  Reader       out;
-  Reader       err;
-} Watch;
-
-/* `sync ACCOUNT --watch` and @args, running. */
-static void
-watch_start (Fixture            *fixture,
-             Watch              *watch,
-             const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("BUZON_BUILD_ROOT"), "src", "cli",
-                                           "buzon-cli", NULL));
-  g_ptr_array_add (argv, g_strdup ("sync"));
-  g_ptr_array_add (argv, g_strdup (ACCOUNT));
-  g_ptr_array_add (argv, g_strdup ("--watch"));
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  launcher = new_launcher (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  watch_launcher_setup (launcher);
-  watch->process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata,
-                                                 &error);
-  g_assert_no_error (error);
-  reader_init (&watch->out, g_subprocess_get_stdout_pipe (watch->process));
-  reader_init (&watch->err, g_subprocess_get_stderr_pipe (watch->process));
-}
-
-/* A clean stop on SIGTERM, having reported no problem. */
-static void
-watch_stop (Watch *watch)
-{
-  gboolean exited = FALSE;
-
-  g_subprocess_send_signal (watch->process, SIGTERM);
-  g_subprocess_wait_async (watch->process, NULL, exited_cb, &exited);
-  if (!spin_until (flag_set, &exited, 10))
-    {
-      g_subprocess_force_exit (watch->process);
-      g_error ("buzon-cli sync --watch did not stop on SIGTERM");
-    }
-  g_assert_true (spin_until (reader_done, &watch->out, 5));
-  g_assert_true (spin_until (reader_done, &watch->err, 5));
-  if (!g_subprocess_get_if_exited (watch->process) ||
-      g_subprocess_get_exit_status (watch->process) != 0)
-    {
-      /* Say why (a sanitizer report, a crash) before failing. */
-      for (guint i = 0; i < watch->err.lines->len; i++)
-        g_printerr ("watch stderr: %s\n", (const char *)g_ptr_array_index (watch->err.lines, i));
-    }
-  g_assert_true (g_subprocess_get_if_exited (watch->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (watch->process), ==, 0);
-
-  for (guint i = 0; i < watch->err.lines->len; i++)
-    if (strstr (g_ptr_array_index (watch->err.lines, i), "buzon-cli:") != NULL)
-      g_error ("the watch reported: %s", (const char *)g_ptr_array_index (watch->err.lines, i));
-}
-
-static void
-watch_clear (Watch *watch)
-{
-  reader_clear (&watch->out);
-  reader_clear (&watch->err);
-  g_clear_object (&watch->process);
-}
 
 static void
 watch_folders (Fixture    *fixture,
