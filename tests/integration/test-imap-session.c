@@ -27,6 +27,7 @@
 #include "buzon-imap-session.h"
 #include "buzon-imap-uid-set.h"
 #include "buzon-net.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
 
 static BuzonTestServers *servers;
@@ -35,32 +36,7 @@ static gboolean servers_tried;
 static BuzonTestServers *
 get_servers (void)
 {
-  if (!servers_tried)
-    {
-      servers_tried = TRUE;
-      servers = buzon_test_servers_start_or_skip ("full", NULL);
-    }
-  else if (servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return servers;
-}
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  return buzon_test_servers_start_once (&servers, &servers_tried, "full", NULL);
 }
 
 static BuzonImapSession *
@@ -86,8 +62,9 @@ connect_sync (BuzonImapSession  *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_imap_session_connect_async (session, username, password, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_connect_async (session, username, password, NULL, buzon_test_result_cb,
+                                    &result);
+  buzon_test_wait_for (&result);
   return buzon_imap_session_connect_finish (session, result, error);
 }
 
@@ -112,8 +89,8 @@ logout (BuzonImapSession *session)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  buzon_imap_session_logout_async (session, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_logout_async (session, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_logout_finish (session, result, &error));
   g_assert_no_error (error);
   g_assert_false (buzon_imap_session_is_connected (session));
@@ -127,8 +104,8 @@ select_sync (BuzonImapSession *session,
   g_autoptr(GError) error = NULL;
   BuzonImapSelectInfo *info;
 
-  buzon_imap_session_select_async (session, mailbox, FALSE, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_select_async (session, mailbox, FALSE, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   info = buzon_imap_session_select_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (info);
@@ -556,10 +533,10 @@ test_bye (void)
   g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
   g_assert_no_error (error);
 
-  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
-  buzon_imap_session_list_async (session, NULL, result_cb, &list);
-  wait_for (&noop);
-  wait_for (&list);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &noop);
+  buzon_imap_session_list_async (session, NULL, buzon_test_result_cb, &list);
+  buzon_test_wait_for (&noop);
+  buzon_test_wait_for (&list);
 
   g_assert_false (buzon_imap_session_noop_finish (session, noop, &error));
   g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
@@ -576,8 +553,8 @@ test_bye (void)
   g_assert_false (buzon_imap_session_is_connected (session));
 
   /* Commands issued afterwards fail at once. */
-  buzon_imap_session_noop_async (session, NULL, result_cb, &later);
-  wait_for (&later);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &later);
+  buzon_test_wait_for (&later);
   g_assert_false (buzon_imap_session_noop_finish (session, later, &error));
   g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_NOT_CONNECTED);
 
@@ -599,10 +576,10 @@ test_drop (void)
   g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
   g_assert_no_error (error);
 
-  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
-  buzon_imap_session_select_async (session, "INBOX", FALSE, NULL, result_cb, &select);
-  wait_for (&noop);
-  wait_for (&select);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &noop);
+  buzon_imap_session_select_async (session, "INBOX", FALSE, NULL, buzon_test_result_cb, &select);
+  buzon_test_wait_for (&noop);
+  buzon_test_wait_for (&select);
 
   g_assert_false (buzon_imap_session_noop_finish (session, noop, &error));
   g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
@@ -638,8 +615,8 @@ test_fake_login (gconstpointer data)
   g_assert_true (connect_sync (session, "ñandú@example.test", "contraseña-ñandú", &error));
   g_assert_no_error (error);
 
-  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
-  wait_for (&noop);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &noop);
+  buzon_test_wait_for (&noop);
   g_assert_true (buzon_imap_session_noop_finish (session, noop, &error));
   g_assert_no_error (error);
   logout (session);
@@ -687,8 +664,8 @@ test_list (void)
     }
 
   session = login ("ana@example.test");
-  buzon_imap_session_list_async (session, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_list_async (session, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   mailboxes = buzon_imap_session_list_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (mailboxes);
@@ -735,9 +712,9 @@ uid_search_sync (BuzonImapSession *session,
   g_autoptr(GError) error = NULL;
   GArray *uids;
 
-  buzon_imap_session_uid_search_async (session, first_uid, last_uid, text, NULL, result_cb,
-                                       &result);
-  wait_for (&result);
+  buzon_imap_session_uid_search_async (session, first_uid, last_uid, text, NULL,
+                                       buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   uids = buzon_imap_session_uid_search_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (uids);
@@ -852,15 +829,15 @@ test_append (void)
     return;
 
   session = login ("ana@example.test");
-  buzon_imap_session_create_async (session, "Añadidos", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_create_async (session, "Añadidos", NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_create_finish (session, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  buzon_imap_session_append_async (session, "Añadidos", message, flags, date, NULL, result_cb,
-                                   &result);
-  wait_for (&result);
+  buzon_imap_session_append_async (session, "Añadidos", message, flags, date, NULL,
+                                   buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_append_finish (session, result, &uidvalidity, &uid, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -886,9 +863,9 @@ test_append (void)
                                    "05-Mar-2026"));
 
   /* Without flags or date; a missing mailbox is a NO, with TRYCREATE. */
-  buzon_imap_session_append_async (session, "No existe", message, NULL, NULL, NULL, result_cb,
-                                   &result);
-  wait_for (&result);
+  buzon_imap_session_append_async (session, "No existe", message, NULL, NULL, NULL,
+                                   buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_false (buzon_imap_session_append_finish (session, result, &uidvalidity, &uid, &error));
   g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
   g_assert_cmpuint (uidvalidity, ==, 0);
@@ -933,8 +910,9 @@ test_uid_copy (void)
 
   session = login ("ana@example.test");
   info = select_sync (session, "Origen");
-  buzon_imap_session_uid_copy_async (session, &uid, 1, "Destino ñ", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_uid_copy_async (session, &uid, 1, "Destino ñ", NULL, buzon_test_result_cb,
+                                     &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_uid_copy_finish (session, result, &copy_uid, &error));
   g_assert_no_error (error);
   g_assert_nonnull (copy_uid);
@@ -999,8 +977,9 @@ move_sync (BuzonImapSession  *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  buzon_imap_session_uid_move_async (session, &uid, 1, mailbox, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_uid_move_async (session, &uid, 1, mailbox, NULL, buzon_test_result_cb,
+                                     &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_uid_move_finish (session, result, copy_uid, left_deleted,
                                                      &error));
   g_assert_no_error (error);
@@ -1164,8 +1143,8 @@ test_getquotaroot (void)
   append ("INBOX", "Cuota", "quota@example.test", NULL);
   session = login ("ana@example.test");
   g_assert_true (buzon_imap_session_has_capability (session, "QUOTA"));
-  buzon_imap_session_getquotaroot_async (session, "INBOX", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_getquotaroot_async (session, "INBOX", NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_getquotaroot_finish (session, result, &usage, &limit,
                                                          &error));
   g_assert_no_error (error);
@@ -1199,23 +1178,23 @@ mailbox_op_sync (BuzonImapSession *session,
   switch (op)
     {
     case MAILBOX_CREATE:
-      buzon_imap_session_create_async (session, mailbox, NULL, result_cb, &result);
-      wait_for (&result);
+      buzon_imap_session_create_async (session, mailbox, NULL, buzon_test_result_cb, &result);
+      buzon_test_wait_for (&result);
       ok = buzon_imap_session_create_finish (session, result, &error);
       break;
     case MAILBOX_DELETE:
-      buzon_imap_session_delete_async (session, mailbox, NULL, result_cb, &result);
-      wait_for (&result);
+      buzon_imap_session_delete_async (session, mailbox, NULL, buzon_test_result_cb, &result);
+      buzon_test_wait_for (&result);
       ok = buzon_imap_session_delete_finish (session, result, &error);
       break;
     case MAILBOX_SUBSCRIBE:
-      buzon_imap_session_subscribe_async (session, mailbox, NULL, result_cb, &result);
-      wait_for (&result);
+      buzon_imap_session_subscribe_async (session, mailbox, NULL, buzon_test_result_cb, &result);
+      buzon_test_wait_for (&result);
       ok = buzon_imap_session_subscribe_finish (session, result, &error);
       break;
     case MAILBOX_UNSUBSCRIBE:
-      buzon_imap_session_unsubscribe_async (session, mailbox, NULL, result_cb, &result);
-      wait_for (&result);
+      buzon_imap_session_unsubscribe_async (session, mailbox, NULL, buzon_test_result_cb, &result);
+      buzon_test_wait_for (&result);
       ok = buzon_imap_session_unsubscribe_finish (session, result, &error);
       break;
     default:
@@ -1271,14 +1250,15 @@ test_mailbox_management (void)
   g_clear_pointer (&state, json_node_unref);
 
   /* Renaming the parent renames the child too (RFC 3501 section 6.3.5). */
-  buzon_imap_session_rename_async (session, "Viajes", "Viajes pasados", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_rename_async (session, "Viajes", "Viajes pasados", NULL, buzon_test_result_cb,
+                                   &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_rename_finish (session, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  buzon_imap_session_rename_async (session, "日本語", "日本語 🗾", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_rename_async (session, "日本語", "日本語 🗾", NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_rename_finish (session, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -1304,8 +1284,8 @@ test_mailbox_management (void)
   g_clear_pointer (&state, json_node_unref);
 
   /* A NO from the server is an error carrying its text. */
-  buzon_imap_session_delete_async (session, "No existe ñ", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_delete_async (session, "No existe ñ", NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_false (buzon_imap_session_delete_finish (session, result, &error));
   g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_FAILED);
 
@@ -1354,8 +1334,8 @@ test_select_and_fetch (void)
     g_assert_cmpuint (info->highestmodseq, ==, json_object_get_int_member (box, "highestmodseq"));
 
   buzon_imap_session_uid_fetch_summaries_async (session, 1, BUZON_IMAP_UID_STAR, NULL,
-                                                result_cb, &result);
-  wait_for (&result);
+                                                buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   fetches = buzon_imap_session_uid_fetch_summaries_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (fetches->len, ==, 3);
@@ -1384,9 +1364,9 @@ test_select_and_fetch (void)
                             - (g_strv_contains ((const char * const *) fetch->flags, "\\Recent")
                                ? 1 : 0));
 
-      buzon_imap_session_uid_fetch_body_async (session, fetch->uid, NULL, result_cb,
+      buzon_imap_session_uid_fetch_body_async (session, fetch->uid, NULL, buzon_test_result_cb,
                                                &body_result);
-      wait_for (&body_result);
+      buzon_test_wait_for (&body_result);
       body = buzon_imap_session_uid_fetch_body_finish (session, body_result, &error);
       g_assert_no_error (error);
       sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
@@ -1432,14 +1412,14 @@ test_uid_store (void)
   session = login ("ana@example.test");
   info = select_sync (session, "Store");
   buzon_imap_session_uid_store_async (session, uids, 2, BUZON_IMAP_STORE_ADD, flagged, NULL,
-                                      result_cb, &add);
+                                      buzon_test_result_cb, &add);
   buzon_imap_session_uid_store_async (session, uids + 1, 1, BUZON_IMAP_STORE_REMOVE, seen, NULL,
-                                      result_cb, &remove);
+                                      buzon_test_result_cb, &remove);
   buzon_imap_session_uid_store_async (session, uids, 1, BUZON_IMAP_STORE_ADD, invalid, NULL,
-                                      result_cb, &bad);
-  wait_for (&add);
-  wait_for (&remove);
-  wait_for (&bad);
+                                      buzon_test_result_cb, &bad);
+  buzon_test_wait_for (&add);
+  buzon_test_wait_for (&remove);
+  buzon_test_wait_for (&bad);
   g_assert_true (buzon_imap_session_uid_store_finish (session, add, &error));
   g_assert_no_error (error);
   g_assert_true (buzon_imap_session_uid_store_finish (session, remove, &error));
@@ -1494,17 +1474,18 @@ test_pipelining (void)
   append ("Pipe", "Dos", "pipe-2@example.test", NULL);
 
   session = login ("ana@example.test");
-  buzon_imap_session_noop_async (session, NULL, result_cb, &results[0]);
-  buzon_imap_session_list_async (session, NULL, result_cb, &results[1]);
-  buzon_imap_session_select_async (session, "Pipe", TRUE, NULL, result_cb, &results[2]);
-  buzon_imap_session_uid_fetch_summaries_async (session, 1, 2, NULL, result_cb, &results[3]);
-  buzon_imap_session_uid_fetch_body_async (session, 2, NULL, result_cb, &results[4]);
-  buzon_imap_session_noop_async (session, NULL, result_cb, &results[5]);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &results[0]);
+  buzon_imap_session_list_async (session, NULL, buzon_test_result_cb, &results[1]);
+  buzon_imap_session_select_async (session, "Pipe", TRUE, NULL, buzon_test_result_cb, &results[2]);
+  buzon_imap_session_uid_fetch_summaries_async (session, 1, 2, NULL, buzon_test_result_cb,
+                                                &results[3]);
+  buzon_imap_session_uid_fetch_body_async (session, 2, NULL, buzon_test_result_cb, &results[4]);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &results[5]);
   /* Nothing has completed yet: all were issued before the loop ran. */
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     g_assert_null (results[i]);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
-    wait_for (&results[i]);
+    buzon_test_wait_for (&results[i]);
 
   g_assert_true (buzon_imap_session_noop_finish (session, results[0], &error));
   g_assert_no_error (error);
@@ -1567,8 +1548,8 @@ test_unsolicited_exists (void)
     {
       g_autoptr(GAsyncResult) result = NULL;
 
-      buzon_imap_session_noop_async (session, NULL, result_cb, &result);
-      wait_for (&result);
+      buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &result);
+      buzon_test_wait_for (&result);
       g_assert_true (buzon_imap_session_noop_finish (session, result, &error));
       g_assert_no_error (error);
       if (exists == 0)
@@ -1580,31 +1561,6 @@ test_unsolicited_exists (void)
 }
 
 /* IDLE */
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until @done says so, for at most @timeout_ms. */
-static gboolean
-spin_until (Condition done,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = done (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-
-  return ok;
-}
 
 /* The server accepted the IDLE: the session raised the I/O timeout for it. */
 static gboolean
@@ -1633,8 +1589,8 @@ noop_sync (BuzonImapSession *session)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  buzon_imap_session_noop_async (session, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_noop_finish (session, result, &error));
   g_assert_no_error (error);
 }
@@ -1645,7 +1601,7 @@ idle_finish_ok (BuzonImapSession  *session,
 {
   g_autoptr(GError) error = NULL;
 
-  wait_for (slot);
+  buzon_test_wait_for (slot);
   g_assert_true (buzon_imap_session_idle_finish (session, *slot, &error));
   g_assert_no_error (error);
   g_clear_object (slot);
@@ -1675,13 +1631,13 @@ test_idle (void)
   g_assert_cmpuint (info->exists, ==, 1);
   g_signal_connect (session, "exists", G_CALLBACK (exists_cb), &exists);
 
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
   g_assert_true (buzon_imap_session_is_idling (session));
-  g_assert_true (spin_until (idle_accepted, session, 5000));
+  g_assert_true (buzon_test_spin_until (idle_accepted, session, 5000));
 
   /* Another session delivers: the news comes with no command of ours. */
   append ("Idle", "Durante", "idle-during@example.test", NULL);
-  g_assert_true (spin_until (exists_reached_two, &exists, 5000));
+  g_assert_true (buzon_test_spin_until (exists_reached_two, &exists, 5000));
   g_assert_cmpuint (exists, ==, 2);
   g_assert_null (idle);
   g_assert_true (buzon_imap_session_is_idling (session));
@@ -1725,11 +1681,11 @@ test_idle_auto_done (void)
 
   /* While the server idles: STATUS sends DONE first, and the IDLE
    * completes before it. */
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
-  g_assert_true (spin_until (idle_accepted, session, 5000));
-  buzon_imap_session_status_async (session, "INBOX", NULL, result_cb, &result);
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
+  g_assert_true (buzon_test_spin_until (idle_accepted, session, 5000));
+  buzon_imap_session_status_async (session, "INBOX", NULL, buzon_test_result_cb, &result);
   g_assert_false (buzon_imap_session_is_idling (session));
-  wait_for (&result);
+  buzon_test_wait_for (&result);
   g_assert_nonnull (idle);
   idle_finish_ok (session, &idle);
   status = buzon_imap_session_status_finish (session, result, &error);
@@ -1738,48 +1694,48 @@ test_idle_auto_done (void)
   g_clear_object (&result);
 
   /* Before the server's continuation: DONE follows it. */
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
-  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &noop);
   g_assert_false (buzon_imap_session_is_idling (session));
   idle_finish_ok (session, &idle);
-  wait_for (&noop);
+  buzon_test_wait_for (&noop);
   g_assert_true (buzon_imap_session_noop_finish (session, noop, &error));
   g_assert_no_error (error);
   g_clear_object (&noop);
 
   /* Ended before it was even written (the NOOP is being written). */
-  buzon_imap_session_noop_async (session, NULL, result_cb, &noop);
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
+  buzon_imap_session_noop_async (session, NULL, buzon_test_result_cb, &noop);
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
   g_assert_true (buzon_imap_session_is_idling (session));
   buzon_imap_session_idle_done (session);
   g_assert_false (buzon_imap_session_is_idling (session));
   idle_finish_ok (session, &idle);
-  wait_for (&noop);
+  buzon_test_wait_for (&noop);
   g_assert_true (buzon_imap_session_noop_finish (session, noop, &error));
   g_assert_no_error (error);
   g_clear_object (&noop);
 
   /* Cancelling is DONE too, and a success: the session stays usable. */
   cancellable = g_cancellable_new ();
-  buzon_imap_session_idle_async (session, cancellable, result_cb, &idle);
-  g_assert_true (spin_until (idle_accepted, session, 5000));
+  buzon_imap_session_idle_async (session, cancellable, buzon_test_result_cb, &idle);
+  g_assert_true (buzon_test_spin_until (idle_accepted, session, 5000));
   g_cancellable_cancel (cancellable);
   idle_finish_ok (session, &idle);
   g_assert_false (buzon_imap_session_is_idling (session));
   noop_sync (session);
 
   /* Cancelled before: nothing is sent. */
-  buzon_imap_session_idle_async (session, cancellable, result_cb, &idle);
+  buzon_imap_session_idle_async (session, cancellable, buzon_test_result_cb, &idle);
   g_assert_false (buzon_imap_session_is_idling (session));
-  wait_for (&idle);
+  buzon_test_wait_for (&idle);
   g_assert_false (buzon_imap_session_idle_finish (session, idle, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
   /* LOGOUT ends an IDLE as well. */
   g_clear_object (&idle);
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
-  g_assert_true (spin_until (idle_accepted, session, 5000));
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
+  g_assert_true (buzon_test_spin_until (idle_accepted, session, 5000));
   logout (session);
   idle_finish_ok (session, &idle);
 }
@@ -1798,8 +1754,8 @@ test_idle_fake (void)
 
   g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
   g_assert_no_error (error);
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
-  g_assert_true (spin_until (idle_accepted, session, 5000));
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
+  g_assert_true (buzon_test_spin_until (idle_accepted, session, 5000));
   noop_sync (session);
   idle_finish_ok (session, &idle);
   logout (session);
@@ -1821,8 +1777,8 @@ test_idle_bye (void)
 
   g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
   g_assert_no_error (error);
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
-  wait_for (&idle);
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
+  buzon_test_wait_for (&idle);
   g_assert_false (buzon_imap_session_idle_finish (session, idle, &error));
   g_assert_error (error, BUZON_IMAP_SESSION_ERROR, BUZON_IMAP_SESSION_ERROR_CLOSED);
   g_assert_nonnull (strstr (error->message, "going away now"));
@@ -1847,11 +1803,11 @@ test_idle_done_unanswered (void)
   g_assert_true (connect_sync (session, "ana@example.test", "ana-secret", &error));
   g_assert_no_error (error);
   buzon_connection_set_io_timeout (connection, 1);
-  buzon_imap_session_idle_async (session, NULL, result_cb, &idle);
-  g_assert_true (spin_until (idle_accepted, session, 5000));
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &idle);
+  g_assert_true (buzon_test_spin_until (idle_accepted, session, 5000));
 
   /* Quiet for longer than the normal timeout: the IDLE holds. */
-  g_assert_false (spin_until (result_arrived, &idle, 2500));
+  g_assert_false (buzon_test_spin_until (result_arrived, &idle, 2500));
   g_assert_true (buzon_imap_session_is_connected (session));
 
   /* The server never completes the IDLE: the normal timeout counts from
@@ -1859,7 +1815,7 @@ test_idle_done_unanswered (void)
   done_time = g_get_monotonic_time ();
   buzon_imap_session_idle_done (session);
   g_assert_cmpuint (buzon_connection_get_io_timeout (connection), ==, 1);
-  wait_for (&idle);
+  buzon_test_wait_for (&idle);
   g_test_message ("DONE unanswered for %.1f s",
                   (double) (g_get_monotonic_time () - done_time) / G_USEC_PER_SEC);
   g_assert_cmpint (g_get_monotonic_time () - done_time, <, 5 * G_USEC_PER_SEC);
@@ -1906,12 +1862,12 @@ test_status (void)
   session = login ("ana@example.test");
   g_assert_true (buzon_imap_session_has_condstore (session));
   /* Pipelined: each STATUS takes the response that names its mailbox. */
-  buzon_imap_session_status_async (session, "Estado ñ", NULL, result_cb, &result);
-  buzon_imap_session_status_async (session, "inbox", NULL, result_cb, &inbox_result);
-  buzon_imap_session_status_async (session, "No existe ñ", NULL, result_cb, &missing);
-  wait_for (&result);
-  wait_for (&inbox_result);
-  wait_for (&missing);
+  buzon_imap_session_status_async (session, "Estado ñ", NULL, buzon_test_result_cb, &result);
+  buzon_imap_session_status_async (session, "inbox", NULL, buzon_test_result_cb, &inbox_result);
+  buzon_imap_session_status_async (session, "No existe ñ", NULL, buzon_test_result_cb, &missing);
+  buzon_test_wait_for (&result);
+  buzon_test_wait_for (&inbox_result);
+  buzon_test_wait_for (&missing);
 
   status = buzon_imap_session_status_finish (session, result, &error);
   g_assert_no_error (error);
@@ -1956,8 +1912,8 @@ fetch_flags_sync (BuzonImapSession  *session,
   GPtrArray *fetches;
 
   buzon_imap_session_uid_fetch_flags_async (session, 1, BUZON_IMAP_UID_STAR, changedsince, NULL,
-                                            result_cb, &result);
-  wait_for (&result);
+                                            buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   fetches = buzon_imap_session_uid_fetch_flags_finish (session, result, vanished, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fetches);
@@ -2082,9 +2038,9 @@ test_fetch_flags_many (void)
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
-  buzon_imap_session_uid_fetch_flags_async (session, 1, BUZON_IMAP_UID_STAR, 0, NULL, result_cb,
-                                            &result);
-  wait_for (&result);
+  buzon_imap_session_uid_fetch_flags_async (session, 1, BUZON_IMAP_UID_STAR, 0, NULL,
+                                            buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   fetches = buzon_imap_session_uid_fetch_flags_finish (session, result, &vanished, &error);
   g_test_message ("%u FETCH responses in %.2f s", FAKE_N_FETCHES,
                   (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
@@ -2118,8 +2074,8 @@ select_qresync_sync (BuzonImapSession  *session,
   g_autoptr(GAsyncResult) result = NULL;
 
   buzon_imap_session_select_qresync_async (session, mailbox, read_only, uidvalidity, modseq,
-                                           known_uids, NULL, result_cb, &result);
-  wait_for (&result);
+                                           known_uids, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   return buzon_imap_session_select_finish (session, result, error);
 }
 
@@ -2278,8 +2234,8 @@ test_fetch_bodies (void)
   session = login ("ana@example.test");
   info = select_sync (session, "Cuerpos");
   buzon_imap_session_uid_fetch_bodies_async (session, uids, G_N_ELEMENTS (uids), NULL,
-                                             result_cb, &result);
-  wait_for (&result);
+                                             buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   fetches = buzon_imap_session_uid_fetch_bodies_finish (session, result, &error);
   g_assert_no_error (error);
   /* UID 99 does not exist: it is missing. */
@@ -2405,9 +2361,9 @@ test_uid_expunge (void)
   info = select_sync (session, "Borrar");
 
   /* Only those two, though 2 is \Deleted as well. */
-  buzon_imap_session_uid_expunge_async (session, uids, G_N_ELEMENTS (uids), NULL, result_cb,
-                                        &result);
-  wait_for (&result);
+  buzon_imap_session_uid_expunge_async (session, uids, G_N_ELEMENTS (uids), NULL,
+                                        buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_uid_expunge_finish (session, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -2419,8 +2375,8 @@ test_uid_expunge (void)
   g_clear_pointer (&left, g_array_unref);
 
   /* A plain EXPUNGE takes every \Deleted message. */
-  buzon_imap_session_expunge_async (session, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_expunge_async (session, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_true (buzon_imap_session_expunge_finish (session, result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gone, ==, 3);
@@ -2442,8 +2398,9 @@ search_header_sync (BuzonImapSession *session,
   g_autoptr(GError) error = NULL;
   GArray *uids;
 
-  buzon_imap_session_uid_search_header_async (session, field, value, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_uid_search_header_async (session, field, value, NULL, buzon_test_result_cb,
+                                              &result);
+  buzon_test_wait_for (&result);
   uids = buzon_imap_session_uid_search_header_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (uids);
@@ -2548,9 +2505,9 @@ test_minimal_extensions (void)
   g_assert_false (buzon_imap_session_has_condstore (session));
   g_assert_false (buzon_imap_session_has_qresync (session));
 
-  buzon_imap_session_idle_async (session, NULL, result_cb, &result);
+  buzon_imap_session_idle_async (session, NULL, buzon_test_result_cb, &result);
   g_assert_false (buzon_imap_session_is_idling (session));
-  wait_for (&result);
+  buzon_test_wait_for (&result);
   g_assert_false (buzon_imap_session_idle_finish (session, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_test_message ("%s", error->message);
@@ -2572,8 +2529,8 @@ test_minimal_extensions (void)
                   & BUZON_IMAP_FETCH_MODSEQ);
   g_assert_cmpuint (vanished->len, ==, 0);
 
-  buzon_imap_session_status_async (session, "Sent", NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_status_async (session, "Sent", NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   status = buzon_imap_session_status_finish (session, result, &error);
   g_assert_no_error (error);
   g_assert_false (status->items & BUZON_IMAP_STATUS_HIGHESTMODSEQ);
@@ -2585,8 +2542,8 @@ test_minimal_extensions (void)
   assert_uids (found, (const guint32[]) { 1 }, 1);
 
   /* No UID EXPUNGE without UIDPLUS: nothing is sent. */
-  buzon_imap_session_uid_expunge_async (session, &uid, 1, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_imap_session_uid_expunge_async (session, &uid, 1, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_false (buzon_imap_session_uid_expunge_finish (session, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
@@ -2598,43 +2555,6 @@ test_minimal_extensions (void)
                       buzon_test_state_get_mailbox (state, "INBOX"), "messages")), ==, 1);
 
   logout (session);
-}
-
-/* GLib thread-pool workers alive now (Linux: /proc). */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL)
-          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-
-/* The same workaround as test-connection.c: LeakSanitizer of GCC 12 crashes
- * scanning the dynamic TLS of the thread-pool workers that ran GnuTLS, so
- * they are let go before the leak check runs at exit. */
-static void
-let_pool_threads_exit (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
 }
 
 int
@@ -2700,7 +2620,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_pointer (&servers, buzon_test_servers_stop);
-  let_pool_threads_exit ();
+  buzon_test_let_pool_threads_exit ();
 
   return status;
 }

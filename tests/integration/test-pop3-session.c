@@ -20,6 +20,7 @@
 
 #include "buzon-net.h"
 #include "buzon-pop3-session.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
 
 static BuzonTestServers *servers;
@@ -28,34 +29,7 @@ static gboolean servers_tried;
 static BuzonTestServers *
 get_servers (void)
 {
-  if (!servers_tried)
-    {
-      servers_tried = TRUE;
-      servers = buzon_test_servers_start_or_skip ("full", NULL);
-    }
-  else if (servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return servers;
-}
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  (void)object;
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
+  return buzon_test_servers_start_once (&servers, &servers_tried, "full", NULL);
 }
 
 static BuzonPop3Session *
@@ -81,8 +55,9 @@ connect_sync (BuzonPop3Session  *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_pop3_session_connect_async (session, username, password, NULL, result_cb, &result);
-  return buzon_pop3_session_connect_finish (session, wait_for (&result), error);
+  buzon_pop3_session_connect_async (session, username, password, NULL, buzon_test_result_cb,
+                                    &result);
+  return buzon_pop3_session_connect_finish (session, buzon_test_wait_for (&result), error);
 }
 
 static BuzonPop3Session *
@@ -106,8 +81,8 @@ list_sync (BuzonPop3Session *session,
   g_autoptr(GError) error = NULL;
   GPtrArray *listing;
 
-  buzon_pop3_session_list_async (session, uidl, NULL, result_cb, &result);
-  listing = buzon_pop3_session_list_finish (session, wait_for (&result), &error);
+  buzon_pop3_session_list_async (session, uidl, NULL, buzon_test_result_cb, &result);
+  listing = buzon_pop3_session_list_finish (session, buzon_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (listing);
   return listing;
@@ -121,9 +96,9 @@ stat_sync (BuzonPop3Session *session)
   guint count = 0;
   guint64 size = 0;
 
-  buzon_pop3_session_stat_async (session, NULL, result_cb, &result);
-  g_assert_true (buzon_pop3_session_stat_finish (session, wait_for (&result), &count, &size,
-                                                 &error));
+  buzon_pop3_session_stat_async (session, NULL, buzon_test_result_cb, &result);
+  g_assert_true (buzon_pop3_session_stat_finish (session, buzon_test_wait_for (&result), &count,
+                                                 &size, &error));
   g_assert_no_error (error);
   return count;
 }
@@ -136,8 +111,8 @@ retr_sync (BuzonPop3Session *session,
   g_autoptr(GError) error = NULL;
   GBytes *bytes;
 
-  buzon_pop3_session_retrieve_async (session, number, NULL, result_cb, &result);
-  bytes = buzon_pop3_session_retrieve_finish (session, wait_for (&result), &error);
+  buzon_pop3_session_retrieve_async (session, number, NULL, buzon_test_result_cb, &result);
+  bytes = buzon_pop3_session_retrieve_finish (session, buzon_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (bytes);
   return bytes;
@@ -162,20 +137,20 @@ simple_sync (BuzonPop3Session  *session,
   switch (what)
     {
     case SIMPLE_DELE:
-      buzon_pop3_session_delete_async (session, number, NULL, result_cb, &result);
+      buzon_pop3_session_delete_async (session, number, NULL, buzon_test_result_cb, &result);
       break;
     case SIMPLE_RSET:
-      buzon_pop3_session_reset_async (session, NULL, result_cb, &result);
+      buzon_pop3_session_reset_async (session, NULL, buzon_test_result_cb, &result);
       break;
     case SIMPLE_NOOP:
-      buzon_pop3_session_noop_async (session, NULL, result_cb, &result);
+      buzon_pop3_session_noop_async (session, NULL, buzon_test_result_cb, &result);
       break;
     case SIMPLE_QUIT:
     default:
-      buzon_pop3_session_quit_async (session, NULL, result_cb, &result);
+      buzon_pop3_session_quit_async (session, NULL, buzon_test_result_cb, &result);
       break;
     }
-  return buzon_pop3_session_command_finish (session, wait_for (&result), error);
+  return buzon_pop3_session_command_finish (session, buzon_test_wait_for (&result), error);
 }
 
 /* A fresh user with @count messages in INBOX; returns their bytes. */
@@ -260,8 +235,8 @@ test_login_tls_and_commands (void)
     gsize size;
     const char *data;
 
-    buzon_pop3_session_top_async (session, 2, 1, NULL, result_cb, &result);
-    top = buzon_pop3_session_retrieve_finish (session, wait_for (&result), &error);
+    buzon_pop3_session_top_async (session, 2, 1, NULL, buzon_test_result_cb, &result);
+    top = buzon_pop3_session_retrieve_finish (session, buzon_test_wait_for (&result), &error);
     g_assert_no_error (error);
     data = g_bytes_get_data (top, &size);
     g_assert_nonnull (g_strstr_len (data, size, "Subject: Message 1\r\n"));
@@ -277,8 +252,8 @@ test_login_tls_and_commands (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GBytes) none = NULL;
 
-    buzon_pop3_session_retrieve_async (session, 99, NULL, result_cb, &result);
-    none = buzon_pop3_session_retrieve_finish (session, wait_for (&result), &error);
+    buzon_pop3_session_retrieve_async (session, 99, NULL, buzon_test_result_cb, &result);
+    none = buzon_pop3_session_retrieve_finish (session, buzon_test_wait_for (&result), &error);
     g_assert_null (none);
     g_assert_error (error, BUZON_POP3_SESSION_ERROR, BUZON_POP3_SESSION_ERROR_FAILED);
     g_clear_error (&error);
@@ -370,14 +345,14 @@ test_pipelined_retr (void)
       GAsyncResult **slot = g_new0 (GAsyncResult *, 1);
 
       g_ptr_array_add (results, slot);
-      buzon_pop3_session_retrieve_async (session, i + 1, NULL, result_cb, slot);
+      buzon_pop3_session_retrieve_async (session, i + 1, NULL, buzon_test_result_cb, slot);
     }
   for (guint i = 0; i < count; i++)
     {
       GAsyncResult **slot = results->pdata[i];
       g_autoptr(GBytes) body = NULL;
 
-      body = buzon_pop3_session_retrieve_finish (session, wait_for (slot), &error);
+      body = buzon_pop3_session_retrieve_finish (session, buzon_test_wait_for (slot), &error);
       g_assert_no_error (error);
       g_assert_true (g_bytes_equal (body, messages->pdata[i]));
       g_clear_object (slot);
@@ -485,9 +460,9 @@ test_cancel (void)
     return;
 
   session = login ("pop-basic@example.test");
-  buzon_pop3_session_retrieve_async (session, 1, cancellable, result_cb, &result);
+  buzon_pop3_session_retrieve_async (session, 1, cancellable, buzon_test_result_cb, &result);
   g_cancellable_cancel (cancellable);
-  body = buzon_pop3_session_retrieve_finish (session, wait_for (&result), &error);
+  body = buzon_pop3_session_retrieve_finish (session, buzon_test_wait_for (&result), &error);
   g_assert_null (body);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (buzon_pop3_session_is_connected (session));
