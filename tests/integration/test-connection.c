@@ -18,11 +18,11 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "buzon-net.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
+#include "buzon-test-store.h"
 
 #define MAX_LINE 8192
 
@@ -35,31 +35,15 @@ static gboolean untrusted_tried;
 static BuzonTestServers *
 get_trusted_servers (void)
 {
-  if (!trusted_tried)
-    {
-      trusted_tried = TRUE;
-      trusted_servers = buzon_test_servers_start_or_skip ("full", NULL);
-    }
-  else if (trusted_servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return trusted_servers;
+  return buzon_test_servers_start_once (&trusted_servers, &trusted_tried, "full", NULL);
 }
 
 static BuzonTestServers *
 get_untrusted_servers (void)
 {
-  if (!untrusted_tried)
-    {
-      const char * const args[] = { "--cert", "untrusted", NULL };
+  const char * const args[] = { "--cert", "untrusted", NULL };
 
-      untrusted_tried = TRUE;
-      untrusted_servers = buzon_test_servers_start_or_skip ("minimal", args);
-    }
-  else if (untrusted_servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return untrusted_servers;
+  return buzon_test_servers_start_once (&untrusted_servers, &untrusted_tried, "minimal", args);
 }
 
 static const char *
@@ -70,23 +54,6 @@ untrusted_sha256 (BuzonTestServers *servers)
 }
 
 /* Running the asynchronous API to completion */
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static BuzonConnection *
 connection_new (const char    *host,
@@ -124,8 +91,8 @@ connect_sync (BuzonConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_connection_connect_async (connection, cancellable, result_cb, &result);
-  wait_for (&result);
+  buzon_connection_connect_async (connection, cancellable, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   return buzon_connection_connect_finish (connection, result, error);
 }
 
@@ -135,8 +102,8 @@ start_tls_sync (BuzonConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_connection_start_tls_async (connection, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_connection_start_tls_async (connection, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   return buzon_connection_start_tls_finish (connection, result, error);
 }
 
@@ -147,8 +114,8 @@ read_line_sync (BuzonConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_connection_read_line_async (connection, max_length, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_connection_read_line_async (connection, max_length, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   return buzon_connection_read_line_finish (connection, result, NULL, error);
 }
 
@@ -159,8 +126,8 @@ write_sync (BuzonConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_connection_write_async (connection, text, -1, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_connection_write_async (connection, text, -1, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   return buzon_connection_write_finish (connection, result, error);
 }
 
@@ -220,82 +187,13 @@ close_sync (BuzonConnection *connection)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  buzon_connection_close_async (connection, NULL, result_cb, &result);
-  wait_for (&result);
+  buzon_connection_close_async (connection, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   buzon_connection_close_finish (connection, result, &error);
   /* A server that already hung up after LOGOUT/QUIT may make this fail; the
    * connection is closed either way. */
   g_assert_false (buzon_connection_is_open (connection));
 }
-
-/* A store in a fresh directory, for pins */
-
-typedef struct
-{
-  char       *dir;
-  BuzonStore *store;
-} TestStore;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      rm_rf (child);
-    }
-  g_rmdir (path);
-}
-
-static TestStore *
-test_store_new (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  TestStore *test_store = g_new0 (TestStore, 1);
-
-  test_store->dir = g_dir_make_tmp ("buzon-net-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (test_store->dir, "buzon.db", NULL);
-  test_store->store = buzon_store_open (path, &error);
-  g_assert_no_error (error);
-
-  return test_store;
-}
-
-static void
-test_store_free (TestStore *test_store)
-{
-  GWeakRef ref;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  /* The store's worker threads may hold the last reference for a moment. */
-  g_weak_ref_init (&ref, test_store->store);
-  g_object_unref (test_store->store);
-  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
-    {
-      g_object_unref (alive);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-  g_weak_ref_clear (&ref);
-
-  rm_rf (test_store->dir);
-  g_free (test_store->dir);
-  g_free (test_store);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestStore, test_store_free)
 
 /* A server in this process on 127.0.0.1 that does what a test tells it */
 
@@ -842,7 +740,7 @@ static void
 test_untrusted_pinned (void)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_autoptr(TestStore) test_store = NULL;
+  g_autoptr(BuzonTestStore) test_store = NULL;
   g_autoptr(BuzonConnection) connection = NULL;
   g_autoptr(BuzonConnection) other_port = NULL;
   g_autoptr(GError) error = NULL;
@@ -853,7 +751,7 @@ test_untrusted_pinned (void)
     return;
 
   host = buzon_test_servers_get_host (servers);
-  test_store = test_store_new ();
+  test_store = buzon_test_store_new ("buzon-net-store-XXXXXX");
   buzon_store_set_pin (test_store->store, host,
                        (guint16) buzon_test_servers_get_port (servers, "imaps"),
                        untrusted_sha256 (servers), &error);
@@ -884,7 +782,7 @@ static void
 test_untrusted_other_pin (void)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_autoptr(TestStore) test_store = NULL;
+  g_autoptr(BuzonTestStore) test_store = NULL;
   g_autoptr(BuzonConnection) connection = NULL;
   g_autoptr(GTlsCertificate) other = NULL;
   g_autoptr(GError) error = NULL;
@@ -901,7 +799,7 @@ test_untrusted_other_pin (void)
   other_sha256 = buzon_certificate_dup_sha256 (other);
   g_assert_cmpstr (other_sha256, !=, untrusted_sha256 (servers));
 
-  test_store = test_store_new ();
+  test_store = buzon_test_store_new ("buzon-net-store-XXXXXX");
   buzon_store_set_pin (test_store->store, buzon_test_servers_get_host (servers),
                        (guint16) buzon_test_servers_get_port (servers, "imaps"),
                        other_sha256, &error);
@@ -921,7 +819,7 @@ static void
 test_untrusted_trust_peer (void)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_autoptr(TestStore) test_store = NULL;
+  g_autoptr(BuzonTestStore) test_store = NULL;
   g_autoptr(BuzonConnection) refused = NULL;
   g_autoptr(BuzonConnection) accepted = NULL;
   g_autoptr(GError) error = NULL;
@@ -933,7 +831,7 @@ test_untrusted_trust_peer (void)
     return;
 
   port = (guint16) buzon_test_servers_get_port (servers, "smtps");
-  test_store = test_store_new ();
+  test_store = buzon_test_store_new ("buzon-net-store-XXXXXX");
   refused = server_connection_new (servers, "smtps", BUZON_SECURITY_TLS, test_store->store);
   g_assert_false (connect_sync (refused, NULL, &error));
   assert_untrusted (error, refused, servers);
@@ -963,14 +861,14 @@ static void
 test_pin_ca_renewal (void)
 {
   BuzonTestServers *servers = get_trusted_servers ();
-  g_autoptr(TestStore) test_store = NULL;
+  g_autoptr(BuzonTestStore) test_store = NULL;
   g_autoptr(BuzonConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
 
   if (servers == NULL)
     return;
 
-  test_store = test_store_new ();
+  test_store = buzon_test_store_new ("buzon-net-store-XXXXXX");
   buzon_store_set_pin (test_store->store, buzon_test_servers_get_host (servers),
                        (guint16) buzon_test_servers_get_port (servers, "imaps"),
                        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
@@ -1085,9 +983,9 @@ test_connect_cancel (void)
   g_clear_error (&error);
 
   early = fake_connection_new (fake, BUZON_SECURITY_NONE);
-  buzon_connection_connect_async (early, early_cancellable, result_cb, &result);
+  buzon_connection_connect_async (early, early_cancellable, buzon_test_result_cb, &result);
   g_cancellable_cancel (early_cancellable);
-  wait_for (&result);
+  buzon_test_wait_for (&result);
   g_assert_false (buzon_connection_connect_finish (early, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
@@ -1237,46 +1135,6 @@ test_protocol_starttls_injection (void)
     }
 }
 
-/* GLib thread-pool workers alive now (Linux: /proc). */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL)
-          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-
-/* LeakSanitizer of GCC 12 (Debian 12) crashes ("Tracer caught signal 11")
- * while scanning the dynamic TLS of a thread that ran GnuTLS, which is a
- * thread-pool worker: glib-networking runs every asynchronous handshake in
- * one, and the GIO TLS module is dlopen()ed, so its thread-locals are dynamic
- * TLS. That is a sanitizer bug, not a leak, and a suppression cannot stop the
- * crash; so the idle workers are let go before the leak check runs at exit. */
-static void
-let_pool_threads_exit (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1312,7 +1170,7 @@ main (int   argc,
 
   g_clear_pointer (&trusted_servers, buzon_test_servers_stop);
   g_clear_pointer (&untrusted_servers, buzon_test_servers_stop);
-  let_pool_threads_exit ();
+  buzon_test_let_pool_threads_exit ();
 
   return status;
 }

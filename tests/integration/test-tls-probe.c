@@ -18,11 +18,11 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "buzon-net.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
+#include "buzon-test-store.h"
 
 /* One instance of each kind for the whole executable, started on first use. */
 static BuzonTestServers *trusted_servers;
@@ -33,31 +33,15 @@ static gboolean untrusted_tried;
 static BuzonTestServers *
 get_trusted_servers (void)
 {
-  if (!trusted_tried)
-    {
-      trusted_tried = TRUE;
-      trusted_servers = buzon_test_servers_start_or_skip ("minimal", NULL);
-    }
-  else if (trusted_servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return trusted_servers;
+  return buzon_test_servers_start_once (&trusted_servers, &trusted_tried, "minimal", NULL);
 }
 
 static BuzonTestServers *
 get_untrusted_servers (void)
 {
-  if (!untrusted_tried)
-    {
-      const char * const args[] = { "--cert", "untrusted", NULL };
+  const char * const args[] = { "--cert", "untrusted", NULL };
 
-      untrusted_tried = TRUE;
-      untrusted_servers = buzon_test_servers_start_or_skip ("minimal", args);
-    }
-  else if (untrusted_servers == NULL)
-    g_test_skip ("The test servers are not available");
-
-  return untrusted_servers;
+  return buzon_test_servers_start_once (&untrusted_servers, &untrusted_tried, "minimal", args);
 }
 
 static const char *
@@ -66,75 +50,6 @@ untrusted_sha256 (BuzonTestServers *servers)
   return json_object_get_string_member (buzon_test_servers_get_info (servers),
                                         "untrusted_cert_sha256");
 }
-
-/* A store in a fresh directory, for pins */
-
-typedef struct
-{
-  char       *dir;
-  BuzonStore *store;
-} TestStore;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      rm_rf (child);
-    }
-  g_rmdir (path);
-}
-
-static TestStore *
-test_store_new (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  TestStore *test_store = g_new0 (TestStore, 1);
-
-  test_store->dir = g_dir_make_tmp ("buzon-probe-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (test_store->dir, "buzon.db", NULL);
-  test_store->store = buzon_store_open (path, &error);
-  g_assert_no_error (error);
-
-  return test_store;
-}
-
-static void
-test_store_free (TestStore *test_store)
-{
-  GWeakRef ref;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  /* The store's worker threads may hold the last reference for a moment. */
-  g_weak_ref_init (&ref, test_store->store);
-  g_object_unref (test_store->store);
-  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
-    {
-      g_object_unref (alive);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-  g_weak_ref_clear (&ref);
-
-  rm_rf (test_store->dir);
-  g_free (test_store->dir);
-  g_free (test_store);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestStore, test_store_free)
 
 /* Accounts and running the probe */
 
@@ -200,16 +115,6 @@ port_account_new (BuzonTestServers *servers,
   return account_new (host, number, port->protocol, port->security);
 }
 
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
 static BuzonTlsProbeResult *
 probe_sync (BuzonAccount           *account,
             BuzonConnectionServer   server,
@@ -219,9 +124,8 @@ probe_sync (BuzonAccount           *account,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  buzon_tls_probe_async (account, server, store, database, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  buzon_tls_probe_async (account, server, store, database, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
 
   return buzon_tls_probe_finish (result, error);
 }
@@ -311,12 +215,12 @@ static void
 test_untrusted (void)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_autoptr(TestStore) test_store = NULL;
+  g_autoptr(BuzonTestStore) test_store = NULL;
 
   if (servers == NULL)
     return;
 
-  test_store = test_store_new ();
+  test_store = buzon_test_store_new ("buzon-probe-store-XXXXXX");
   for (guint i = 0; i < G_N_ELEMENTS (ports); i++)
     {
       g_autoptr(BuzonAccount) account = port_account_new (servers, &ports[i]);
@@ -348,7 +252,7 @@ static void
 test_untrusted_pin (void)
 {
   BuzonTestServers *servers = get_untrusted_servers ();
-  g_autoptr(TestStore) test_store = NULL;
+  g_autoptr(BuzonTestStore) test_store = NULL;
   g_autoptr(BuzonAccount) account = NULL;
   g_autoptr(BuzonAccount) other = NULL;
   g_autoptr(BuzonTlsProbeResult) first = NULL;
@@ -366,7 +270,7 @@ test_untrusted_pin (void)
 
   host = buzon_test_servers_get_host (servers);
   port = buzon_test_servers_get_port (servers, "imap");
-  test_store = test_store_new ();
+  test_store = buzon_test_store_new ("buzon-probe-store-XXXXXX");
   account = account_new (host, port, BUZON_PROTOCOL_IMAP, BUZON_SECURITY_STARTTLS);
 
   first = probe_sync (account, BUZON_CONNECTION_SERVER_INCOMING, test_store->store, NULL, &error);
@@ -390,9 +294,8 @@ test_untrusted_pin (void)
   /* A session's connection honours the pin. */
   connection = buzon_connection_new_for_account (account, BUZON_CONNECTION_SERVER_INCOMING);
   buzon_connection_set_store (connection, test_store->store);
-  buzon_connection_connect_async (connection, NULL, result_cb, &connected);
-  while (connected == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  buzon_connection_connect_async (connection, NULL, buzon_test_result_cb, &connected);
+  buzon_test_wait_for (&connected);
   g_assert_true (buzon_connection_connect_finish (connection, connected, &error));
   g_assert_no_error (error);
   buzon_connection_disconnect (connection);
@@ -712,43 +615,6 @@ test_scripted (gconstpointer data)
     g_assert_cmpstr (g_ptr_array_index (server->received, i), ==, c->sent[i]);
 }
 
-/* GLib thread-pool workers alive now (Linux: /proc). */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL)
-          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-
-/* As test-connection.c: LeakSanitizer of GCC 12 crashes scanning the dynamic
- * TLS of the thread-pool workers that ran GnuTLS handshakes, so the idle
- * workers are let go before the leak check runs at exit. */
-static void
-let_pool_threads_exit (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -779,7 +645,7 @@ main (int   argc,
 
   g_clear_pointer (&trusted_servers, buzon_test_servers_stop);
   g_clear_pointer (&untrusted_servers, buzon_test_servers_stop);
-  let_pool_threads_exit ();
+  buzon_test_let_pool_threads_exit ();
 
   return status;
 }
