@@ -19,6 +19,7 @@
 
 #include "buzon-imap-sync.h"
 #include "buzon-mail-ops.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
 
 #define ADDRESS "bruno@example.test"
@@ -82,31 +83,15 @@ fixture_start (Fixture    *fixture,
 }
 
 static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
-static void
 run_sync (Fixture *fixture)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  buzon_imap_sync_run_async (fixture->sync, BUZON_IMAP_SYNC_DEFAULT, NULL, NULL, done_cb,
-                             &result);
-  g_assert_true (buzon_imap_sync_run_finish (fixture->sync, wait_for (&result), &error));
+  buzon_imap_sync_run_async (fixture->sync, BUZON_IMAP_SYNC_DEFAULT, NULL, NULL,
+                             buzon_test_result_cb, &result);
+  g_assert_true (buzon_imap_sync_run_finish (fixture->sync, buzon_test_wait_for (&result),
+                                             &error));
   g_assert_no_error (error);
   /* Let the notices queued by the engine reach us. */
   while (g_main_context_iteration (NULL, FALSE))
@@ -120,21 +105,12 @@ fixture_tear_down (Fixture       *fixture,
   if (fixture->sync != NULL)
     {
       g_autoptr(GAsyncResult) result = NULL;
-      GWeakRef ref;
 
-      buzon_imap_sync_close_async (fixture->sync, NULL, done_cb, &result);
-      buzon_imap_sync_close_finish (fixture->sync, wait_for (&result), NULL);
+      buzon_imap_sync_close_async (fixture->sync, NULL, buzon_test_result_cb, &result);
+      buzon_imap_sync_close_finish (fixture->sync, buzon_test_wait_for (&result), NULL);
       g_clear_object (&result);
-      g_weak_ref_init (&ref, fixture->sync);
-      g_clear_object (&fixture->sync);
       /* The engine's thread may hold the last reference for a moment. */
-      for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
-        {
-          g_object_unref (alive);
-          g_main_context_iteration (NULL, FALSE);
-          g_usleep (1000);
-        }
-      g_weak_ref_clear (&ref);
+      buzon_test_finalize_object (g_steal_pointer (&fixture->sync));
     }
   g_clear_pointer (&fixture->notices, g_ptr_array_unref);
   g_clear_object (&fixture->account);

@@ -24,6 +24,7 @@
 #include "buzon-account.h"
 #include "buzon-imap-sync.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
 
 #define ADDRESS "bruno@example.test"
@@ -53,33 +54,13 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
-/* Drops the last reference of @object, which threads (the store's workers,
- * an engine's emissions) may hold for a moment, and waits until it is gone. */
-static void
-finalize_object (gpointer object)
-{
-  GWeakRef ref;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  g_weak_ref_init (&ref, object);
-  g_object_unref (object);
-  for (GObject *alive; (alive = g_weak_ref_get (&ref)) != NULL; )
-    {
-      g_object_unref (alive);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-    }
-  g_weak_ref_clear (&ref);
-}
-
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
 
-  finalize_object (g_steal_pointer (&fixture->store));
+  buzon_test_finalize_object (g_steal_pointer (&fixture->store));
   g_clear_pointer (&fixture->servers, buzon_test_servers_stop);
   g_assert_cmpint (system (command), ==, 0);
   g_clear_pointer (&fixture->dir, g_free);
@@ -167,16 +148,6 @@ progress_cb (BuzonImapSync *sync,
     }
 }
 
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
 static BuzonImapSync *
 new_engine (Fixture      *fixture,
             BuzonAccount *account)
@@ -199,10 +170,9 @@ run_sync (BuzonImapSync  *sync,
   gboolean ok;
 
   handler = g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), run);
-  buzon_imap_sync_run_async (sync, BUZON_IMAP_SYNC_DEFAULT, NULL, run->cancellable, result_cb,
-                             &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  buzon_imap_sync_run_async (sync, BUZON_IMAP_SYNC_DEFAULT, NULL, run->cancellable,
+                             buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   ok = buzon_imap_sync_run_finish (sync, result, error);
 
   /* Emissions queued before the job ended come before its result. */
@@ -236,14 +206,13 @@ close_engine (BuzonImapSync *sync)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  buzon_imap_sync_close_async (sync, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  buzon_imap_sync_close_async (sync, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   buzon_imap_sync_close_finish (sync, result, &error);
   g_assert_no_error (error);
   /* The task holds the engine too. */
   g_clear_object (&result);
-  finalize_object (sync);
+  buzon_test_finalize_object (sync);
 }
 
 /* The server */
@@ -800,43 +769,6 @@ test_headers_then_full (Fixture       *fixture,
   }
 }
 
-/* GLib thread-pool workers alive now (Linux: /proc). */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL)
-          && g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
-        count++;
-    }
-
-  return count;
-}
-
-/* As in test-connection.c: LeakSanitizer of GCC 12 crashes scanning the
- * dynamic TLS of the thread-pool workers that ran GnuTLS handshakes (a
- * sanitizer bug, not a leak); let the idle workers go before exiting. */
-static void
-let_pool_threads_exit (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  g_thread_pool_set_max_unused_threads (0);
-  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
-    {
-      g_thread_pool_stop_unused_threads ();
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-}
-
 int
 main (int    argc,
       char **argv)
@@ -851,7 +783,7 @@ main (int    argc,
               fixture_set_up, test_headers_then_full, fixture_tear_down);
 
   status = g_test_run ();
-  let_pool_threads_exit ();
+  buzon_test_let_pool_threads_exit ();
 
   return status;
 }

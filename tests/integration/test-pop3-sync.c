@@ -19,6 +19,7 @@
 #include "buzon-account.h"
 #include "buzon-pop3-sync.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
 
 #define PASSWORD "pop-sync-secret"
@@ -39,13 +40,7 @@ typedef struct
 static BuzonTestServers *
 get_servers (void)
 {
-  if (!servers_tried)
-    {
-      servers_tried = TRUE;
-      servers = buzon_test_servers_start_or_skip ("full", NULL);
-    }
-
-  return servers;
+  return buzon_test_servers_start_once (&servers, &servers_tried, "full", NULL);
 }
 
 static void
@@ -132,17 +127,6 @@ put_messages (Fixture *fixture,
   g_assert_cmpuint (json_array_get_length (messages), ==, count);
 }
 
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  (void)object;
-  *slot = g_object_ref (result);
-}
-
 static gboolean
 check (Fixture               *fixture,
        BuzonPop3CheckResult  *out,
@@ -152,9 +136,8 @@ check (Fixture               *fixture,
   g_autoptr(GAsyncResult) result = NULL;
 
   buzon_pop3_sync_set_tls_database (sync, buzon_test_servers_get_tls_database (servers));
-  buzon_pop3_sync_check_async (sync, NULL, done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  buzon_pop3_sync_check_async (sync, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
 
   return buzon_pop3_sync_check_finish (sync, result, out, error);
 }
@@ -544,9 +527,8 @@ test_cancel (Fixture       *fixture,
   sync = buzon_pop3_sync_new (fixture->store, fixture->account);
   buzon_pop3_sync_set_tls_database (sync, buzon_test_servers_get_tls_database (servers));
   g_signal_connect (sync, "progress", G_CALLBACK (cancel_on_progress_cb), cancellable);
-  buzon_pop3_sync_check_async (sync, cancellable, done_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  buzon_pop3_sync_check_async (sync, cancellable, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
   g_assert_false (buzon_pop3_sync_check_finish (sync, result, &out, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (out.downloaded, >=, 100);
