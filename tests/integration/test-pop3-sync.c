@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "buzon-account.h"
+#include "buzon-pop3-scheduler.h"
 #include "buzon-pop3-sync.h"
 #include "buzon-store.h"
 #include "buzon-test-async.h"
@@ -551,6 +552,164 @@ test_cancel (Fixture       *fixture,
   g_assert_cmpuint (server_count (fixture), ==, 0);
 }
 
+static void
+count_notice_cb (BuzonPop3Sync *sync,
+                 const char    *text,
+                 gpointer       user_data)
+{
+  guint *count = user_data;
+
+  (void)sync;
+  if (strstr (text, "too large") != NULL)
+    (*count)++;
+}
+
+/* A message too large to hold is left on the server, with a word to the user,
+ * and does not stop the check. */
+static void
+test_too_large (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(BuzonPop3Sync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonPop3CheckResult out;
+  guint notices = 0;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "delete", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 3);
+
+  sync = buzon_pop3_sync_new (fixture->store, fixture->account);
+  buzon_pop3_sync_set_tls_database (sync, buzon_test_servers_get_tls_database (servers));
+  buzon_pop3_sync_set_max_message_size (sync, 100);
+  g_signal_connect (sync, "notice", G_CALLBACK (count_notice_cb), &notices);
+  buzon_pop3_sync_check_async (sync, NULL, buzon_test_result_cb, &result);
+  buzon_test_wait_for (&result);
+  g_assert_true (buzon_pop3_sync_check_finish (sync, result, &out, &error));
+  g_assert_no_error (error);
+  /* The notices come through the main context. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (out.downloaded, ==, 0);
+  g_assert_cmpuint (out.deleted, ==, 0);
+  g_assert_cmpuint (notices, ==, 3);
+  g_assert_cmpuint (server_count (fixture), ==, 3);
+
+  check_ok (fixture, &out);
+  g_assert_cmpuint (out.downloaded, ==, 3);
+  g_assert_cmpuint (out.deleted, ==, 3);
+}
+
+typedef struct
+{
+  guint rounds;
+  guint checks;
+  guint downloaded;
+  guint failed;
+} Rounds;
+
+static void
+checked_cb (BuzonPop3Scheduler *scheduler,
+            BuzonAccount       *account,
+            const GError       *error,
+            guint               downloaded,
+            gpointer            user_data)
+{
+  Rounds *rounds = user_data;
+
+  (void)scheduler;
+  (void)account;
+  rounds->checks++;
+  rounds->downloaded += downloaded;
+  if (error != NULL)
+    rounds->failed++;
+}
+
+static void
+round_done_cb (BuzonPop3Scheduler *scheduler,
+               gpointer            user_data)
+{
+  Rounds *rounds = user_data;
+
+  (void)scheduler;
+  rounds->rounds++;
+}
+
+static gboolean
+rounds_reached (gpointer data)
+{
+  const guint *wanted = data;
+  const Rounds *rounds = (const Rounds *)(wanted + 1);
+
+  return rounds->rounds >= *wanted;
+}
+
+/* What the window does: every POP3 account at start, then every interval. */
+static void
+test_scheduler (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(BuzonPop3Scheduler) scheduler = NULL;
+  struct { guint wanted; Rounds rounds; } wait = { 0, { 0, } };
+  g_autoptr(BuzonAccount) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  (void)data;
+  if (get_servers () == NULL)
+    return;
+
+  add_account (fixture, "keep", "pop3s", BUZON_SECURITY_TLS);
+  put_messages (fixture, 5);
+
+  scheduler = buzon_pop3_scheduler_new (fixture->store);
+  buzon_pop3_scheduler_set_tls_database (scheduler, buzon_test_servers_get_tls_database (servers));
+  buzon_pop3_scheduler_set_interval (scheduler, 1);
+  g_signal_connect (scheduler, "checked", G_CALLBACK (checked_cb), &wait.rounds);
+  g_signal_connect (scheduler, "round-done", G_CALLBACK (round_done_cb), &wait.rounds);
+
+  /* At start. */
+  buzon_pop3_scheduler_start (scheduler);
+  g_assert_true (buzon_pop3_scheduler_is_checking (scheduler));
+  wait.wanted = 1;
+  g_assert_true (buzon_test_spin_until (rounds_reached, &wait, 30000));
+  g_assert_cmpuint (wait.rounds.checks, ==, 1);
+  g_assert_cmpuint (wait.rounds.downloaded, ==, 5);
+  g_assert_cmpuint (wait.rounds.failed, ==, 0);
+
+  /* A second later, by itself: new mail, and an account added meanwhile. */
+  put_messages (fixture, 2);
+  second = buzon_account_new ("pop-2");
+  buzon_account_set_address (second, fixture->address);
+  buzon_account_set_protocol (second, BUZON_PROTOCOL_POP3);
+  buzon_account_set_host (second, buzon_test_servers_get_host (servers));
+  buzon_account_set_port (second, buzon_test_servers_get_port (servers, "pop3s"));
+  buzon_account_set_security (second, BUZON_SECURITY_TLS);
+  buzon_account_set_password_command (second, "echo wrong");
+  g_assert_true (buzon_store_add_account (fixture->store, second, &error));
+  g_assert_no_error (error);
+
+  wait.wanted = 2;
+  g_assert_true (buzon_test_spin_until (rounds_reached, &wait, 30000));
+  g_assert_cmpuint (wait.rounds.checks, ==, 3);
+  g_assert_cmpuint (wait.rounds.downloaded, ==, 7);
+  /* The second account's password is wrong: reported, and the round goes on. */
+  g_assert_cmpuint (wait.rounds.failed, ==, 1);
+
+  /* Checking now during a round makes one more round, not two at once. */
+  buzon_pop3_scheduler_set_interval (scheduler, 0);
+  buzon_pop3_scheduler_check_now (scheduler);
+  buzon_pop3_scheduler_check_now (scheduler);
+  wait.wanted = 3;
+  g_assert_true (buzon_test_spin_until (rounds_reached, &wait, 30000));
+  buzon_pop3_scheduler_stop (scheduler);
+  g_assert_false (buzon_pop3_scheduler_is_checking (scheduler));
+  g_assert_cmpuint (wait.rounds.downloaded, ==, 7);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -569,6 +728,8 @@ main (int    argc,
   ADD ("/pop3-sync/wrong-password", test_wrong_password);
   ADD ("/pop3-sync/stls", test_stls);
   ADD ("/pop3-sync/cancel", test_cancel);
+  ADD ("/pop3-sync/too-large", test_too_large);
+  ADD ("/pop3-sync/scheduler", test_scheduler);
 #undef ADD
 
   status = g_test_run ();

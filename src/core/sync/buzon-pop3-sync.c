@@ -54,6 +54,10 @@
 
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
+/* What RETR may bring (the parser's bound, less room for dot-stuffing and
+ * the bare line ends a server may turn into CRLF). */
+#define MAX_MESSAGE_SIZE (BUZON_POP3_DEFAULT_MAX_DATA / 2)
+
 G_DEFINE_QUARK (buzon-pop3-sync-error-quark, buzon_pop3_sync_error)
 
 struct _BuzonPop3Sync
@@ -64,6 +68,7 @@ struct _BuzonPop3Sync
   BuzonAccount        *account;
   GTlsDatabase        *tls_database;
   BuzonPop3AuthMethod  auth_method;
+  guint64              max_message_size;
   GMainContext        *owner_context;
   GMutex               lock;           /* one check at a time */
 };
@@ -229,6 +234,7 @@ static void
 buzon_pop3_sync_init (BuzonPop3Sync *self)
 {
   g_mutex_init (&self->lock);
+  self->max_message_size = MAX_MESSAGE_SIZE;
 }
 
 /**
@@ -295,6 +301,20 @@ buzon_pop3_sync_set_auth_method (BuzonPop3Sync       *self,
   g_return_if_fail (BUZON_IS_POP3_SYNC (self));
 
   self->auth_method = method;
+}
+
+/**
+ * buzon_pop3_sync_set_max_message_size:
+ * @size: the largest message to download, in bytes (at most the default,
+ *   128 MiB); larger ones stay on the server and the user is told
+ */
+void
+buzon_pop3_sync_set_max_message_size (BuzonPop3Sync *self,
+                                      guint64        size)
+{
+  g_return_if_fail (BUZON_IS_POP3_SYNC (self));
+
+  self->max_message_size = MIN (size, MAX_MESSAGE_SIZE);
 }
 
 /* One check, on the worker thread */
@@ -799,8 +819,23 @@ download_new (Check       *check,
     {
       ServerMessage *message = &g_array_index (check->messages, ServerMessage, i);
 
-      if (!g_hash_table_contains (known, message->uidl))
-        g_ptr_array_add (wanted, message);
+      if (g_hash_table_contains (known, message->uidl))
+        continue;
+      /* One that cannot be held whole would stop every check at it. It
+       * stays on the server (never downloaded, so never deleted). */
+      if (message->size > check->self->max_message_size)
+        {
+          g_autofree char *size = g_format_size (message->size);
+          g_autofree char *text =
+            g_strdup_printf (_("Message %u on the server is too large to download here (%s); "
+                               "it stays on the server. Read it with webmail or another "
+                               "program."),
+                             message->number, size);
+
+          emit_later (check->self, SIGNAL_NOTICE, 0, 0, text, NULL);
+          continue;
+        }
+      g_ptr_array_add (wanted, message);
     }
   if (wanted->len == 0)
     return TRUE;

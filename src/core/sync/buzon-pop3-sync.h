@@ -56,6 +56,9 @@ void           buzon_pop3_sync_set_tls_database (BuzonPop3Sync         *self,
                                                  GTlsDatabase          *database);
 void           buzon_pop3_sync_set_auth_method  (BuzonPop3Sync         *self,
                                                  BuzonPop3AuthMethod    method);
+void           buzon_pop3_sync_set_max_message_size
+                                                (BuzonPop3Sync         *self,
+                                                 guint64                size);
 
 const char    *buzon_pop3_sync_fingerprint_warning (void);
 
