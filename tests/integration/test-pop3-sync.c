@@ -21,6 +21,7 @@
 #include "buzon-pop3-sync.h"
 #include "buzon-store.h"
 #include "buzon-test-async.h"
+#include "buzon-test-fake-pop3.h"
 #include "buzon-test-servers.h"
 
 #define PASSWORD "pop-sync-secret"
@@ -552,6 +553,64 @@ test_cancel (Fixture       *fixture,
   g_assert_cmpuint (server_count (fixture), ==, 0);
 }
 
+/* A server that lists a message again after it was deleted (one that hides
+ * downloaded mail and shows it later, or a DELE that did not take): it is
+ * known, so it is not downloaded twice; in delete mode it is deleted again. */
+static void
+test_listed_again (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(BuzonTestFakePop3) fake = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) letter = g_bytes_new_static ("From: <a@example.test>\r\nSubject: again\r\n"
+                                                 "Message-ID: <again@example.test>\r\n\r\n"
+                                                 "Hello.\r\n", 84);
+  BuzonPop3CheckResult result;
+
+  (void)data;
+  fake = buzon_test_fake_pop3_start (NULL, BUZON_TEST_FAKE_POP3_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (buzon_test_fake_pop3_add_message (fake, "again.eml", letter, &error));
+  g_assert_no_error (error);
+
+  fixture->account = buzon_account_new ("fake");
+  buzon_account_set_address (fixture->account, buzon_test_fake_pop3_get_user (fake));
+  buzon_account_set_protocol (fixture->account, BUZON_PROTOCOL_POP3);
+  buzon_account_set_host (fixture->account, buzon_test_fake_pop3_get_host (fake));
+  buzon_account_set_port (fixture->account, buzon_test_fake_pop3_get_port (fake));
+  buzon_account_set_security (fixture->account, BUZON_SECURITY_NONE);
+  buzon_account_set_password_command (fixture->account, "echo " BUZON_TEST_FAKE_POP3_PASSWORD);
+  buzon_account_set_pop3_mode (fixture->account, BUZON_POP3_MODE_DELETE);
+  g_assert_true (buzon_store_add_account (fixture->store, fixture->account, &error));
+  g_assert_no_error (error);
+
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.downloaded, ==, 1);
+  g_assert_cmpuint (result.deleted, ==, 1);
+  g_assert_cmpuint (buzon_test_fake_pop3_count_messages (fake), ==, 0);
+
+  /* Nothing listed: the record stays. */
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.on_server, ==, 0);
+
+  /* Back on the server, with the same UIDL. */
+  g_assert_true (buzon_test_fake_pop3_add_message (fake, "again.eml", letter, &error));
+  g_assert_no_error (error);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.on_server, ==, 1);
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_assert_cmpuint (result.deleted, ==, 1);
+
+  {
+    g_autoptr(BuzonFolder) folder = inbox (fixture);
+    g_autoptr(GPtrArray) messages =
+      buzon_store_list_messages (fixture->store, folder->id, 0, G_MAXUINT, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (messages->len, ==, 1);
+  }
+}
+
 static void
 count_notice_cb (BuzonPop3Sync *sync,
                  const char    *text,
@@ -729,6 +788,7 @@ main (int    argc,
   ADD ("/pop3-sync/stls", test_stls);
   ADD ("/pop3-sync/cancel", test_cancel);
   ADD ("/pop3-sync/too-large", test_too_large);
+  ADD ("/pop3-sync/listed-again", test_listed_again);
   ADD ("/pop3-sync/scheduler", test_scheduler);
 #undef ADD
 

@@ -304,8 +304,9 @@ buzon_store_pop3_list_uidls (BuzonStore  *self,
  * @error: return location for an error
  *
  * Records that the server expunged these messages; call it after QUIT
- * succeeded (RFC 1939 section 6: before that, nothing is deleted). Unknown
- * UIDLs are skipped.
+ * succeeded (RFC 1939 section 6: before that, nothing is deleted), or when
+ * the server no longer lists them. The records stay, so a message the
+ * server lists again is still known. Unknown UIDLs are skipped.
  *
  * Returns: %TRUE on success
  */
@@ -321,6 +322,9 @@ buzon_store_pop3_mark_deleted (BuzonStore          *self,
   g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
   g_return_val_if_fail (uidls != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (uidls[0] == NULL)
+    return TRUE;
 
   if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
     return FALSE;
@@ -386,56 +390,6 @@ buzon_store_pop3_uses_fingerprints (BuzonStore *self,
     return FALSE;
 
   return found;
-}
-
-/**
- * buzon_store_pop3_forget_uidls:
- * @account_id: the POP3 account
- * @uidls: (array zero-terminated=1): UIDLs the server no longer lists
- * @error: return location for an error
- *
- * Drops the records of messages that are gone from the server (deleted
- * there, by this or another program): a UIDL is remembered only while the
- * server may list it. Local copies stay.
- *
- * Returns: %TRUE on success
- */
-gboolean
-buzon_store_pop3_forget_uidls (BuzonStore          *self,
-                               gint64               account_id,
-                               const char * const  *uidls,
-                               GError             **error)
-{
-  BuzonStoreConn *w;
-  gboolean ok;
-
-  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
-  g_return_val_if_fail (uidls != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (uidls[0] == NULL)
-    return TRUE;
-
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
-    return FALSE;
-
-  {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (w, "DELETE FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2",
-                            error);
-
-    ok = stmt != NULL;
-    if (ok)
-      sqlite3_bind_int64 (stmt, 1, account_id);
-    for (guint i = 0; ok && uidls[i] != NULL; i++)
-      {
-        sqlite3_reset (stmt);
-        _buzon_bind_text (stmt, 2, uidls[i]);
-        ok = _buzon_store_step_done (w, stmt, error);
-      }
-  }
-
-  return _buzon_store_write_end (self, ok, error);
 }
 
 /* Pending operations */

@@ -206,10 +206,6 @@ gboolean             buzon_store_pop3_save_messages         (BuzonStore         
                                                              GError              **error);
 gboolean             buzon_store_pop3_uses_fingerprints     (BuzonStore           *self,
                                                              gint64                account_id);
-gboolean             buzon_store_pop3_forget_uidls          (BuzonStore           *self,
-                                                             gint64                account_id,
-                                                             const char * const   *uidls,
-                                                             GError              **error);
 G_GNUC_WARN_UNUSED_RESULT
 BuzonPop3Uidl       *buzon_store_pop3_lookup_uidl           (BuzonStore           *self,
                                                              gint64                account_id,

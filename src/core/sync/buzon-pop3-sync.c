@@ -11,7 +11,10 @@
  *  1. log in; UIDL and LIST, pipelined. Without UIDL each message is known
  *     by a fingerprint of its header (TOP n 0, or RETR without TOP): the
  *     Message-ID, the Date and the size.
- *  2. forget the records of messages the server no longer lists;
+ *  2. mark the records of messages the server no longer lists (deleted
+ *     there, by us or by another program). Records are kept: a server that
+ *     lists a message again (one that hides downloaded mail, a DELE that
+ *     did not take) must not make it download twice;
  *  3. DELE what the account's mode says should go and was stored before
  *     (delete mode: everything downloaded; keep N days: what was first seen
  *     N days ago or more; until deleted here: what the user deleted for
@@ -20,13 +23,13 @@
  *     batch: each batch is one transaction that is on disk (fsync) before
  *     any DELE of its messages is sent;
  *  5. QUIT. Only its +OK makes the DELEs take effect (RFC 1939 §6); then the
- *     deleted messages' records are dropped.
+ *     deleted messages' records are marked so.
  *
  * A check killed at any point loses nothing and stores nothing twice: what
  * was committed is known by its UIDL, so the next check does not fetch it
  * again, and what was not committed was not deleted, since no DELE for it
  * was sent and no QUIT either. A kill after QUIT but before the records are
- * dropped is mended at step 2. */
+ * marked is mended at step 2. */
 
 #define G_LOG_DOMAIN "buzon-sync"
 
@@ -722,13 +725,13 @@ reconcile (Check       *check,
     {
       BuzonPop3Uidl *record = g_ptr_array_index (records, i);
 
-      if (!g_hash_table_contains (listed, record->uidl))
-        g_ptr_array_add (gone, record->uidl);
-      else
+      if (g_hash_table_contains (listed, record->uidl))
         g_hash_table_insert (by_uidl, record->uidl, record);
+      else if (!record->deleted_on_server)
+        g_ptr_array_add (gone, record->uidl);
     }
   g_ptr_array_add (gone, NULL);
-  if (!buzon_store_pop3_forget_uidls (self->store, check->account_id,
+  if (!buzon_store_pop3_mark_deleted (self->store, check->account_id,
                                       (const char * const *)gone->pdata, error))
     return FALSE;
 
@@ -988,7 +991,7 @@ quit (Check   *check,
 
   check->result.deleted = check->deleted->len;
   g_ptr_array_add (check->deleted, NULL);
-  if (!buzon_store_pop3_forget_uidls (self->store, check->account_id,
+  if (!buzon_store_pop3_mark_deleted (self->store, check->account_id,
                                       (const char * const *)check->deleted->pdata, error))
     return FALSE;
   crash_point ("after-bookkeeping");
