@@ -555,7 +555,8 @@ test_cancel (Fixture       *fixture,
 
 /* A server that lists a message again after it was deleted (one that hides
  * downloaded mail and shows it later, or a DELE that did not take): it is
- * known, so it is not downloaded twice; in delete mode it is deleted again. */
+ * known, so it is not downloaded twice; in delete mode it is deleted again.
+ * The same for a message that comes back under a new UIDL. */
 static void
 test_listed_again (Fixture       *fixture,
                    gconstpointer  data)
@@ -608,6 +609,41 @@ test_listed_again (Fixture       *fixture,
 
     g_assert_no_error (error);
     g_assert_cmpuint (messages->len, ==, 1);
+  }
+
+  /* Renumbered: the same message under a new UIDL (a mailbox rebuilt, moved to
+   * another server) is recognised by its Message-ID and bytes. */
+  g_assert_true (buzon_test_fake_pop3_add_message (fake, "renumbered.eml", letter, &error));
+  g_assert_no_error (error);
+  check_ok (fixture, &result);
+  g_assert_cmpuint (result.on_server, ==, 1);
+  g_assert_cmpuint (result.downloaded, ==, 0);
+  g_assert_cmpuint (result.deleted, ==, 1);
+  {
+    g_autoptr(BuzonFolder) folder = inbox (fixture);
+    g_autoptr(GPtrArray) messages =
+      buzon_store_list_messages (fixture->store, folder->id, 0, G_MAXUINT, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (messages->len, ==, 1);
+  }
+
+  /* A different message with the same Message-ID is a different message. */
+  {
+    g_autoptr(GBytes) other = g_bytes_new_static ("From: <a@example.test>\r\nSubject: again\r\n"
+                                                  "Message-ID: <again@example.test>\r\n\r\n"
+                                                  "Hullo.\r\n", 84);
+    g_autoptr(BuzonFolder) folder = NULL;
+    g_autoptr(GPtrArray) messages = NULL;
+
+    g_assert_true (buzon_test_fake_pop3_add_message (fake, "other.eml", other, &error));
+    g_assert_no_error (error);
+    check_ok (fixture, &result);
+    g_assert_cmpuint (result.downloaded, ==, 1);
+    folder = inbox (fixture);
+    messages = buzon_store_list_messages (fixture->store, folder->id, 0, G_MAXUINT, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (messages->len, ==, 2);
   }
 }
 

@@ -133,7 +133,9 @@ buzon_store_pop3_save_message (BuzonStore           *self,
  * full) and their UIDL records, in one transaction that is on disk (fsync)
  * when this returns. Only after that may the POP3 client send DELE for
  * them. A UIDL already stored with a local copy is skipped (a second
- * download of the same message keeps the first copy).
+ * download of the same message keeps the first copy), and so is a message
+ * stored here under another UIDL (same Message-ID and bytes): its UIDL is
+ * pointed at that copy. Both get @already_here set.
  *
  * Returns: %TRUE on success; each summary stored then has its id
  */
@@ -171,20 +173,71 @@ buzon_store_pop3_save_messages (BuzonStore          *self,
       _buzon_store_prepare (w, "SELECT 1 FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2 "
                                "AND downloaded > 0",
                             error);
+    /* The same message under another UIDL: a server that renumbered its
+     * mailbox (a rebuild, a move to another server) must not make every
+     * message come twice. Same Message-ID, same size, same bytes. */
+    g_autoptr(BuzonStmt) same =
+      known == NULL ? NULL :
+      _buzon_store_prepare (w, "SELECT m.id, b.raw FROM messages m "
+                               "JOIN folders f ON f.id = m.folder_id "
+                               "JOIN message_bodies b ON b.message_id = m.id "
+                               "WHERE m.message_id = ?2 AND f.account_id = ?1 AND m.size = ?3",
+                            error);
+    g_autoptr(BuzonStmt) link =
+      same == NULL ? NULL :
+      _buzon_store_prepare (w, "INSERT INTO pop3_uidls (account_id, uidl, local_message, "
+                               "first_seen, downloaded) VALUES (?1, ?2, ?3, ?4, ?4) "
+                               "ON CONFLICT (account_id, uidl) DO UPDATE SET "
+                               "local_message = excluded.local_message, "
+                               "downloaded = excluded.downloaded",
+                            error);
 
-    ok = known != NULL;
+    ok = link != NULL;
     for (guint i = 0; ok && i < n_downloads; i++)
       {
+        BuzonPop3Download *download = downloads[i];
+        gint64 copy = 0;
         int rc;
 
+        download->already_here = FALSE;
         sqlite3_reset (known);
         sqlite3_bind_int64 (known, 1, account_id);
-        _buzon_bind_text (known, 2, downloads[i]->uidl);
+        _buzon_bind_text (known, 2, download->uidl);
         rc = sqlite3_step (known);
         if (rc == SQLITE_ROW)
-          continue;
-        g_ptr_array_add (batch, downloads[i]);
-        g_array_append_val (old_ids, downloads[i]->summary->id);
+          {
+            download->already_here = TRUE;
+            continue;
+          }
+
+        if (download->summary->message_id != NULL)
+          {
+            gsize size;
+            const void *data = g_bytes_get_data (download->raw, &size);
+
+            sqlite3_reset (same);
+            sqlite3_bind_int64 (same, 1, account_id);
+            _buzon_bind_text (same, 2, download->summary->message_id);
+            sqlite3_bind_int64 (same, 3, (sqlite3_int64)size);
+            while (copy == 0 && (rc = sqlite3_step (same)) == SQLITE_ROW)
+              if ((gsize)sqlite3_column_bytes (same, 1) == size &&
+                  (size == 0 || memcmp (sqlite3_column_blob (same, 1), data, size) == 0))
+                copy = sqlite3_column_int64 (same, 0);
+          }
+        if (copy != 0)
+          {
+            sqlite3_reset (link);
+            sqlite3_bind_int64 (link, 1, account_id);
+            _buzon_bind_text (link, 2, download->uidl);
+            sqlite3_bind_int64 (link, 3, copy);
+            sqlite3_bind_int64 (link, 4, now);
+            ok = _buzon_store_step_done (w, link, error);
+            download->already_here = TRUE;
+            continue;
+          }
+
+        g_ptr_array_add (batch, download);
+        g_array_append_val (old_ids, download->summary->id);
       }
   }
 

@@ -191,6 +191,9 @@ typedef struct
  * @summary: its summary, with @folder_id set
  * @raw: the bytes RETR returned, dot-unstuffed
  * @text: (nullable): its text, for search
+ * @already_here: set by buzon_store_pop3_save_messages() when the same
+ *   message (Message-ID and bytes) was stored here already under another
+ *   UIDL; the UIDL then points at that copy and nothing new is stored
  *
  * One downloaded message for buzon_store_pop3_save_messages().
  */
@@ -200,6 +203,7 @@ typedef struct
   BuzonMessageSummary *summary;
   GBytes              *raw;
   char                *text;
+  gboolean             already_here;
 } BuzonPop3Download;
 
 /**

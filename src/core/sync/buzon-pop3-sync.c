@@ -338,6 +338,7 @@ typedef struct
   gint64                account_id;
   gint64                inbox_id;
   BuzonPop3CheckResult  result;
+  guint                 retrieved;    /* RETRs stored or found here already */
   GArray               *messages;     /* ServerMessage, in the server's order */
   GPtrArray            *deletions;    /* GAsyncResult ** of DELEs in flight */
   GPtrArray            *deleted;      /* char *: UIDLs whose DELE got +OK */
@@ -790,12 +791,16 @@ commit_batch (Check   *check,
     {
       BuzonPop3Download *download = batch->downloads->pdata[i];
 
-      check->result.downloaded++;
-      emit_later (self, SIGNAL_NEW_MESSAGE, 0, 0, NULL, download->summary);
+      if (!download->already_here)
+        {
+          check->result.downloaded++;
+          emit_later (self, SIGNAL_NEW_MESSAGE, 0, 0, NULL, download->summary);
+        }
       if (delete_now)
         delete_message (check, batch->messages->pdata[i]);
     }
-  emit_later (self, SIGNAL_PROGRESS, check->result.downloaded, total, NULL, NULL);
+  check->retrieved += batch->downloads->len;
+  emit_later (self, SIGNAL_PROGRESS, check->retrieved, total, NULL, NULL);
 
   g_ptr_array_set_size (batch->downloads, 0);
   g_ptr_array_set_size (batch->messages, 0);
