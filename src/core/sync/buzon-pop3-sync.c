@@ -419,23 +419,14 @@ open_session (Check   *check,
   BuzonPop3Sync *self = check->self;
   g_autoptr(BuzonConnection) connection = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *password = NULL;
   const char *username;
 
+  /* The keyring or the password command; none is a sentence for the user. */
   password = buzon_secrets_lookup_password (self->account, BUZON_SECRET_INCOMING,
-                                            check->cancellable, &local_error);
+                                            check->cancellable, error);
   if (password == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, BUZON_POP3_SYNC_ERROR, BUZON_POP3_SYNC_ERROR_NO_PASSWORD,
-                     _("There is no password for the account “%s”. Set one with "
-                       "“buzon-cli account set-password”."),
-                     buzon_account_get_name (self->account));
-      return FALSE;
-    }
+    return FALSE;
 
   connection = buzon_connection_new_for_account (self->account, BUZON_CONNECTION_SERVER_INCOMING);
   buzon_connection_set_store (connection, self->store);
