@@ -5,19 +5,25 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Runs the fuzz target's checks (fuzz-imap-parser.c) over every file of the
- * seed corpus, tests/data/imap/, and over prefixes of each, with the
- * project's own compiler: a unit test, so every CI run (and its valgrind
- * and sanitizer runs) exercises the corpus even where clang is missing.
- * Files given on the command line are replayed instead (a crash the fuzzer
- * saved, say). */
+/* Runs a fuzz target's checks (fuzz-imap-parser.c, fuzz-pop3-parser.c)
+ * over every file of its seed corpus, tests/data/BUZON_FUZZ_CORPUS/, and
+ * over prefixes of each, with the project's own compiler: a unit test, so
+ * every CI run (and its valgrind and sanitizer runs) exercises the corpus
+ * even where clang is missing. Files given on the command line are
+ * replayed instead (a crash the fuzzer saved, say). Each executable links
+ * this file with one target and names that target's corpus directory in
+ * BUZON_FUZZ_CORPUS. */
 
 #include "config.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "buzon-imap.h"
+#include <glib.h>
+
+#ifndef BUZON_FUZZ_CORPUS
+#error "BUZON_FUZZ_CORPUS must name the corpus directory under tests/data/"
+#endif
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -60,7 +66,7 @@ main (int   argc,
     }
   else
     {
-      g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "data", "imap", NULL);
+      g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "data", BUZON_FUZZ_CORPUS, NULL);
       g_autoptr(GDir) handle = NULL;
       g_autoptr(GError) error = NULL;
       const char *name;
@@ -78,7 +84,8 @@ main (int   argc,
     {
       const char *path = g_ptr_array_index (paths, i);
       g_autofree char *base = g_path_get_basename (path);
-      g_autofree char *test_path = g_strdup_printf ("/buzon/imap/fuzz-replay/%s", base);
+      g_autofree char *test_path =
+        g_strdup_printf ("/buzon/" BUZON_FUZZ_CORPUS "/fuzz-replay/%s", base);
 
       g_test_add_data_func (test_path, path, replay_file);
     }
