@@ -382,6 +382,30 @@ test_empty_listing (void)
   g_assert_null (capa[0]);
 }
 
+/* Found by fuzz-pop3-parser: a line exactly at the limit whose CR and LF
+ * come in different reads; an empty feed before any data. */
+static void
+test_fuzz_regressions (void)
+{
+  g_autoptr(BuzonPop3Parser) parser = buzon_pop3_parser_new ();
+  g_autoptr(BuzonPop3Reply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (buzon_pop3_parser_feed (parser, "", 0, &error));
+  g_assert_no_error (error);
+
+  buzon_pop3_parser_set_limits (parser, 16, 1024);
+  buzon_pop3_parser_expect (parser, FALSE);
+  g_assert_true (buzon_pop3_parser_feed (parser, "+OK 0123456789AB\r", 17, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_pop3_parser_feed (parser, "\n", 1, &error));
+  g_assert_no_error (error);
+  reply = buzon_pop3_parser_pop (parser);
+  g_assert_nonnull (reply);
+  g_assert_cmpint (reply->status, ==, BUZON_POP3_OK);
+  g_assert_cmpstr (reply->text, ==, "0123456789AB");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -393,6 +417,7 @@ main (int    argc,
   g_test_add_func ("/buzon/pop3/parser/sasl-continuation", test_sasl_continuation);
   g_test_add_func ("/buzon/pop3/parser/bare-lf", test_bare_lf_and_empty_payload);
   g_test_add_func ("/buzon/pop3/parser/empty-listing", test_empty_listing);
+  g_test_add_func ("/buzon/pop3/parser/fuzz-regressions", test_fuzz_regressions);
   g_test_add_func ("/buzon/pop3/parser/binary", test_binary_payload);
   g_test_add_func ("/buzon/pop3/parser/partial", test_partial);
   g_test_add_func ("/buzon/pop3/parser/errors", test_errors);

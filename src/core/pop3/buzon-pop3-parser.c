@@ -274,6 +274,9 @@ buzon_pop3_parser_feed (BuzonPop3Parser  *parser,
   if (parser->broken)
     return fail (parser, error, BUZON_POP3_ERROR_PARSE, "the reply stream is broken");
 
+  if (length == 0)
+    return TRUE;
+
   g_byte_array_append (parser->buffer, (const guint8 *)data, length);
 
   /* Lines are consumed by moving @pos; the buffer is compacted once at the
@@ -290,9 +293,15 @@ buzon_pop3_parser_feed (BuzonPop3Parser  *parser,
         {
           gsize limit = parser->current != NULL ? parser->max_data : parser->max_line;
 
+          gsize pending;
+
           g_byte_array_remove_range (parser->buffer, 0, pos);
           parser->scanned = parser->buffer->len;
-          if (parser->buffer->len > limit)
+          /* A CR may be waiting for its LF: it is not part of the line. */
+          pending = parser->buffer->len;
+          if (pending > 0 && parser->buffer->data[pending - 1] == '\r')
+            pending--;
+          if (pending > limit)
             return fail (parser, error, BUZON_POP3_ERROR_TOO_LONG, "line too long");
           return TRUE;
         }
