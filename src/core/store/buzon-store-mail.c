@@ -113,6 +113,7 @@ _buzon_store_summary_from_row (BuzonStmt *stmt)
   summary->preview = _buzon_column_dup_text (stmt, 16);
   summary->body_state = (BuzonBodyState)CLAMP (sqlite3_column_int (stmt, 17),
                                                BUZON_BODY_STATE_NONE, BUZON_BODY_STATE_FULL);
+  summary->thread_id = sqlite3_column_int64 (stmt, 18);
 
   return summary;
 }
@@ -1054,6 +1055,14 @@ upserted_id (BuzonStoreConn             *conn,
   return TRUE;
 }
 
+/* Whether a summary carries what threading reads; a flags-only update
+ * (the common resync) does not, and costs no threading. */
+#define THREADING_CHANGED(summary) \
+  ((summary)->message_id != NULL || (summary)->in_reply_to != NULL || \
+   (summary)->references != NULL || (summary)->subject != NULL)
+
+/* Also threads each message (buzon-store-threads.c), in the same
+ * transaction. */
 gboolean
 _buzon_store_upsert_messages_locked (BuzonStore      *self,
                                      BuzonStoreConn  *conn,
@@ -1083,6 +1092,10 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
 
           if (!_buzon_store_step_done (conn, stmt, error))
             return FALSE;
+
+          if (THREADING_CHANGED (summary) &&
+              !_buzon_store_thread_message_locked (conn, summary->id, error))
+            return FALSE;
         }
       else
         {
@@ -1109,6 +1122,15 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
             return FALSE;
 
           summary->id = id;
+
+          /* A new row (the rowid moved) always; a merged one when what
+           * threads it may have changed. */
+          if ((id == sqlite3_last_insert_rowid (conn->db) && id != rowid_before) ||
+              THREADING_CHANGED (summary))
+            {
+              if (!_buzon_store_thread_message_locked (conn, id, error))
+                return FALSE;
+            }
         }
 
       _buzon_store_note_change (self, BUZON_STORE_SIGNAL_MESSAGES_CHANGED, summary->folder_id);

@@ -68,7 +68,7 @@ _buzon_store_load_script (guint    version,
 /* Code-only fixes that belong to a schema version (recomputing something,
  * repairing data an older Buzón wrote badly). They run right after that
  * version's script, in the same transaction. A version that only needs a
- * hook ships a script holding just its why-comment. None exist yet. */
+ * hook ships a script holding just its why-comment. */
 static gboolean
 run_post_upgrade (BuzonStoreConn  *conn,
                   guint            version,
@@ -76,6 +76,10 @@ run_post_upgrade (BuzonStoreConn  *conn,
 {
   switch (version)
     {
+    case 3:
+      /* Thread the messages an older Buzón stored (version-003.sql). */
+      return _buzon_store_thread_all_locked (conn, error);
+
     default:
       return TRUE;
     }

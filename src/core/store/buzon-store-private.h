@@ -238,12 +238,29 @@ gboolean      _buzon_store_set_body_locked   (BuzonStore       *self,
                                               const char       *body_text,
                                               GError          **error);
 
-/* The columns _buzon_store_summary_from_row() reads, in its order. */
+/* The columns _buzon_store_summary_from_row() reads, in its order; the
+ * same of a table named m, for joins. */
 #define BUZON_STORE_SUMMARY_COLUMNS \
   "id, folder_id, uid, message_id, in_reply_to, refs, subject, from_addr, to_addrs, cc_addrs, " \
-  "date, internal_date, size, flags, keywords, has_attachments, preview, body_state"
+  "date, internal_date, size, flags, keywords, has_attachments, preview, body_state, thread_id"
+#define BUZON_STORE_SUMMARY_COLUMNS_M \
+  "m.id, m.folder_id, m.uid, m.message_id, m.in_reply_to, m.refs, m.subject, m.from_addr, " \
+  "m.to_addrs, m.cc_addrs, m.date, m.internal_date, m.size, m.flags, m.keywords, " \
+  "m.has_attachments, m.preview, m.body_state, m.thread_id"
+/* How many columns those are: a join's own columns come after them. */
+#define BUZON_STORE_SUMMARY_N_COLUMNS 19
 
 gpointer      _buzon_store_summary_from_row  (BuzonStmt        *stmt);
+
+/* buzon-store-threads.c */
+gboolean      _buzon_store_thread_message_locked (BuzonStoreConn *conn,
+                                              gint64            message_id,
+                                              GError          **error);
+gboolean      _buzon_store_thread_all_locked (BuzonStoreConn   *conn,
+                                              GError          **error);
+char         *_buzon_store_thread_subject    (const char       *subject);
+gboolean      _buzon_store_parse_message_ids (const char       *text,
+                                              GPtrArray        *ids);
 
 /* buzon-store-migrate.c */
 guint         _buzon_store_latest_version    (void);

@@ -40,6 +40,7 @@
 
 BUZON_DEFINE_BOXED_TYPE (BuzonFolder, buzon_folder)
 BUZON_DEFINE_BOXED_TYPE (BuzonMessageSummary, buzon_message_summary)
+BUZON_DEFINE_BOXED_TYPE (BuzonThreadSummary, buzon_thread_summary)
 BUZON_DEFINE_BOXED_TYPE (BuzonPop3Uidl, buzon_pop3_uidl)
 BUZON_DEFINE_BOXED_TYPE (BuzonPendingOp, buzon_pending_op)
 BUZON_DEFINE_BOXED_TYPE (BuzonOutboxItem, buzon_outbox_item)
@@ -199,6 +200,39 @@ buzon_message_summary_free (BuzonMessageSummary *summary)
   g_free (summary->keywords);
   g_free (summary->preview);
   g_free (summary);
+}
+
+/**
+ * buzon_thread_summary_copy:
+ *
+ * Returns: (transfer full): a deep copy of @thread
+ */
+BuzonThreadSummary *
+buzon_thread_summary_copy (const BuzonThreadSummary *thread)
+{
+  BuzonThreadSummary *copy;
+
+  g_return_val_if_fail (thread != NULL, NULL);
+
+  copy = g_memdup2 (thread, sizeof *thread);
+  if (thread->latest != NULL)
+    copy->latest = buzon_message_summary_copy (thread->latest);
+
+  return copy;
+}
+
+/**
+ * buzon_thread_summary_free:
+ * @thread: (nullable): a thread summary
+ */
+void
+buzon_thread_summary_free (BuzonThreadSummary *thread)
+{
+  if (thread == NULL)
+    return;
+
+  buzon_message_summary_free (thread->latest);
+  g_free (thread);
 }
 
 /**

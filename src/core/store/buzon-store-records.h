@@ -138,6 +138,9 @@ typedef struct
  * @preview: (nullable): the first words of the text, for the list
  * @body_state: how much of it is stored. Only buzon_store_set_body() makes
  *   it %BUZON_BODY_STATE_FULL; a summary asking for that is stored as headers.
+ * @thread_id: the conversation it belongs to (read-only: the store computes
+ *   it when it stores the message, see buzon_store_list_threads()); 0 in a
+ *   summary that was not read from the store
  *
  * One row of the message list: everything but the body.
  */
@@ -161,7 +164,31 @@ typedef struct
   gboolean           has_attachments;
   char              *preview;
   BuzonBodyState     body_state;
+  gint64             thread_id;
 } BuzonMessageSummary;
+
+/**
+ * BuzonThreadSummary:
+ * @thread_id: the thread, as in #BuzonMessageSummary.thread_id
+ * @latest_date: the date of the folder's newest message of the thread
+ * @folder_count: how many of the thread's messages are in the folder
+ * @thread_count: how many messages the whole conversation has, in all the
+ *   account's folders (what buzon_store_list_thread_messages() returns)
+ * @unread_count: how many of the thread's messages in the folder are unread
+ *   (neither \Seen nor \Deleted)
+ * @latest: the folder's newest message of the thread (by date, then id)
+ *
+ * One row of a threaded message list: a conversation as seen from a folder.
+ */
+typedef struct
+{
+  gint64               thread_id;
+  gint64               latest_date;
+  guint                folder_count;
+  guint                thread_count;
+  guint                unread_count;
+  BuzonMessageSummary *latest;
+} BuzonThreadSummary;
 
 /**
  * BuzonPop3Uidl:
@@ -288,6 +315,7 @@ typedef struct
 
 #define BUZON_TYPE_FOLDER          (buzon_folder_get_type ())
 #define BUZON_TYPE_MESSAGE_SUMMARY (buzon_message_summary_get_type ())
+#define BUZON_TYPE_THREAD_SUMMARY  (buzon_thread_summary_get_type ())
 #define BUZON_TYPE_POP3_UIDL       (buzon_pop3_uidl_get_type ())
 #define BUZON_TYPE_PENDING_OP      (buzon_pending_op_get_type ())
 #define BUZON_TYPE_OUTBOX_ITEM     (buzon_outbox_item_get_type ())
@@ -311,6 +339,12 @@ BuzonMessageSummary *buzon_message_summary_new        (void);
 G_GNUC_WARN_UNUSED_RESULT
 BuzonMessageSummary *buzon_message_summary_copy       (const BuzonMessageSummary *summary);
 void                 buzon_message_summary_free       (BuzonMessageSummary       *summary);
+
+G_GNUC_CONST
+GType                buzon_thread_summary_get_type    (void);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonThreadSummary  *buzon_thread_summary_copy        (const BuzonThreadSummary  *thread);
+void                 buzon_thread_summary_free        (BuzonThreadSummary        *thread);
 
 G_GNUC_CONST
 GType                buzon_pop3_uidl_get_type         (void);
@@ -348,6 +382,7 @@ BuzonOutboxState     buzon_outbox_state_from_string   (const char               
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonFolder, buzon_folder_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonMessageSummary, buzon_message_summary_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonThreadSummary, buzon_thread_summary_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonPop3Uidl, buzon_pop3_uidl_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonPendingOp, buzon_pending_op_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonOutboxItem, buzon_outbox_item_free)

@@ -290,10 +290,12 @@ copy_one (BuzonStoreConn  *conn,
   row = _buzon_store_prepare (conn,
                               "INSERT INTO messages (folder_id, uid, message_id, in_reply_to, refs, "
                               "subject, from_addr, to_addrs, cc_addrs, date, internal_date, size, "
-                              "flags, keywords, has_attachments, preview, body_state) "
+                              "flags, keywords, has_attachments, preview, body_state, thread_id, "
+                              "thread_subject) "
                               "SELECT ?2, NULL, message_id, in_reply_to, refs, subject, from_addr, "
                               "to_addrs, cc_addrs, date, internal_date, size, flags, keywords, "
-                              "has_attachments, preview, body_state FROM messages WHERE id = ?1",
+                              "has_attachments, preview, body_state, thread_id, thread_subject "
+                              "FROM messages WHERE id = ?1",
                               error);
   if (row == NULL)
     return FALSE;

@@ -187,6 +187,22 @@ GArray              *buzon_store_search                     (BuzonStore         
 
 gint64               buzon_store_now                        (void);
 
+/* Conversations (buzon-store-threads.c) */
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_threads               (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint                 offset,
+                                                             guint                 limit,
+                                                             GError              **error);
+gboolean             buzon_store_count_threads              (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint                *out_count,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_thread_messages       (BuzonStore           *self,
+                                                             gint64                thread_id,
+                                                             GError              **error);
+
 /* POP3 */
 gboolean             buzon_store_pop3_record_uidl           (BuzonStore           *self,
                                                              gint64                account_id,

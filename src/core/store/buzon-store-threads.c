@@ -1,0 +1,706 @@
+/* buzon-store-threads.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* BuzonStore, continued: conversation threading.
+ *
+ * Each message gets a thread key (messages.thread_id) when it is stored, in
+ * the transaction that stores it. The rule is JWZ's, reduced to what a
+ * grouping key needs: a message belongs to the thread of every message it
+ * names in In-Reply-To or References (RFC 5322 section 3.6.4) and of every
+ * message that names it. thread_refs maps each Message-ID an account has seen
+ * (its messages' own and the ones they name) to its thread, so a reply that
+ * arrives before its parent leaves the parent's Message-ID there, and the
+ * parent joins it on arrival; when a message names messages of two threads,
+ * the younger thread is merged into the older (all its rows take the older
+ * key). That is union-find over Message-IDs, kept in the database.
+ *
+ * Only a message that names nothing and that nothing names falls back to its
+ * subject: with prefixes (Re:, Fwd:, AW:, SV:, …) and [list] tags stripped,
+ * it joins the thread of the account's message with the same subject nearest
+ * in date, if that is within THREAD_SUBJECT_WINDOW. Empty and generic
+ * subjects ("(no subject)") never group.
+ *
+ * Threads are never split: deleting the only message that linked two halves
+ * leaves them one thread, as JWZ's empty containers do. The folder_threads
+ * table the message list reads is kept by triggers (version-003.sql).
+ */
+
+#define G_LOG_DOMAIN "buzon-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "buzon-store-private.h"
+
+/* How far apart in date two messages with the same subject and no
+ * references may be and still be grouped. */
+#define THREAD_SUBJECT_WINDOW (30 * 24 * 3600)
+
+/* Bounds on what one message can name: a References field of thousands of
+ * ids (broken or hostile mail) must not cost thousands of lookups. The first
+ * one (the thread's root) and the last ones (the nearest parents) matter. */
+#define THREAD_MAX_REFS   100
+#define THREAD_MAX_ID_LEN 998
+
+/* Helpers */
+
+static void
+add_id (GPtrArray  *ids,
+        const char *start,
+        gsize       len)
+{
+  while (len > 0 && g_ascii_isspace (*start))
+    start++, len--;
+  while (len > 0 && g_ascii_isspace (start[len - 1]))
+    len--;
+
+  if (len == 0 || len > THREAD_MAX_ID_LEN)
+    return;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *known = g_ptr_array_index (ids, i);
+
+      if (strlen (known) == len && memcmp (known, start, len) == 0)
+        return;
+    }
+
+  g_ptr_array_add (ids, g_strndup (start, len));
+}
+
+/* Appends the message ids in @text (a Message-ID, In-Reply-To or References
+ * field: `<a@b> <c@d>`, comments and all) to @ids without the angle
+ * brackets, skipping ones already there. Text with no `<` is taken as
+ * space-separated ids (what some mailers write). Returns whether it found
+ * any. */
+gboolean
+_buzon_store_parse_message_ids (const char *text,
+                                GPtrArray  *ids)
+{
+  guint before = ids->len;
+  const char *p;
+
+  if (text == NULL)
+    return FALSE;
+
+  if (strchr (text, '<') == NULL)
+    {
+      g_auto(GStrv) words = g_strsplit_set (text, " \t\r\n,", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        add_id (ids, words[i], strlen (words[i]));
+
+      return ids->len > before;
+    }
+
+  for (p = strchr (text, '<'); p != NULL; p = strchr (p, '<'))
+    {
+      const char *end = strchr (p + 1, '>');
+
+      if (end == NULL)
+        break;
+
+      add_id (ids, p + 1, (gsize)(end - p - 1));
+      p = end + 1;
+    }
+
+  return ids->len > before;
+}
+
+static const char * const reply_prefixes[] = {
+  /* English, German (AW: Antwort, WG: Weitergeleitet), Spanish and
+   * Portuguese (RV: reenviado), Italian (Rif:), Scandinavian (SV:), Dutch
+   * (Antw:). */
+  "re", "fwd", "fw", "aw", "wg", "rv", "rif", "sv", "antw",
+};
+
+static const char * const generic_subjects[] = {
+  "(no subject)", "no subject", "(sin asunto)", "sin asunto", "(none)", "none",
+  "(untitled)", "untitled",
+};
+
+/* If @p starts with a reply or forward prefix (`Re:`, `RE[2]:`, `Fwd :`),
+ * returns what follows it; otherwise NULL. */
+static const char *
+skip_prefix (const char *p)
+{
+  const char *q = p;
+  const char *r;
+  gsize len;
+  gboolean known = FALSE;
+
+  while (g_ascii_isalpha (*q))
+    q++;
+  len = (gsize)(q - p);
+
+  for (guint i = 0; !known && i < G_N_ELEMENTS (reply_prefixes); i++)
+    known = strlen (reply_prefixes[i]) == len && g_ascii_strncasecmp (p, reply_prefixes[i], len) == 0;
+  if (!known)
+    return NULL;
+
+  r = q;
+  /* A counter: Re[2]: or Re(2): or Re^2: */
+  if (*r == '[' || *r == '(' || *r == '^')
+    {
+      char close = *r == '[' ? ']' : *r == '(' ? ')' : '\0';
+
+      r++;
+      while (g_ascii_isdigit (*r))
+        r++;
+      if (close != '\0')
+        {
+          if (*r != close)
+            return NULL;
+          r++;
+        }
+    }
+  /* French typography puts a space before the colon. */
+  while (*r == ' ')
+    r++;
+
+  if (*r == ':')
+    return r + 1;
+  if (g_str_has_prefix (r, "\xef\xbc\x9a"))   /* the full-width colon */
+    return r + 3;
+
+  return NULL;
+}
+
+/* The subject as the fallback compares it, or NULL if it must never group
+ * messages (empty, generic, nothing but punctuation). */
+char *
+_buzon_store_thread_subject (const char *subject)
+{
+  g_autofree char *valid = NULL;
+  g_autofree char *folded = NULL;
+  g_autoptr(GString) collapsed = NULL;
+  const char *p;
+  gboolean changed = TRUE;
+  gboolean has_alnum = FALSE;
+
+  if (subject == NULL)
+    return NULL;
+
+  valid = g_utf8_make_valid (subject, -1);
+  p = valid;
+
+  while (changed)
+    {
+      const char *next;
+
+      changed = FALSE;
+      while (g_ascii_isspace (*p))
+        p++;
+
+      if (*p == '[')
+        {
+          const char *end = strchr (p, ']');
+
+          /* A list tag, [dev] or [Buzón-users]; a long bracket is content. */
+          if (end != NULL && end - p <= 64)
+            {
+              p = end + 1;
+              changed = TRUE;
+            }
+        }
+      else if ((next = skip_prefix (p)) != NULL)
+        {
+          p = next;
+          changed = TRUE;
+        }
+    }
+
+  /* One space for every run of white space, none at the ends. */
+  collapsed = g_string_new (NULL);
+  for (; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c))
+        {
+          if (collapsed->len > 0 && collapsed->str[collapsed->len - 1] != ' ')
+            g_string_append_c (collapsed, ' ');
+          continue;
+        }
+      if (g_unichar_isalnum (c))
+        has_alnum = TRUE;
+      g_string_append_unichar (collapsed, c);
+    }
+  if (collapsed->len > 0 && collapsed->str[collapsed->len - 1] == ' ')
+    g_string_truncate (collapsed, collapsed->len - 1);
+
+  if (!has_alnum)
+    return NULL;
+
+  folded = g_utf8_casefold (collapsed->str, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (generic_subjects); i++)
+    if (g_str_equal (folded, generic_subjects[i]))
+      return NULL;
+
+  return g_utf8_normalize (folded, -1, G_NORMALIZE_NFKC);
+}
+
+static void
+add_thread (GArray *threads,
+            gint64  thread_id)
+{
+  if (thread_id <= 0)
+    return;
+
+  for (guint i = 0; i < threads->len; i++)
+    if (g_array_index (threads, gint64, i) == thread_id)
+      return;
+
+  g_array_append_val (threads, thread_id);
+}
+
+/* Moves every message and Message-ID of thread @from to thread @to. */
+static gboolean
+merge_thread (BuzonStoreConn  *conn,
+              gint64           account_id,
+              gint64           from,
+              gint64           to,
+              GError         **error)
+{
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (conn, "UPDATE messages SET thread_id = ?2 WHERE thread_id = ?1 "
+                                  "AND folder_id IN (SELECT id FROM folders WHERE account_id = ?3)",
+                            error);
+
+    if (stmt == NULL)
+      return FALSE;
+
+    sqlite3_bind_int64 (stmt, 1, from);
+    sqlite3_bind_int64 (stmt, 2, to);
+    sqlite3_bind_int64 (stmt, 3, account_id);
+    if (!_buzon_store_step_done (conn, stmt, error))
+      return FALSE;
+  }
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (conn, "UPDATE thread_refs SET thread_id = ?2 "
+                                  "WHERE thread_id = ?1 AND account_id = ?3",
+                            error);
+
+    if (stmt == NULL)
+      return FALSE;
+
+    sqlite3_bind_int64 (stmt, 1, from);
+    sqlite3_bind_int64 (stmt, 2, to);
+    sqlite3_bind_int64 (stmt, 3, account_id);
+    return _buzon_store_step_done (conn, stmt, error);
+  }
+}
+
+/* The thread of the account's message nearest in date to @date with the
+ * same thread subject, within the window; 0 if none. */
+static gboolean
+thread_by_subject (BuzonStoreConn  *conn,
+                   gint64           account_id,
+                   gint64           message_id,
+                   const char      *subject,
+                   gint64           date,
+                   gint64          *out_thread,
+                   GError         **error)
+{
+  /* CROSS JOIN: the subject index first; folders by account would mean a
+   * walk through every message of the account. */
+  g_autoptr(BuzonStmt) stmt =
+    _buzon_store_prepare (conn, "SELECT m.thread_id FROM messages AS m "
+                                "CROSS JOIN folders AS f ON f.id = m.folder_id "
+                                "WHERE m.thread_subject = ?1 AND m.date BETWEEN ?2 AND ?3 "
+                                "AND m.thread_id IS NOT NULL AND m.id <> ?4 "
+                                "AND f.account_id = ?5 "
+                                "ORDER BY abs (m.date - ?6), m.id LIMIT 1",
+                          error);
+  gboolean row = FALSE;
+
+  *out_thread = 0;
+  if (stmt == NULL)
+    return FALSE;
+
+  _buzon_bind_text_static (stmt, 1, subject);
+  sqlite3_bind_int64 (stmt, 2, date - THREAD_SUBJECT_WINDOW);
+  sqlite3_bind_int64 (stmt, 3, date + THREAD_SUBJECT_WINDOW);
+  sqlite3_bind_int64 (stmt, 4, message_id);
+  sqlite3_bind_int64 (stmt, 5, account_id);
+  sqlite3_bind_int64 (stmt, 6, date);
+  if (!_buzon_store_step_row (conn, stmt, &row, error))
+    return FALSE;
+
+  if (row)
+    *out_thread = sqlite3_column_int64 (stmt, 0);
+
+  return TRUE;
+}
+
+/* Threads message @message_id: gives it a thread key (or confirms the one it
+ * has), merging the threads it links, and records its Message-IDs. Nothing
+ * happens for a message that is not there. Run it, in the writer's open
+ * transaction, after a message is inserted or its Message-ID, In-Reply-To,
+ * References or subject may have changed. */
+gboolean
+_buzon_store_thread_message_locked (BuzonStoreConn  *conn,
+                                    gint64           message_id,
+                                    GError         **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) threads = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *subject = NULL;
+  gint64 account_id;
+  gint64 current;
+  gint64 date;
+  gint64 target;
+  gboolean has_refs;
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (conn, "SELECT m.thread_id, m.message_id, m.in_reply_to, m.refs, "
+                                  "m.subject, m.date, f.account_id FROM messages AS m "
+                                  "JOIN folders AS f ON f.id = m.folder_id WHERE m.id = ?1",
+                            error);
+    g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+    gboolean row = FALSE;
+
+    if (stmt == NULL)
+      return FALSE;
+
+    sqlite3_bind_int64 (stmt, 1, message_id);
+    if (!_buzon_store_step_row (conn, stmt, &row, error))
+      return FALSE;
+    if (!row)
+      return TRUE;
+
+    current = sqlite3_column_int64 (stmt, 0);
+    account_id = sqlite3_column_int64 (stmt, 6);
+    date = sqlite3_column_int64 (stmt, 5);
+    subject = _buzon_store_thread_subject ((const char *)sqlite3_column_text (stmt, 4));
+
+    /* Its own id first (one: a Message-ID field names one message). */
+    {
+      g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func (g_free);
+
+      if (_buzon_store_parse_message_ids ((const char *)sqlite3_column_text (stmt, 1), own))
+        g_ptr_array_add (ids, g_strdup (g_ptr_array_index (own, 0)));
+    }
+
+    /* Then what it names: References in order, In-Reply-To (usually the
+     * last of them already). */
+    if (ids->len > 0)
+      g_ptr_array_add (refs, g_strdup (g_ptr_array_index (ids, 0)));
+    _buzon_store_parse_message_ids ((const char *)sqlite3_column_text (stmt, 3), refs);
+    _buzon_store_parse_message_ids ((const char *)sqlite3_column_text (stmt, 2), refs);
+    has_refs = refs->len > ids->len;
+
+    for (guint i = ids->len, base = ids->len; i < refs->len; i++)
+      {
+        guint n_refs = refs->len - base;
+        guint k = i - base;
+
+        /* Too many: keep the first and the last ones. */
+        if (n_refs > THREAD_MAX_REFS && k > 0 && k < n_refs - (THREAD_MAX_REFS - 1))
+          continue;
+        g_ptr_array_add (ids, g_strdup (g_ptr_array_index (refs, i)));
+      }
+  }
+
+  add_thread (threads, current);
+
+  {
+    g_autoptr(BuzonStmt) lookup =
+      _buzon_store_prepare (conn, "SELECT thread_id FROM thread_refs "
+                                  "WHERE account_id = ?1 AND message_id = ?2",
+                            error);
+
+    if (lookup == NULL)
+      return FALSE;
+
+    for (guint i = 0; i < ids->len; i++)
+      {
+        gboolean row = FALSE;
+
+        sqlite3_reset (lookup);
+        sqlite3_bind_int64 (lookup, 1, account_id);
+        _buzon_bind_text_static (lookup, 2, g_ptr_array_index (ids, i));
+        if (!_buzon_store_step_row (conn, lookup, &row, error))
+          return FALSE;
+        if (row)
+          add_thread (threads, sqlite3_column_int64 (lookup, 0));
+      }
+  }
+
+  /* The subject, only for a message linked to nothing, not threaded yet. */
+  if (threads->len == 0 && !has_refs && subject != NULL && date > 0)
+    {
+      gint64 found;
+
+      if (!thread_by_subject (conn, account_id, message_id, subject, date, &found, error))
+        return FALSE;
+      add_thread (threads, found);
+    }
+
+  /* The oldest thread absorbs the others; a new thread is named after its
+   * first message. */
+  target = message_id;
+  if (threads->len > 0)
+    {
+      target = g_array_index (threads, gint64, 0);
+      for (guint i = 1; i < threads->len; i++)
+        target = MIN (target, g_array_index (threads, gint64, i));
+    }
+
+  for (guint i = 0; i < threads->len; i++)
+    {
+      gint64 other = g_array_index (threads, gint64, i);
+
+      if (other != target && !merge_thread (conn, account_id, other, target, error))
+        return FALSE;
+    }
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (conn, "UPDATE messages SET thread_id = ?2, thread_subject = ?3 "
+                                  "WHERE id = ?1 AND (thread_id IS NOT ?2 "
+                                  "OR thread_subject IS NOT ?3)",
+                            error);
+
+    if (stmt == NULL)
+      return FALSE;
+
+    sqlite3_bind_int64 (stmt, 1, message_id);
+    sqlite3_bind_int64 (stmt, 2, target);
+    _buzon_bind_text_static (stmt, 3, subject);
+    if (!_buzon_store_step_done (conn, stmt, error))
+      return FALSE;
+  }
+
+  /* Every id already known is in @target's thread now (merged above), so
+   * only the new ones need a row. */
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (conn, "INSERT INTO thread_refs (account_id, message_id, thread_id) "
+                                  "VALUES (?1, ?2, ?3) "
+                                  "ON CONFLICT (account_id, message_id) DO NOTHING",
+                            error);
+
+    if (stmt == NULL)
+      return FALSE;
+
+    for (guint i = 0; i < ids->len; i++)
+      {
+        sqlite3_reset (stmt);
+        sqlite3_bind_int64 (stmt, 1, account_id);
+        _buzon_bind_text_static (stmt, 2, g_ptr_array_index (ids, i));
+        sqlite3_bind_int64 (stmt, 3, target);
+        if (!_buzon_store_step_done (conn, stmt, error))
+          return FALSE;
+      }
+  }
+
+  return TRUE;
+}
+
+/* Threads every message that has no thread yet, oldest id first: the
+ * post-upgrade hook of version 3, for the messages an older Buzón stored. */
+gboolean
+_buzon_store_thread_all_locked (BuzonStoreConn  *conn,
+                                GError         **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  {
+    g_autoptr(BuzonStmt) stmt =
+      _buzon_store_prepare (conn, "SELECT id FROM messages WHERE thread_id IS NULL ORDER BY id",
+                            error);
+    gboolean row = TRUE;
+
+    if (stmt == NULL)
+      return FALSE;
+
+    while (TRUE)
+      {
+        gint64 id;
+
+        if (!_buzon_store_step_row (conn, stmt, &row, error))
+          return FALSE;
+        if (!row)
+          break;
+        id = sqlite3_column_int64 (stmt, 0);
+        g_array_append_val (ids, id);
+      }
+  }
+
+  for (guint i = 0; i < ids->len; i++)
+    if (!_buzon_store_thread_message_locked (conn, g_array_index (ids, gint64, i), error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Public API */
+
+#define THREAD_COLUMNS \
+  BUZON_STORE_SUMMARY_COLUMNS_M ", ft.thread_id, ft.latest_date, ft.message_count, " \
+  "ft.unread_count, (SELECT sum (a.message_count) FROM folder_threads AS a " \
+  "WHERE a.thread_id = ft.thread_id)"
+
+static gpointer
+count_from_row (BuzonStmt *stmt)
+{
+  gint64 *count = g_new (gint64, 1);
+
+  *count = sqlite3_column_int64 (stmt, 0);
+
+  return count;
+}
+
+static gpointer
+thread_from_row (BuzonStmt *stmt)
+{
+  BuzonThreadSummary *thread = g_new0 (BuzonThreadSummary, 1);
+  int c = BUZON_STORE_SUMMARY_N_COLUMNS;
+
+  thread->latest = _buzon_store_summary_from_row (stmt);
+  thread->thread_id = sqlite3_column_int64 (stmt, c);
+  thread->latest_date = sqlite3_column_int64 (stmt, c + 1);
+  thread->folder_count = (guint)CLAMP (sqlite3_column_int64 (stmt, c + 2), 0, G_MAXUINT);
+  thread->unread_count = (guint)CLAMP (sqlite3_column_int64 (stmt, c + 3), 0, G_MAXUINT);
+  thread->thread_count = (guint)CLAMP (sqlite3_column_int64 (stmt, c + 4), 0, G_MAXUINT);
+
+  return thread;
+}
+
+/**
+ * buzon_store_list_threads:
+ * @folder_id: the folder
+ * @offset: how many threads to skip
+ * @limit: how many to return at most; 0 for all
+ * @error: return location for an error
+ *
+ * One page of the conversations that have messages in a folder, newest
+ * first: by the date of their newest message in the folder, then by that
+ * message's id, as buzon_store_list_messages() orders messages. Each comes
+ * with that newest message's summary and its counts, in the folder and in
+ * the whole conversation. The store keeps a row per thread and folder
+ * (updated in the transactions that change messages), so a page costs the
+ * same in a folder of 100 messages as in one of 100,000.
+ *
+ * Returns: (element-type BuzonThreadSummary) (transfer full) (nullable): the
+ *   page, empty past the end or for a folder that does not exist
+ */
+GPtrArray *
+buzon_store_list_threads (BuzonStore  *self,
+                          gint64       folder_id,
+                          guint        offset,
+                          guint        limit,
+                          GError     **error)
+{
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _buzon_store_read_begin (self, "SELECT " THREAD_COLUMNS " FROM folder_threads AS ft "
+                                        "CROSS JOIN messages AS m ON m.id = ft.latest_id "
+                                        "WHERE ft.folder_id = ?1 "
+                                        "ORDER BY ft.latest_date DESC, ft.latest_id DESC "
+                                        "LIMIT ?2 OFFSET ?3",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64)limit : -1);
+  sqlite3_bind_int64 (stmt, 3, offset);
+
+  return _buzon_store_read_rows (self, stmt, thread_from_row,
+                                 (GDestroyNotify)buzon_thread_summary_free, error);
+}
+
+/**
+ * buzon_store_count_threads:
+ * @folder_id: the folder
+ * @out_count: (out): how many conversations have messages in it
+ * @error: return location for an error
+ *
+ * How many rows buzon_store_list_threads() has for the folder, for a list
+ * model's length.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_count_threads (BuzonStore  *self,
+                           gint64       folder_id,
+                           guint       *out_count,
+                           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  BuzonStmt *stmt;
+  gint64 *count;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_count != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *out_count = 0;
+  stmt = _buzon_store_read_begin (self, "SELECT count(*) FROM folder_threads WHERE folder_id = ?1",
+                                  error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  count = _buzon_store_read_row (self, stmt, count_from_row, &local_error, NULL);
+  if (count == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  *out_count = (guint)CLAMP (*count, 0, G_MAXUINT);
+  g_free (count);
+
+  return TRUE;
+}
+
+/**
+ * buzon_store_list_thread_messages:
+ * @thread_id: the thread, from #BuzonMessageSummary.thread_id or
+ *   #BuzonThreadSummary.thread_id
+ * @error: return location for an error
+ *
+ * The conversation: every message of the thread, in whatever folder of the
+ * account (the Inbox, Sent, an archive, the Trash), oldest first (by Date,
+ * then by id). A message kept in two folders (a copy) is there twice, once
+ * per folder.
+ *
+ * Returns: (element-type BuzonMessageSummary) (transfer full) (nullable):
+ *   the messages, empty for a thread that has none (any more)
+ */
+GPtrArray *
+buzon_store_list_thread_messages (BuzonStore  *self,
+                                  gint64       thread_id,
+                                  GError     **error)
+{
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _buzon_store_read_begin (self, "SELECT " BUZON_STORE_SUMMARY_COLUMNS " FROM messages "
+                                        "WHERE thread_id = ?1 ORDER BY date, id",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, thread_id);
+
+  return _buzon_store_read_rows (self, stmt, _buzon_store_summary_from_row,
+                                 (GDestroyNotify)buzon_message_summary_free, error);
+}
