@@ -203,7 +203,8 @@ test_from_v0 (Fixture       *fixture,
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                                 "('accounts', 'folders', 'messages', 'message_bodies', "
                                 "'pop3_uidls', 'pending_ops', 'outbox', 'cert_pins', "
-                                "'messages_fts')"), ==, 9);
+                                "'messages_fts', 'op_failures', 'thread_refs', "
+                                "'folder_threads')"), ==, 12);
   sqlite3_close (db);
 }
 
