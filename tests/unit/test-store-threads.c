@@ -547,6 +547,60 @@ test_copies (Fixture       *fixture,
   g_assert_cmpuint (conversation->len, ==, 2);
 }
 
+static void
+list_threads_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = buzon_store_list_threads_finish (BUZON_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_recount_and_async (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  gint64 a = add_message (fixture, fixture->inbox_id, "<a@x>", NULL, NULL, "One", T0);
+  gint64 b = add_message (fixture, fixture->inbox_id, "<b@x>", "<a@x>", NULL, "Re: One", T0 + 10);
+  gint64 c = add_message (fixture, fixture->inbox_id, "<c@x>", NULL, NULL, "Two", T0 + 5);
+
+  before = list_threads (fixture, fixture->inbox_id);
+
+  /* Break the rows behind the store's back (and leave a message without a
+   * thread), then repair them. */
+  g_assert_cmpint (sqlite3_exec (fixture->store->writer.db,
+                                 "UPDATE folder_threads SET message_count = 9, latest_id = 1;"
+                                 "UPDATE messages SET thread_id = NULL WHERE id = 3",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (buzon_store_recount_folder (fixture->store, fixture->inbox_id, &error));
+  g_assert_no_error (error);
+
+  buzon_store_list_threads_async (fixture->store, fixture->inbox_id, 0, 0, NULL,
+                                  list_threads_cb, &threads);
+  while (threads == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (threads->len, ==, 2);
+  g_assert_cmpuint (before->len, ==, 2);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      g_assert_cmpint (THREAD (threads, i)->thread_id, ==, THREAD (before, i)->thread_id);
+      g_assert_cmpint (THREAD (threads, i)->latest->id, ==, THREAD (before, i)->latest->id);
+      g_assert_cmpuint (THREAD (threads, i)->folder_count, ==, THREAD (before, i)->folder_count);
+      g_assert_cmpuint (THREAD (threads, i)->unread_count, ==, THREAD (before, i)->unread_count);
+    }
+  g_assert_cmpint (THREAD (threads, 0)->latest->id, ==, b);
+  g_assert_cmpint (THREAD (threads, 0)->thread_id, ==, a);
+  g_assert_cmpint (THREAD (threads, 1)->latest->id, ==, c);
+  g_assert_cmpint (thread_of (fixture, c), ==, c);
+}
+
 /* A database as Buzón of format @version wrote it, with no store open. */
 static sqlite3 *
 make_version (const char *path,
@@ -807,6 +861,7 @@ main (int   argc,
   ADD ("across-folders", test_across_folders);
   ADD ("deletes-and-moves", test_deletes_and_moves);
   ADD ("copies", test_copies);
+  ADD ("recount-and-async", test_recount_and_async);
   ADD ("migration", test_migration);
   ADD ("scale", test_scale);
 

@@ -931,8 +931,10 @@ buzon_store_ensure_folders (BuzonStore  *self,
  * @folder_id: the folder
  * @error: return location for an error
  *
- * Recomputes the folder's total and unread counts from its messages. The
- * store keeps them exact on every change, so this is a repair tool.
+ * Recomputes the folder's total and unread counts from its messages, and
+ * its rows of buzon_store_list_threads() (threading any message that has no
+ * thread). The store keeps them exact on every change, so this is a repair
+ * tool.
  *
  * Returns: %TRUE on success
  */
@@ -965,6 +967,9 @@ buzon_store_recount_folder (BuzonStore  *self,
       _buzon_store_note_change (self, BUZON_STORE_SIGNAL_FOLDERS_CHANGED,
                                 sqlite3_column_int64 (stmt, 0));
   }
+
+  if (ok)
+    ok = _buzon_store_recount_threads_locked (w, folder_id, error);
 
   return _buzon_store_write_end (self, ok, error);
 }

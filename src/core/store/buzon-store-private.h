@@ -258,6 +258,9 @@ gboolean      _buzon_store_thread_message_locked (BuzonStoreConn *conn,
                                               GError          **error);
 gboolean      _buzon_store_thread_all_locked (BuzonStoreConn   *conn,
                                               GError          **error);
+gboolean      _buzon_store_recount_threads_locked (BuzonStoreConn *conn,
+                                              gint64            folder_id,
+                                              GError          **error);
 char         *_buzon_store_thread_subject    (const char       *subject);
 gboolean      _buzon_store_parse_message_ids (const char       *text,
                                               GPtrArray        *ids);

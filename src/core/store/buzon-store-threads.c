@@ -544,6 +544,44 @@ _buzon_store_thread_all_locked (BuzonStoreConn  *conn,
   return TRUE;
 }
 
+/* Rebuilds the folder_threads rows of @folder_id from its messages (after
+ * threading any message left without a thread): the repair that
+ * buzon_store_recount_folder() does for the folder counts. */
+gboolean
+_buzon_store_recount_threads_locked (BuzonStoreConn  *conn,
+                                     gint64           folder_id,
+                                     GError         **error)
+{
+  static const char * const steps[] = {
+    "DELETE FROM folder_threads WHERE folder_id = ?1",
+
+    "INSERT INTO folder_threads (folder_id, thread_id, message_count, unread_count, "
+    "latest_date, latest_id) "
+    "SELECT ?1, m.thread_id, count(*), sum ((m.flags & 9) = 0), max (m.date), "
+    "(SELECT l.id FROM messages AS l WHERE l.thread_id = m.thread_id AND l.folder_id = ?1 "
+    "ORDER BY l.date DESC, l.id DESC LIMIT 1) "
+    "FROM messages AS m WHERE m.folder_id = ?1 AND m.thread_id IS NOT NULL "
+    "GROUP BY m.thread_id",
+  };
+
+  if (!_buzon_store_thread_all_locked (conn, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(BuzonStmt) stmt = _buzon_store_prepare (conn, steps[i], error);
+
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      if (!_buzon_store_step_done (conn, stmt, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Public API */
 
 #define THREAD_COLUMNS \
@@ -622,6 +660,86 @@ buzon_store_list_threads (BuzonStore  *self,
 
   return _buzon_store_read_rows (self, stmt, thread_from_row,
                                  (GDestroyNotify)buzon_thread_summary_free, error);
+}
+
+typedef struct
+{
+  gint64 folder_id;
+  guint  offset;
+  guint  limit;
+} ThreadPageRequest;
+
+static void
+list_threads_worker (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  ThreadPageRequest *request = task_data;
+  GError *error = NULL;
+  GPtrArray *page;
+
+  page = buzon_store_list_threads (source_object, request->folder_id, request->offset,
+                                   request->limit, &error);
+  if (page == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, page, (GDestroyNotify)g_ptr_array_unref);
+}
+
+/**
+ * buzon_store_list_threads_async:
+ * @folder_id: the folder
+ * @offset: how many threads to skip
+ * @limit: how many to return at most; 0 for all
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the page
+ * @user_data: data for @callback
+ *
+ * Reads a page as buzon_store_list_threads() does, in a worker thread.
+ */
+void
+buzon_store_list_threads_async (BuzonStore          *self,
+                                gint64               folder_id,
+                                guint                offset,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ThreadPageRequest *request;
+
+  g_return_if_fail (BUZON_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  request = g_new0 (ThreadPageRequest, 1);
+  request->folder_id = folder_id;
+  request->offset = offset;
+  request->limit = limit;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (buzon_store_list_threads_async));
+  g_task_set_task_data (task, request, g_free);
+  g_task_run_in_thread (task, list_threads_worker);
+}
+
+/**
+ * buzon_store_list_threads_finish:
+ *
+ * Returns: (element-type BuzonThreadSummary) (transfer full) (nullable): the page
+ */
+GPtrArray *
+buzon_store_list_threads_finish (BuzonStore    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        BUZON_SOURCE_TAG (buzon_store_list_threads_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

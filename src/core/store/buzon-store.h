@@ -194,6 +194,17 @@ GPtrArray           *buzon_store_list_threads               (BuzonStore         
                                                              guint                 offset,
                                                              guint                 limit,
                                                              GError              **error);
+void                 buzon_store_list_threads_async         (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             guint                 offset,
+                                                             guint                 limit,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_threads_finish        (BuzonStore           *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
 gboolean             buzon_store_count_threads              (BuzonStore           *self,
                                                              gint64                folder_id,
                                                              guint                *out_count,
