@@ -9,10 +9,13 @@
 
 #include <gmime/gmime.h>
 
+#include "buzon-mime-message.h"
+
 G_BEGIN_DECLS
 
-void          _buzon_mime_ensure_init  (void);
-GMimeMessage *_buzon_mime_parse        (GBytes       *raw);
-char         *_buzon_mime_message_text (GMimeMessage *message);
+void          _buzon_mime_ensure_init       (void);
+GMimeMessage *_buzon_mime_parse             (GBytes           *raw);
+char         *_buzon_mime_strip_html        (const char       *html);
+GMimeMessage *_buzon_mime_message_get_gmime (BuzonMimeMessage *self);
 
 G_END_DECLS

@@ -15,69 +15,51 @@
 #include "buzon-mime-summary.h"
 #include "buzon-mime-text.h"
 
-/* Deeper than any real message; bounds the walk over hostile ones. */
-#define MAX_DEPTH 32
-
 #define PREVIEW_CHARS 200
+
+/* What the store keeps of an address list ("Name <addr>, …"), bounded. */
+#define MAX_ADDRESSES_BYTES (64 * 1024)
 
 static char *
 format_addresses (InternetAddressList *list)
 {
+  char *text;
+
   if (list == NULL || internet_address_list_length (list) == 0)
     return NULL;
 
-  return internet_address_list_to_string (list, NULL, FALSE);
-}
-
-/* A header's value, unfolded and trimmed; NULL when absent or empty. */
-static char *
-dup_header (GMimeMessage *message,
-            const char   *name)
-{
-  const char *value = g_mime_object_get_header (GMIME_OBJECT (message), name);
-  g_autofree char *unfolded = NULL;
-
-  if (value == NULL)
-    return NULL;
-
-  unfolded = g_mime_utils_header_unfold (value);
-  g_strstrip (unfolded);
-  if (*unfolded == '\0')
-    return NULL;
-
-  return g_utf8_make_valid (unfolded, -1);
-}
-
-static gboolean
-has_attachments (GMimeObject *object,
-                 guint        depth)
-{
-  GMimeContentDisposition *disposition;
-
-  if (object == NULL || depth > MAX_DEPTH)
-    return FALSE;
-
-  if (GMIME_IS_MULTIPART (object))
+  text = internet_address_list_to_string (list, NULL, FALSE);
+  if (strlen (text) > MAX_ADDRESSES_BYTES)
     {
-      GMimeMultipart *multipart = GMIME_MULTIPART (object);
-      int count = g_mime_multipart_get_count (multipart);
+      char *end = text + MAX_ADDRESSES_BYTES;
 
-      for (int i = 0; i < count; i++)
-        if (has_attachments (g_mime_multipart_get_part (multipart, i), depth + 1))
-          return TRUE;
-      return FALSE;
+      while (end > text && (*end & 0xc0) == 0x80)
+        end--;
+      *end = '\0';
     }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (text, -1);
 
-  if (GMIME_IS_MESSAGE_PART (object))
-    return TRUE;  /* a forwarded message */
+      g_free (text);
+      text = valid;
+    }
+  return text;
+}
 
-  disposition = g_mime_object_get_content_disposition (object);
-  if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
-    return TRUE;
+/* "<id1> <id2> …", as the header has it, from the parsed (bounded) ids. */
+static char *
+format_references (const char * const *ids)
+{
+  GString *text;
 
-  /* A named part that is not text (an image, a PDF) is one too. */
-  return GMIME_IS_PART (object) && !GMIME_IS_TEXT_PART (object) &&
-         g_mime_part_get_filename (GMIME_PART (object)) != NULL;
+  if (ids == NULL || ids[0] == NULL)
+    return NULL;
+
+  text = g_string_new (NULL);
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_string_append_printf (text, "%s<%s>", i > 0 ? " " : "", ids[i]);
+  return g_string_free (text, FALSE);
 }
 
 /**
@@ -90,9 +72,11 @@ has_attachments (GMimeObject *object,
  *
  * Reads a message's summary with GMime: addresses, subject, dates,
  * Message-ID (in angle brackets, as an IMAP ENVELOPE gives it), threading
- * fields, whether it has attachments, the preview. A message GMime cannot
- * read at all still gets a summary (its size and dates), so it is kept and
- * shown rather than lost.
+ * fields, whether it has attachments (what BuzonMimeMessage lists as
+ * attachments), the preview (of the text it chooses as the body). Fields
+ * are bounded (a 10 MB header does not reach the store). A message GMime
+ * cannot read at all still gets a summary (its size and dates), so it is
+ * kept and shown rather than lost.
  *
  * Returns: (transfer full): the summary; flags and body state are left to
  *   the caller
@@ -104,6 +88,7 @@ buzon_mime_summary_from_bytes (GBytes  *raw,
                                char   **out_text)
 {
   BuzonMessageSummary *summary;
+  g_autoptr(BuzonMimeMessage) parsed = NULL;
   GMimeMessage *message;
   g_autofree char *text = NULL;
 
@@ -114,27 +99,28 @@ buzon_mime_summary_from_bytes (GBytes  *raw,
   summary->size = g_bytes_get_size (raw);
   summary->internal_date = arrival;
 
-  message = _buzon_mime_parse (raw);
+  parsed = buzon_mime_message_new_from_bytes (raw);
+  message = _buzon_mime_message_get_gmime (parsed);
   if (message != NULL)
     {
-      GDateTime *date = g_mime_message_get_date (message);
-      const char *message_id = g_mime_message_get_message_id (message);
-      const char *subject = g_mime_message_get_subject (message);
+      GDateTime *date = buzon_mime_message_get_date (parsed);
+      const char *message_id = buzon_mime_message_get_message_id (parsed);
+      const char *subject = buzon_mime_message_get_subject (parsed);
 
       if (subject != NULL)
-        summary->subject = g_utf8_make_valid (subject, -1);
+        summary->subject = g_strdup (subject);
       summary->from = format_addresses (g_mime_message_get_from (message));
       summary->to = format_addresses (g_mime_message_get_to (message));
       summary->cc = format_addresses (g_mime_message_get_cc (message));
-      if (message_id != NULL && *message_id != '\0')
+      if (message_id != NULL)
         summary->message_id = g_strdup_printf ("<%s>", message_id);
-      summary->in_reply_to = dup_header (message, "In-Reply-To");
-      summary->references = dup_header (message, "References");
+      if (buzon_mime_message_get_in_reply_to (parsed) != NULL)
+        summary->in_reply_to = g_strdup_printf ("<%s>", buzon_mime_message_get_in_reply_to (parsed));
+      summary->references = format_references (buzon_mime_message_get_references (parsed));
       if (date != NULL)
         summary->date = g_date_time_to_unix (date);
-      summary->has_attachments = has_attachments (g_mime_message_get_mime_part (message), 0);
-      text = _buzon_mime_message_text (message);
-      g_object_unref (message);
+      summary->has_attachments = buzon_mime_message_get_attachments (parsed)->len > 0;
+      text = buzon_mime_message_dup_index_text (parsed);
     }
 
   /* A message without a usable Date sorts by when it arrived. */

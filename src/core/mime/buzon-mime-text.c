@@ -16,9 +16,6 @@
 #include "buzon-mime-private.h"
 #include "buzon-mime-text.h"
 
-/* Deeper than any real message; bounds the walk over hostile ones. */
-#define MAX_DEPTH 32
-
 void
 _buzon_mime_ensure_init (void)
 {
@@ -31,52 +28,10 @@ _buzon_mime_ensure_init (void)
     }
 }
 
-/* The first text/plain part that is not an attachment, else the first
- * text/html one, depth first. */
-static GMimeTextPart *
-find_text_part (GMimeObject *object,
-                guint        depth,
-                gboolean     html)
-{
-  if (object == NULL || depth > MAX_DEPTH)
-    return NULL;
-
-  if (GMIME_IS_MESSAGE_PART (object))
-    return NULL;  /* an attached message is not this message's text */
-
-  if (GMIME_IS_MULTIPART (object))
-    {
-      GMimeMultipart *multipart = GMIME_MULTIPART (object);
-      int count = g_mime_multipart_get_count (multipart);
-
-      for (int i = 0; i < count; i++)
-        {
-          GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i),
-                                                 depth + 1, html);
-          if (found != NULL)
-            return found;
-        }
-      return NULL;
-    }
-
-  if (GMIME_IS_TEXT_PART (object))
-    {
-      GMimeContentType *type = g_mime_object_get_content_type (object);
-      GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
-
-      if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
-        return NULL;
-      if (g_mime_content_type_is_type (type, "text", html ? "html" : "plain"))
-        return GMIME_TEXT_PART (object);
-    }
-
-  return NULL;
-}
-
 /* Good enough for an index and a preview: drop tags, <style> and <script>
  * contents, and decode the few entities that matter. */
-static char *
-strip_html (const char *html)
+char *
+_buzon_mime_strip_html (const char *html)
 {
   GString *text = g_string_new (NULL);
   const char *p = html;
@@ -135,26 +90,83 @@ strip_html (const char *html)
  * buzon_mime_extract_text:
  * @raw: an RFC 5322 message
  *
- * Returns: (transfer full) (nullable): the text of its main text part in
- *   UTF-8 (an HTML-only message with its tags removed), or %NULL if it has
- *   none or cannot be parsed
+ * The text BuzonMimeMessage chooses as the body
+ * (buzon_mime_message_dup_index_text()): its plain text, else its HTML
+ * without tags; an attached message's text is not this message's.
+ *
+ * Returns: (transfer full) (nullable): the text in UTF-8, or %NULL if it
+ *   has none or cannot be parsed
  */
 char *
 buzon_mime_extract_text (GBytes *raw)
 {
-  GMimeMessage *message;
-  char *text;
+  g_autoptr(BuzonMimeMessage) message = NULL;
 
   g_return_val_if_fail (raw != NULL, NULL);
 
-  message = _buzon_mime_parse (raw);
-  if (message == NULL)
-    return NULL;
+  message = buzon_mime_message_new_from_bytes (raw);
+  return buzon_mime_message_dup_index_text (message);
+}
 
-  text = _buzon_mime_message_text (message);
-  g_object_unref (message);
+static void
+release_borrowed (gpointer data)
+{
+  gpointer *borrowed = data;
 
-  return text;
+  /* The array only wraps the GBytes' data: free the wrapper, not the data. */
+  g_byte_array_free (borrowed[0], FALSE);
+  g_bytes_unref (borrowed[1]);
+  g_free (borrowed);
+}
+
+/* A GMime stream over @raw's bytes without copying them: GMime's memory
+ * stream reads a GByteArray, so one is wrapped around the data and kept,
+ * with a reference on @raw, until the stream (and every substream the
+ * parser made for the parts, which reference it) is gone. */
+static GMimeStream *
+stream_over_bytes (GBytes *raw)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (raw, &size);
+  gpointer *borrowed;
+  GMimeStream *stream;
+
+  if (size == 0)
+    return g_mime_stream_mem_new ();
+  if (size > G_MAXUINT)
+    return g_mime_stream_mem_new_with_buffer ((const char *) data, G_MAXUINT);
+
+  borrowed = g_new (gpointer, 2);
+  /* Never written to, so the data is never reallocated or changed. */
+  borrowed[0] = g_byte_array_new_take ((guint8 *) data, size);
+  borrowed[1] = g_bytes_ref (raw);
+  stream = g_mime_stream_mem_new_with_byte_array (borrowed[0]);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  g_object_set_data_full (G_OBJECT (stream), "buzon-borrowed", borrowed, release_borrowed);
+
+  return stream;
+}
+
+static GMimeParserOptions *
+parser_options (void)
+{
+  static GMimeParserOptions *options = NULL;
+
+  if (g_once_init_enter (&options))
+    {
+      /* Undeclared 8-bit header text: UTF-8 if it is, else windows-1252
+       * (what such mail usually is). */
+      const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+      GMimeParserOptions *o = g_mime_parser_options_new ();
+
+      g_mime_parser_options_set_rfc2047_compliance_mode (o, GMIME_RFC_COMPLIANCE_LOOSE);
+      g_mime_parser_options_set_address_compliance_mode (o, GMIME_RFC_COMPLIANCE_LOOSE);
+      g_mime_parser_options_set_parameter_compliance_mode (o, GMIME_RFC_COMPLIANCE_LOOSE);
+      g_mime_parser_options_set_allow_addresses_without_domain (o, TRUE);
+      g_mime_parser_options_set_fallback_charsets (o, fallback);
+      g_once_init_leave (&options, o);
+    }
+  return options;
 }
 
 /* Parses @raw; NULL if GMime finds no message at all. */
@@ -167,43 +179,16 @@ _buzon_mime_parse (GBytes *raw)
 
   _buzon_mime_ensure_init ();
 
-  stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  stream = stream_over_bytes (raw);
   parser = g_mime_parser_new_with_stream (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
+  /* Parts keep offsets into the stream rather than copies (the default). */
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  message = g_mime_parser_construct_message (parser, parser_options ());
   /* GMime 3.2 has no autoptr support. */
   g_object_unref (parser);
   g_object_unref (stream);
 
   return message;
-}
-
-/* The text of @message's main text part, valid UTF-8, or NULL. */
-char *
-_buzon_mime_message_text (GMimeMessage *message)
-{
-  GMimeTextPart *part;
-  g_autofree char *text = NULL;
-
-  part = find_text_part (g_mime_message_get_mime_part (message), 0, FALSE);
-  if (part != NULL)
-    text = g_mime_text_part_get_text (part);
-  else if ((part = find_text_part (g_mime_message_get_mime_part (message), 0, TRUE)) != NULL)
-    {
-      g_autofree char *html = g_mime_text_part_get_text (part);
-
-      if (html != NULL)
-        text = strip_html (html);
-    }
-
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    {
-      char *valid = text != NULL ? g_utf8_make_valid (text, -1) : NULL;
-
-      g_free (text);
-      text = valid;
-    }
-
-  return g_steal_pointer (&text);
 }
 
 /**

@@ -5,9 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* The text of a message, for the search index and the list's preview,
- * extracted with GMime. The reader's full MIME handling (alternatives,
- * attachments, HTML) is the mime/ layer's BuzonMessage, to come. */
+/* The text of a message, for the search index and the list's preview: the
+ * body BuzonMimeMessage chooses (buzon-mime-message.h), so the index, the
+ * preview and the reader agree. */
 
 #pragma once
 
