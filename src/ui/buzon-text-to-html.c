@@ -362,8 +362,8 @@ buzon_text_to_html_full (const char           *plain,
           set_depth (&w, depth);
           if (depth == 0 && !w.in_signature && is_signature_separator (text, len))
             {
-              if (w.line_open)
-                g_string_append_c (w.out, '\n');
+              /* No line break before it: the block starts a line itself,
+               * and a break there would show as an extra empty line. */
               g_string_append (w.out, "<div class=\"buzon-signature\">");
               w.in_signature = TRUE;
               w.line_open = FALSE;

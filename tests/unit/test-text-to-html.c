@@ -137,9 +137,9 @@ static void
 test_signature (void)
 {
   check ("Body\n-- \nAna\nhttps://ana.example",
-         "Body\n<div class=\"buzon-signature\">-- \nAna\n"
+         "Body<div class=\"buzon-signature\">-- \nAna\n"
          "<a href=\"https://ana.example\">https://ana.example</a></div>");
-  check ("Body\n--\nAna", "Body\n<div class=\"buzon-signature\">--\nAna</div>");
+  check ("Body\n--\nAna", "Body<div class=\"buzon-signature\">--\nAna</div>");
   /* Not separators: other dashes, or a quoted one. */
   check ("a\n---\nb", "a\n---\nb");
   check ("a -- b", "a -- b");
