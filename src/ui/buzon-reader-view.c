@@ -9,8 +9,8 @@
  * WebKitWebView that treats the body as hostile input:
  *
  * - No script: JavaScript is off (the view runs no script of its own either),
- *   with plugins, WebGL, WebAudio, fullscreen, developer extras, the page
- *   cache, local storage and media autoplay. Every view shares one web
+ *   with plugins, WebGL, WebAudio, audio and video elements, fullscreen,
+ *   developer extras, the page cache and local storage. Every view shares one web
  *   context (for the cid: scheme) and one ephemeral network session: no
  *   cookies, no cache or credentials on disk. Downloads are cancelled,
  *   permission and authentication requests refused.
@@ -20,7 +20,7 @@
  *   document, before the message's own markup (default-src 'none'; images,
  *   styles and fonts from cid: and data: only), and a WebKit content blocker
  *   that refuses every http, https, ftp, ws and wss load. Allowed, the policy
- *   lets images, styles, fonts and media come from anywhere but still allows
+ *   lets images, styles and fonts come from anywhere but still allows
  *   no script, frame, object, form or <base>, and the blocker is removed.
  *   Whether a message wanted remote content is a conservative scan of its
  *   markup (buzon_reader_view_html_wants_remote()) and any remote load WebKit
@@ -103,10 +103,11 @@ static guint signals[N_SIGNALS];
 #define CSP_BLOCKED \
   "default-src 'none'; img-src cid: data:; style-src 'unsafe-inline' cid:; " \
   "font-src cid: data:; base-uri 'none'; form-action 'none'"
-/* Allowed: resources from anywhere, still no script, frame or object. */
+/* Allowed: images, styles and fonts from anywhere; still no script, frame,
+ * object or media (mail does not play video; posters are images). */
 #define CSP_ALLOWED \
   "default-src 'none'; img-src * cid: data:; style-src * 'unsafe-inline' cid:; " \
-  "font-src * cid: data:; media-src * cid: data:; script-src 'none'; object-src 'none'; " \
+  "font-src * cid: data:; script-src 'none'; object-src 'none'; " \
   "frame-src 'none'; base-uri 'none'; form-action 'none'"
 
 /* The second layer: a content blocker (WebKit's content rule list format).
@@ -810,6 +811,7 @@ new_settings (void)
   webkit_settings_set_enable_webaudio (settings, FALSE);
   webkit_settings_set_enable_webrtc (settings, FALSE);
   webkit_settings_set_enable_fullscreen (settings, FALSE);
+  webkit_settings_set_enable_media (settings, FALSE);
   webkit_settings_set_enable_media_stream (settings, FALSE);
   webkit_settings_set_enable_encrypted_media (settings, FALSE);
   webkit_settings_set_media_playback_requires_user_gesture (settings, TRUE);
@@ -821,12 +823,10 @@ new_settings (void)
   webkit_settings_set_allow_top_navigation_to_data_urls (settings, FALSE);
   webkit_settings_set_enable_back_forward_navigation_gestures (settings, FALSE);
   webkit_settings_set_enable_write_console_messages_to_stdout (settings, FALSE);
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  /* Deprecated (no-ops in newer WebKit) but still honoured by older ones. */
-  webkit_settings_set_enable_dns_prefetching (settings, FALSE);
-  webkit_settings_set_enable_hyperlink_auditing (settings, FALSE);
-  webkit_settings_set_enable_offline_web_application_cache (settings, FALSE);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  /* DNS prefetching, hyperlink auditing and the offline application cache
+   * are not set: in WebKitGTK 2.50 their setters are deprecated no-ops that
+   * warn. Auditing pings go with a navigation, which the view never does,
+   * and names are looked up only for loads the blocker lets through. */
 
   return settings;
 }
