@@ -713,6 +713,32 @@ test_link_click (Fixture       *fixture,
   g_assert_cmpstr (webkit_web_view_get_title (fixture->web_view), ==, "start");
   g_assert_false (server_saw ("/clicked"));
   g_assert_cmpuint (server_count (NULL), ==, 0);
+
+  /* From the keyboard: Tab to the link, Return activates it. */
+  g_ptr_array_set_size (fixture->opened_links, 0);
+  show_and_wait (fixture, "<title>keys</title><p>Text and <a href=\"mailto:ana@example.test\">"
+                 "a mail link</a>.</p>", NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (fixture->web_view));
+  settle (300);
+  {
+    const char * const keys[] = { "key", "Tab", "Return", NULL };
+
+    g_assert_true (run_xdotool (keys));
+  }
+  {
+    gint64 end = g_get_monotonic_time () + WAIT_TIMEOUT_USEC;
+
+    while (fixture->opened_links->len == 0 && g_get_monotonic_time () < end)
+      {
+        spin ();
+        g_usleep (5000);
+      }
+  }
+  settle (500);
+  g_assert_cmpuint (fixture->opened_links->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened_links, 0), ==, "mailto:ana@example.test");
+  g_assert_cmpstr (webkit_web_view_get_uri (fixture->web_view), ==, "about:blank");
+  g_assert_cmpstr (webkit_web_view_get_title (fixture->web_view), ==, "keys");
 }
 
 static void
