@@ -100,13 +100,31 @@ BEGIN
    WHERE folder_id = OLD.folder_id AND thread_id = OLD.thread_id AND latest_id = OLD.id;
 END;
 
--- Moved to another folder, threaded (NULL to a key), merged into another
--- thread, or redated: leave the old row as the delete trigger does, join the
--- new one as the insert trigger does.
+-- Threaded (NULL to a key: every new message, right after its insert): join
+-- the row as the insert trigger does.
+CREATE TRIGGER messages_threads_after_threading AFTER UPDATE OF thread_id ON messages
+WHEN OLD.thread_id IS NULL AND NEW.thread_id IS NOT NULL
+BEGIN
+  INSERT INTO folder_threads (folder_id, thread_id, message_count, unread_count, latest_date,
+                              latest_id)
+  VALUES (NEW.folder_id, NEW.thread_id, 1, (NEW.flags & 9) = 0, NEW.date, NEW.id)
+  ON CONFLICT (folder_id, thread_id) DO UPDATE SET
+    message_count = message_count + 1,
+    unread_count = unread_count + excluded.unread_count,
+    latest_date = CASE WHEN (excluded.latest_date, excluded.latest_id) > (latest_date, latest_id)
+                       THEN excluded.latest_date ELSE latest_date END,
+    latest_id = CASE WHEN (excluded.latest_date, excluded.latest_id) > (latest_date, latest_id)
+                     THEN excluded.latest_id ELSE latest_id END;
+END;
+
+-- Moved to another folder, merged into another thread, unthreaded (to be
+-- threaded again) or redated: leave the old row as the delete trigger does,
+-- join the new one as the insert trigger does.
 CREATE TRIGGER messages_threads_after_update AFTER UPDATE OF folder_id, thread_id, date
 ON messages
-WHEN OLD.folder_id IS NOT NEW.folder_id OR OLD.thread_id IS NOT NEW.thread_id
-  OR OLD.date IS NOT NEW.date
+WHEN OLD.thread_id IS NOT NULL
+ AND (OLD.folder_id IS NOT NEW.folder_id OR OLD.thread_id IS NOT NEW.thread_id
+      OR OLD.date IS NOT NEW.date)
 BEGIN
   UPDATE folder_threads
      SET message_count = message_count - 1,

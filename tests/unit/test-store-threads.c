@@ -323,6 +323,62 @@ test_missing_middle (Fixture       *fixture,
 }
 
 static void
+test_late_references (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  gint64 a = add_message (fixture, fixture->inbox_id, "<a@x>", NULL, NULL, "Offer", T0);
+  /* Known at first by a bare envelope: a different subject, no references. */
+  gint64 b = add_message (fixture, fixture->inbox_id, "<b@x>", NULL, NULL, "Counter-offer",
+                          T0 + 10);
+  guint32 b_uid = fixture->next_uid - 1;
+
+  g_assert_cmpint (thread_of (fixture, b), ==, b);
+
+  /* The sync merges the full headers in by UID: it joins a's thread. */
+  {
+    g_autoptr(GPtrArray) batch = store_test_batch_new ();
+    BuzonMessageSummary *summary = buzon_message_summary_new ();
+
+    summary->folder_id = fixture->inbox_id;
+    summary->uid = b_uid;
+    summary->references = g_strdup ("<a@x>");
+    g_ptr_array_add (batch, summary);
+    g_assert_true (buzon_store_upsert_messages (fixture->store, batch, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (summary->id, ==, b);
+  }
+  g_assert_cmpint (thread_of (fixture, b), ==, a);
+  threads = list_threads (fixture, fixture->inbox_id);
+  g_assert_cmpuint (threads->len, ==, 1);
+  g_assert_cmpuint (THREAD (threads, 0)->folder_count, ==, 2);
+  g_clear_pointer (&threads, g_ptr_array_unref);
+
+  /* A flags-only resync leaves the thread alone; so does an update by id
+   * with the same envelope. */
+  {
+    g_autoptr(GPtrArray) batch = store_test_batch_new ();
+    BuzonMessageSummary *flags = buzon_message_summary_new ();
+    g_autoptr(BuzonMessageSummary) same = buzon_store_get_message (fixture->store, a, &error);
+
+    flags->folder_id = fixture->inbox_id;
+    flags->uid = b_uid;
+    flags->flags = BUZON_MESSAGE_FLAG_SEEN;
+    g_ptr_array_add (batch, flags);
+    g_ptr_array_add (batch, g_steal_pointer (&same));
+    g_assert_true (buzon_store_upsert_messages (fixture->store, batch, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (thread_of (fixture, a), ==, a);
+  g_assert_cmpint (thread_of (fixture, b), ==, a);
+  threads = list_threads (fixture, fixture->inbox_id);
+  g_assert_cmpuint (threads->len, ==, 1);
+  g_assert_cmpuint (THREAD (threads, 0)->folder_count, ==, 2);
+  g_assert_cmpuint (THREAD (threads, 0)->unread_count, ==, 1);
+}
+
+static void
 test_subject_fallback (Fixture       *fixture,
                        gconstpointer  data)
 {
@@ -856,6 +912,7 @@ main (int   argc,
   ADD ("replies", test_replies);
   ADD ("reply-before-parent", test_reply_before_parent);
   ADD ("missing-middle", test_missing_middle);
+  ADD ("late-references", test_late_references);
   ADD ("subject-fallback", test_subject_fallback);
   ADD ("merge", test_merge);
   ADD ("across-folders", test_across_folders);

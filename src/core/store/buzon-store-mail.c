@@ -1009,8 +1009,14 @@ bind_summary (BuzonStmt                 *stmt,
 
 /* Fields a summary leaves NULL or 0 keep their stored values, so the sync
  * engine may pass partial summaries (a flag change is just uid + flags).
- * Flags and keywords always replace: they travel together (FETCH FLAGS). */
+ * Flags and keywords always replace: they travel together (FETCH FLAGS).
+ * A change to what threads the message (the right-hand sides all see the
+ * row as it was) clears its thread, for the caller to thread it again. */
 #define SUMMARY_MERGE(src) \
+  "thread_id = CASE WHEN message_id IS NOT coalesce (" src "3, message_id) " \
+  "OR in_reply_to IS NOT coalesce (" src "4, in_reply_to) " \
+  "OR refs IS NOT coalesce (" src "5, refs) " \
+  "OR subject IS NOT coalesce (" src "6, subject) THEN NULL ELSE thread_id END, " \
   "message_id = coalesce (" src "3, message_id), " \
   "in_reply_to = coalesce (" src "4, in_reply_to), " \
   "refs = coalesce (" src "5, refs), " \
@@ -1037,15 +1043,19 @@ upserted_id (BuzonStoreConn             *conn,
              const BuzonMessageSummary  *summary,
              gint64                      rowid_before,
              gint64                     *out_id,
+             gboolean                   *out_unthreaded,
              GError                    **error)
 {
   g_autoptr(BuzonStmt) stmt = NULL;
 
+  /* A new row has no thread yet. */
   *out_id = sqlite3_last_insert_rowid (conn->db);
+  *out_unthreaded = TRUE;
   if (*out_id != rowid_before || summary->uid == 0)
     return TRUE;
 
-  stmt = _buzon_store_prepare (conn, "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+  stmt = _buzon_store_prepare (conn, "SELECT id, thread_id IS NULL FROM messages "
+                                     "WHERE folder_id = ?1 AND uid = ?2",
                                error);
   if (stmt == NULL)
     return FALSE;
@@ -1056,6 +1066,7 @@ upserted_id (BuzonStoreConn             *conn,
     return FALSE;
 
   *out_id = sqlite3_column_int64 (stmt, 0);
+  *out_unthreaded = sqlite3_column_int (stmt, 1) != 0;
 
   return TRUE;
 }
@@ -1074,6 +1085,9 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
                                      GPtrArray       *summaries,
                                      GError         **error)
 {
+  gint64 account_folder = 0;   /* the folder whose account_id is known */
+  gint64 account_id = 0;
+
   for (guint i = 0; i < summaries->len; i++)
     {
       BuzonMessageSummary *summary = g_ptr_array_index (summaries, i);
@@ -1104,16 +1118,20 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
         }
       else
         {
+          g_autofree char *thread_subject = _buzon_store_thread_subject (summary->subject);
           gint64 rowid_before = sqlite3_last_insert_rowid (conn->db);
+          gboolean unthreaded;
           gint64 id;
 
+          /* thread_subject only for a new row: a merged one whose subject
+           * changed is threaded again below, which sets it. */
           stmt = _buzon_store_prepare (conn,
                                        "INSERT INTO messages (folder_id, uid, message_id, "
                                        "in_reply_to, refs, subject, from_addr, to_addrs, "
                                        "cc_addrs, date, internal_date, size, flags, keywords, "
-                                       "has_attachments, preview, body_state) "
+                                       "has_attachments, preview, body_state, thread_subject) "
                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                                       "?12, ?13, ?14, ?15, ?16, ?17) "
+                                       "?12, ?13, ?14, ?15, ?16, ?17, ?18) "
                                        "ON CONFLICT (folder_id, uid) DO UPDATE SET "
                                        SUMMARY_MERGE ("?"),
                                        error);
@@ -1121,21 +1139,37 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
             return FALSE;
 
           bind_summary (stmt, summary);
+          _buzon_bind_text_static (stmt, 18, thread_subject);
 
           if (!_buzon_store_step_done (conn, stmt, error) ||
-              !upserted_id (conn, summary, rowid_before, &id, error))
+              !upserted_id (conn, summary, rowid_before, &id, &unthreaded, error))
             return FALSE;
 
           summary->id = id;
 
-          /* A new row (the rowid moved) always; a merged one when what
-           * threads it may have changed. */
-          if ((id == sqlite3_last_insert_rowid (conn->db) && id != rowid_before) ||
-              THREADING_CHANGED (summary))
+          /* A new row, or a merged one whose Message-ID, references or
+           * subject changed (SUMMARY_MERGE); a resync that brings the same
+           * envelope again costs no threading. A new row is threaded from
+           * the summary, without reading it back. */
+          if (id != rowid_before)
             {
-              if (!_buzon_store_thread_message_locked (conn, id, error))
+              if (summary->folder_id != account_folder)
+                {
+                  g_autoptr(BuzonStmt) folder =
+                    _buzon_store_query_id (conn, "SELECT account_id FROM folders WHERE id = ?1",
+                                           summary->folder_id, error, NO_FOLDER);
+
+                  if (folder == NULL)
+                    return FALSE;
+                  account_folder = summary->folder_id;
+                  account_id = sqlite3_column_int64 (folder, 0);
+                }
+              if (!_buzon_store_thread_new_locked (conn, account_id, summary, thread_subject,
+                                                   error))
                 return FALSE;
             }
+          else if (unthreaded && !_buzon_store_thread_message_locked (conn, id, error))
+            return FALSE;
         }
 
       _buzon_store_note_change (self, BUZON_STORE_SIGNAL_MESSAGES_CHANGED, summary->folder_id);

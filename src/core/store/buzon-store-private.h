@@ -256,6 +256,11 @@ gpointer      _buzon_store_summary_from_row  (BuzonStmt        *stmt);
 gboolean      _buzon_store_thread_message_locked (BuzonStoreConn *conn,
                                               gint64            message_id,
                                               GError          **error);
+gboolean      _buzon_store_thread_new_locked (BuzonStoreConn   *conn,
+                                              gint64            account_id,
+                                              const BuzonMessageSummary *summary,
+                                              const char       *subject,
+                                              GError          **error);
 gboolean      _buzon_store_thread_all_locked (BuzonStoreConn   *conn,
                                               GError          **error);
 gboolean      _buzon_store_recount_threads_locked (BuzonStoreConn *conn,

@@ -341,53 +341,34 @@ thread_by_subject (BuzonStoreConn  *conn,
   return TRUE;
 }
 
-/* Threads message @message_id: gives it a thread key (or confirms the one it
- * has), merging the threads it links, and records its Message-IDs. Nothing
- * happens for a message that is not there. Run it, in the writer's open
- * transaction, after a message is inserted or its Message-ID, In-Reply-To,
- * References or subject may have changed. */
-gboolean
-_buzon_store_thread_message_locked (BuzonStoreConn  *conn,
-                                    gint64           message_id,
-                                    GError         **error)
+/* Threads message @message_id, whose fields are given: gives it a thread
+ * key (or confirms @current, its key so far, 0 for none), merging the
+ * threads it links, and records its Message-IDs. */
+static gboolean
+thread_fields (BuzonStoreConn  *conn,
+               gint64           message_id,
+               gint64           account_id,
+               gint64           current,
+               const char      *own_field,
+               const char      *in_reply_to,
+               const char      *references,
+               const char      *subject,
+               gint64           date,
+               GError         **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) threads = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autofree char *subject = NULL;
-  gint64 account_id;
-  gint64 current;
-  gint64 date;
   gint64 target;
   gboolean has_refs;
 
   {
-    g_autoptr(BuzonStmt) stmt =
-      _buzon_store_prepare (conn, "SELECT m.thread_id, m.message_id, m.in_reply_to, m.refs, "
-                                  "m.subject, m.date, f.account_id FROM messages AS m "
-                                  "JOIN folders AS f ON f.id = m.folder_id WHERE m.id = ?1",
-                            error);
     g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
-    gboolean row = FALSE;
-
-    if (stmt == NULL)
-      return FALSE;
-
-    sqlite3_bind_int64 (stmt, 1, message_id);
-    if (!_buzon_store_step_row (conn, stmt, &row, error))
-      return FALSE;
-    if (!row)
-      return TRUE;
-
-    current = sqlite3_column_int64 (stmt, 0);
-    account_id = sqlite3_column_int64 (stmt, 6);
-    date = sqlite3_column_int64 (stmt, 5);
-    subject = _buzon_store_thread_subject ((const char *)sqlite3_column_text (stmt, 4));
 
     /* Its own id first (one: a Message-ID field names one message). */
     {
       g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func (g_free);
 
-      if (_buzon_store_parse_message_ids ((const char *)sqlite3_column_text (stmt, 1), own))
+      if (_buzon_store_parse_message_ids (own_field, own))
         g_ptr_array_add (ids, g_strdup (g_ptr_array_index (own, 0)));
     }
 
@@ -395,8 +376,8 @@ _buzon_store_thread_message_locked (BuzonStoreConn  *conn,
      * last of them already). */
     if (ids->len > 0)
       g_ptr_array_add (refs, g_strdup (g_ptr_array_index (ids, 0)));
-    _buzon_store_parse_message_ids ((const char *)sqlite3_column_text (stmt, 3), refs);
-    _buzon_store_parse_message_ids ((const char *)sqlite3_column_text (stmt, 2), refs);
+    _buzon_store_parse_message_ids (references, refs);
+    _buzon_store_parse_message_ids (in_reply_to, refs);
     has_refs = refs->len > ids->len;
 
     for (guint i = ids->len, base = ids->len; i < refs->len; i++)
@@ -505,6 +486,73 @@ _buzon_store_thread_message_locked (BuzonStoreConn  *conn,
   }
 
   return TRUE;
+}
+
+/* Threads message @message_id if it has no thread: reads it and threads it
+ * as thread_fields() does. Nothing happens for a message that is not there
+ * or has a thread. Run it, in the writer's open transaction, after a
+ * message is inserted or updated: an update that changes its Message-ID,
+ * In-Reply-To, References or subject clears its thread (SUMMARY_MERGE in
+ * buzon-store-mail.c). */
+gboolean
+_buzon_store_thread_message_locked (BuzonStoreConn  *conn,
+                                    gint64           message_id,
+                                    GError         **error)
+{
+  g_autoptr(BuzonStmt) stmt =
+    _buzon_store_prepare (conn, "SELECT m.thread_id, m.message_id, m.in_reply_to, m.refs, "
+                                "m.subject, m.date, f.account_id FROM messages AS m "
+                                "JOIN folders AS f ON f.id = m.folder_id WHERE m.id = ?1",
+                          error);
+  g_autofree char *own = NULL;
+  g_autofree char *in_reply_to = NULL;
+  g_autofree char *references = NULL;
+  g_autofree char *subject = NULL;
+  gint64 account_id;
+  gint64 current;
+  gint64 date;
+  gboolean row = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  if (!_buzon_store_step_row (conn, stmt, &row, error))
+    return FALSE;
+  if (!row)
+    return TRUE;
+
+  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    return TRUE;
+
+  /* Copies: threading writes to messages while this row is current. */
+  current = sqlite3_column_int64 (stmt, 0);
+  own = _buzon_column_dup_text (stmt, 1);
+  in_reply_to = _buzon_column_dup_text (stmt, 2);
+  references = _buzon_column_dup_text (stmt, 3);
+  subject = _buzon_store_thread_subject ((const char *)sqlite3_column_text (stmt, 4));
+  date = sqlite3_column_int64 (stmt, 5);
+  account_id = sqlite3_column_int64 (stmt, 6);
+  g_clear_pointer (&stmt, _buzon_stmt_release);
+
+  return thread_fields (conn, message_id, account_id, current, own, in_reply_to, references,
+                        subject, date, error);
+}
+
+/* Threads a message just inserted from @summary into a folder of
+ * @account_id, with @subject its _buzon_store_thread_subject(): what
+ * _buzon_store_thread_message_locked() does, without reading the row back
+ * (the hot path of a first sync). */
+gboolean
+_buzon_store_thread_new_locked (BuzonStoreConn             *conn,
+                                gint64                      account_id,
+                                const BuzonMessageSummary  *summary,
+                                const char                 *subject,
+                                GError                    **error)
+{
+  return thread_fields (conn, summary->id, account_id, 0, summary->message_id,
+                        summary->in_reply_to, summary->references, subject, summary->date,
+                        error);
 }
 
 /* Threads every message that has no thread yet, oldest id first: the
