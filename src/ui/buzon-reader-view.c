@@ -69,8 +69,9 @@ struct _BuzonReaderView
   gboolean                  body_is_plain;
   gboolean                  allow_remote;
   gboolean                  remote_blocked;
-  gboolean                  awaiting_load;  /* our own load may navigate once */
+  guint                     own_loads;      /* our loads not yet let through */
   gboolean                  waiting_for_filter;
+  _BuzonReaderLayers        layers;
 
   BuzonReaderPartResolver   resolver;
   gpointer                  resolver_data;
@@ -444,6 +445,10 @@ build_document (BuzonReaderView *self,
   const Palette *palette;
   GString *doc = g_string_new (NULL);
 
+  /* Tests only: the blocker alone. An empty policy allows everything. */
+  if (!self->allow_remote && (self->layers & _BUZON_READER_LAYER_CSP) == 0)
+    csp = "";
+
   if (self->body_is_plain)
     {
       g_autofree char *fragment = buzon_text_to_html (self->body);
@@ -641,7 +646,7 @@ buzon_reader_view_reload (BuzonReaderView *self)
             }
           return;
         }
-      if (block_filter != NULL)
+      if (block_filter != NULL && (self->layers & _BUZON_READER_LAYER_FILTER) != 0)
         webkit_user_content_manager_add_filter (self->content_manager, block_filter);
     }
 
@@ -650,7 +655,9 @@ buzon_reader_view_reload (BuzonReaderView *self)
 
   doc = build_document (self, &palette);
   webkit_web_view_set_background_color (self->web_view, &palette->view_background);
-  self->awaiting_load = TRUE;
+  /* Each of our loads is let through once, also when a second one starts
+   * before the first asked (a quick change of message or style). */
+  self->own_loads++;
   webkit_web_view_load_html (self->web_view, doc, "about:blank");
 }
 
@@ -686,10 +693,10 @@ decide_policy_cb (WebKitWebView            *web_view,
 
   if (type == WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION)
     {
-      if (self->awaiting_load && strcmp (uri, "about:blank") == 0 &&
+      if (self->own_loads > 0 && strcmp (uri, "about:blank") == 0 &&
           nav_type != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED)
         {
-          self->awaiting_load = FALSE;
+          self->own_loads--;
           webkit_policy_decision_use (decision);
           return TRUE;
         }
@@ -961,6 +968,7 @@ buzon_reader_view_init (BuzonReaderView *self)
 {
   g_autoptr(WebKitSettings) settings = new_settings ();
 
+  self->layers = _BUZON_READER_LAYERS_ALL;
   ensure_shared_state ();
 
   self->content_manager = webkit_user_content_manager_new ();
@@ -1142,4 +1150,23 @@ buzon_reader_view_get_web_view (BuzonReaderView *self)
   g_return_val_if_fail (BUZON_IS_READER_VIEW (self), NULL);
 
   return GTK_WIDGET (self->web_view);
+}
+
+/**
+ * _buzon_reader_view_set_layers_for_test:
+ * @self: a reader view
+ * @layers: the blocking layers to use
+ *
+ * For the tests only, which prove that each layer alone blocks every
+ * remote load. Reloads the body.
+ */
+void
+_buzon_reader_view_set_layers_for_test (BuzonReaderView    *self,
+                                        _BuzonReaderLayers  layers)
+{
+  g_return_if_fail (BUZON_IS_READER_VIEW (self));
+
+  self->layers = layers;
+  if (self->body != NULL)
+    buzon_reader_view_reload (self);
 }

@@ -57,4 +57,17 @@ GtkWidget *buzon_reader_view_get_web_view             (BuzonReaderView         *
  * message that would load nothing, never FALSE for one that would. */
 gboolean   buzon_reader_view_html_wants_remote        (const char              *html);
 
+/* For the tests only: which of the two blocking layers are used, so each
+ * can be shown to block everything on its own. Both by default; the
+ * application never calls this. */
+typedef enum
+{
+  _BUZON_READER_LAYER_CSP    = 1 << 0,
+  _BUZON_READER_LAYER_FILTER = 1 << 1,
+  _BUZON_READER_LAYERS_ALL   = _BUZON_READER_LAYER_CSP | _BUZON_READER_LAYER_FILTER,
+} _BuzonReaderLayers;
+
+void       _buzon_reader_view_set_layers_for_test     (BuzonReaderView         *self,
+                                                       _BuzonReaderLayers       layers);
+
 G_END_DECLS

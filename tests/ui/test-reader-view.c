@@ -587,6 +587,43 @@ test_each_construct_blocked (Fixture       *fixture,
     }
 }
 
+/* Each layer alone blocks the whole hostile message: the policy without
+ * the content blocker, and the content blocker without the policy. */
+static void
+test_each_layer_alone (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const struct { _BuzonReaderLayers layers; const char *name; } cases[] = {
+    { _BUZON_READER_LAYER_CSP, "policy only" },
+    { _BUZON_READER_LAYER_FILTER, "content blocker only" },
+  };
+  g_autofree char *html = read_sample ("hostile.html");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *seen = NULL;
+      guint connections = 0;
+
+      _buzon_reader_view_set_layers_for_test (fixture->view, cases[i].layers);
+      server_reset ();
+      show_and_wait (fixture, html, NULL);
+      seen = server_describe ();
+      g_test_message ("%s: %s", cases[i].name, seen);
+      g_assert_cmpuint (server_count (&connections), ==, 0);
+      g_assert_cmpuint (connections, ==, 0);
+      assert_no_script_ran (fixture);
+    }
+
+  /* Neither: the same message reaches the server, so the two cases above
+   * were each the layer's doing. Script stays off even so. */
+  _buzon_reader_view_set_layers_for_test (fixture->view, 0);
+  server_reset ();
+  show_and_wait (fixture, html, NULL);
+  g_test_message ("no layer: %s", server_describe ());
+  g_assert_true (server_saw ("/img.png"));
+  assert_no_script_ran (fixture);
+}
+
 static void
 test_cid_image (Fixture       *fixture,
                 gconstpointer  data)
@@ -741,6 +778,19 @@ test_link_click (Fixture       *fixture,
   g_assert_cmpstr (webkit_web_view_get_title (fixture->web_view), ==, "keys");
 }
 
+/* A second body before the first finished loading (a quick change of
+ * message) is the one shown. */
+static void
+test_quick_succession (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  buzon_reader_view_set_plain_text (fixture->view, "first");
+  buzon_reader_view_set_html (fixture->view, "<title>second</title><p>second</p>", NULL);
+  show_and_wait (fixture, "<title>third</title><p>third</p>", NULL);
+  g_assert_cmpstr (webkit_web_view_get_title (fixture->web_view), ==, "third");
+  g_assert_cmpstr (webkit_web_view_get_uri (fixture->web_view), ==, "about:blank");
+}
+
 static void
 test_accessible (Fixture       *fixture,
                  gconstpointer  data)
@@ -779,9 +829,11 @@ main (int   argc,
   g_test_add ("/buzon/ui/reader-view/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("hostile-blocked", test_hostile_blocked);
   ADD ("each-construct-blocked", test_each_construct_blocked);
+  ADD ("each-layer-alone", test_each_layer_alone);
   ADD ("cid-image", test_cid_image);
   ADD ("plain-text", test_plain_text);
   ADD ("link-click", test_link_click);
+  ADD ("quick-succession", test_quick_succession);
   ADD ("accessible", test_accessible);
 #undef ADD
 
