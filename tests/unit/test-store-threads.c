@@ -468,6 +468,14 @@ test_merge (Fixture       *fixture,
 }
 
 static void
+note_folder_cb (GArray     *changed,
+                gint64      folder_id,
+                BuzonStore *store)
+{
+  g_array_append_val (changed, folder_id);
+}
+
+static void
 test_across_folders (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -507,6 +515,32 @@ test_across_folders (Fixture       *fixture,
   g_assert_cmpint (((BuzonMessageSummary *)conversation->pdata[1])->folder_id, ==,
                    fixture->sent_id);
   g_assert_cmpint (((BuzonMessageSummary *)conversation->pdata[2])->id, ==, thanks);
+
+  /* A message stored in the Inbox that merges a Sent thread into an Inbox
+   * one changes the Sent folder's threads too: it is told so. */
+  {
+    g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (gint64));
+    gint64 note = add_message (fixture, fixture->sent_id, "<note@me>", NULL, NULL, "A note",
+                               T0 + 300);
+    gint64 both;
+    gboolean sent_told = FALSE;
+
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_signal_connect_swapped (fixture->store, "messages-changed", G_CALLBACK (note_folder_cb),
+                              changed);
+    both = add_message (fixture, fixture->inbox_id, "<both@x>", "<note@me>",
+                        "<q@x> <note@me>", "Re: A note", T0 + 400);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_signal_handlers_disconnect_by_data (fixture->store, changed);
+
+    g_assert_cmpint (thread_of (fixture, note), ==, thread_of (fixture, question));
+    g_assert_cmpint (thread_of (fixture, both), ==, thread_of (fixture, question));
+    for (guint i = 0; i < changed->len; i++)
+      sent_told |= g_array_index (changed, gint64, i) == fixture->sent_id;
+    g_assert_true (sent_told);
+  }
 }
 
 static void

@@ -1113,7 +1113,7 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
             return FALSE;
 
           if (THREADING_CHANGED (summary) &&
-              !_buzon_store_thread_message_locked (conn, summary->id, error))
+              !_buzon_store_thread_message_locked (self, conn, summary->id, error))
             return FALSE;
         }
       else
@@ -1164,11 +1164,11 @@ _buzon_store_upsert_messages_locked (BuzonStore      *self,
                   account_folder = summary->folder_id;
                   account_id = sqlite3_column_int64 (folder, 0);
                 }
-              if (!_buzon_store_thread_new_locked (conn, account_id, summary, thread_subject,
+              if (!_buzon_store_thread_new_locked (self, conn, account_id, summary, thread_subject,
                                                    error))
                 return FALSE;
             }
-          else if (unthreaded && !_buzon_store_thread_message_locked (conn, id, error))
+          else if (unthreaded && !_buzon_store_thread_message_locked (self, conn, id, error))
             return FALSE;
         }
 

@@ -253,10 +253,13 @@ gboolean      _buzon_store_set_body_locked   (BuzonStore       *self,
 gpointer      _buzon_store_summary_from_row  (BuzonStmt        *stmt);
 
 /* buzon-store-threads.c */
-gboolean      _buzon_store_thread_message_locked (BuzonStoreConn *conn,
+/* @self (nullable) is told which folders a merge of threads changed. */
+gboolean      _buzon_store_thread_message_locked (BuzonStore *self,
+                                              BuzonStoreConn   *conn,
                                               gint64            message_id,
                                               GError          **error);
-gboolean      _buzon_store_thread_new_locked (BuzonStoreConn   *conn,
+gboolean      _buzon_store_thread_new_locked (BuzonStore       *self,
+                                              BuzonStoreConn   *conn,
                                               gint64            account_id,
                                               const BuzonMessageSummary *summary,
                                               const char       *subject,

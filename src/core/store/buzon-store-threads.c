@@ -259,14 +259,38 @@ add_thread (GArray *threads,
   g_array_append_val (threads, thread_id);
 }
 
-/* Moves every message and Message-ID of thread @from to thread @to. */
+/* Moves every message and Message-ID of thread @from to thread @to. The
+ * folders holding @from's messages change (their thread lists do): noted in
+ * @self, unless that is NULL (an upgrade: nobody is listening yet). */
 static gboolean
-merge_thread (BuzonStoreConn  *conn,
+merge_thread (BuzonStore      *self,
+              BuzonStoreConn  *conn,
               gint64           account_id,
               gint64           from,
               gint64           to,
               GError         **error)
 {
+  if (self != NULL)
+    {
+      g_autoptr(BuzonStmt) stmt =
+        _buzon_store_prepare (conn, "SELECT folder_id FROM folder_threads WHERE thread_id = ?1",
+                              error);
+      gboolean row = TRUE;
+
+      if (stmt == NULL)
+        return FALSE;
+
+      sqlite3_bind_int64 (stmt, 1, from);
+      while (row)
+        {
+          if (!_buzon_store_step_row (conn, stmt, &row, error))
+            return FALSE;
+          if (row)
+            _buzon_store_note_change (self, BUZON_STORE_SIGNAL_MESSAGES_CHANGED,
+                                      sqlite3_column_int64 (stmt, 0));
+        }
+    }
+
   {
     g_autoptr(BuzonStmt) stmt =
       _buzon_store_prepare (conn, "UPDATE messages SET thread_id = ?2 WHERE thread_id = ?1 "
@@ -345,7 +369,8 @@ thread_by_subject (BuzonStoreConn  *conn,
  * key (or confirms @current, its key so far, 0 for none), merging the
  * threads it links, and records its Message-IDs. */
 static gboolean
-thread_fields (BuzonStoreConn  *conn,
+thread_fields (BuzonStore      *self,
+               BuzonStoreConn  *conn,
                gint64           message_id,
                gint64           account_id,
                gint64           current,
@@ -441,7 +466,7 @@ thread_fields (BuzonStoreConn  *conn,
     {
       gint64 other = g_array_index (threads, gint64, i);
 
-      if (other != target && !merge_thread (conn, account_id, other, target, error))
+      if (other != target && !merge_thread (self, conn, account_id, other, target, error))
         return FALSE;
     }
 
@@ -495,7 +520,8 @@ thread_fields (BuzonStoreConn  *conn,
  * In-Reply-To, References or subject clears its thread (SUMMARY_MERGE in
  * buzon-store-mail.c). */
 gboolean
-_buzon_store_thread_message_locked (BuzonStoreConn  *conn,
+_buzon_store_thread_message_locked (BuzonStore      *self,
+                                    BuzonStoreConn  *conn,
                                     gint64           message_id,
                                     GError         **error)
 {
@@ -535,7 +561,7 @@ _buzon_store_thread_message_locked (BuzonStoreConn  *conn,
   account_id = sqlite3_column_int64 (stmt, 6);
   g_clear_pointer (&stmt, _buzon_stmt_release);
 
-  return thread_fields (conn, message_id, account_id, current, own, in_reply_to, references,
+  return thread_fields (self, conn, message_id, account_id, current, own, in_reply_to, references,
                         subject, date, error);
 }
 
@@ -544,13 +570,14 @@ _buzon_store_thread_message_locked (BuzonStoreConn  *conn,
  * _buzon_store_thread_message_locked() does, without reading the row back
  * (the hot path of a first sync). */
 gboolean
-_buzon_store_thread_new_locked (BuzonStoreConn             *conn,
+_buzon_store_thread_new_locked (BuzonStore                 *self,
+                                BuzonStoreConn             *conn,
                                 gint64                      account_id,
                                 const BuzonMessageSummary  *summary,
                                 const char                 *subject,
                                 GError                    **error)
 {
-  return thread_fields (conn, summary->id, account_id, 0, summary->message_id,
+  return thread_fields (self, conn, summary->id, account_id, 0, summary->message_id,
                         summary->in_reply_to, summary->references, subject, summary->date,
                         error);
 }
@@ -586,7 +613,7 @@ _buzon_store_thread_all_locked (BuzonStoreConn  *conn,
   }
 
   for (guint i = 0; i < ids->len; i++)
-    if (!_buzon_store_thread_message_locked (conn, g_array_index (ids, gint64, i), error))
+    if (!_buzon_store_thread_message_locked (NULL, conn, g_array_index (ids, gint64, i), error))
       return FALSE;
 
   return TRUE;
