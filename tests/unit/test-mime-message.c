@@ -690,9 +690,13 @@ static void
 test_hostile_huge_header (void)
 {
   gsize before = max_rss ();
-  GString *s = g_string_sized_new (21 * MiB);
+  /* A 10 MB Subject line, then References: 11 MB of ids (1 MB under
+   * valgrind, where every parse of these headers takes about half a minute). */
+  gsize total = (under_valgrind () ? 11 : 21) * MiB;
+  GString *s = g_string_sized_new (total + 1024);
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(BuzonMimeMessage) m = NULL;
+  g_autofree char *text = NULL;
   gint64 start;
   BuzonMessageSummary *summary;
 
@@ -700,28 +704,31 @@ test_hostile_huge_header (void)
   for (gsize i = 0; i < 10 * MiB; i++)
     g_string_append_c (s, 'a' + i % 26);
   g_string_append (s, "\nReferences: ");
-  for (gsize i = 0; s->len < 21 * MiB; i++)
+  for (gsize i = 0; s->len < total; i++)
     g_string_append_printf (s, "<r%" G_GSIZE_FORMAT "@example.org> ", i);
   g_string_append (s, "\nMIME-Version: 1.0\nContent-Type: text/plain\n\nbody\n");
   raw = g_string_free_to_bytes (s);
 
   start = g_get_monotonic_time ();
-  m = survive (raw);
+  summary = buzon_mime_summary_from_bytes (raw, 1, 1, &text);
+  g_assert_cmpuint (strlen (summary->subject), ==, BUZON_MIME_MAX_HEADER_BYTES);
+  g_assert_cmpuint (strlen (summary->references), <, 64 * 1024);
+  g_assert_cmpstr (text, ==, "body\n");
+  buzon_message_summary_free (summary);
+
+  m = buzon_mime_message_new_from_bytes (raw);
   g_assert_cmpuint (strlen (buzon_mime_message_get_subject (m)), ==, BUZON_MIME_MAX_HEADER_BYTES);
+  g_assert_true (g_str_has_prefix (buzon_mime_message_get_subject (m), "abcdefghijklmnopqrstuvwxyzabc"));
   g_assert_cmpuint (g_strv_length ((char **) buzon_mime_message_get_references (m)), ==,
                     BUZON_MIME_MAX_REFERENCES);
   g_assert_cmpstr (buzon_mime_message_get_body_text (m), ==, "body\n");
-  summary = buzon_mime_summary_from_bytes (raw, 1, 1, NULL);
-  g_assert_cmpuint (strlen (summary->subject), <=, BUZON_MIME_MAX_HEADER_BYTES);
-  g_assert_cmpuint (strlen (summary->references), <, 64 * 1024);
-  buzon_message_summary_free (summary);
   if (!under_valgrind ())
     {
       g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
       /* The 21 MB message itself, and GMime's copies of its headers: it
        * keeps the raw and the unfolded value of each and decodes the
        * Subject, about 4.5 times the header bytes at its peak; plus the
-       * allocator's peak over three parses one after the other. Linear in
+       * allocator's peak over two parses one after the other. Linear in
        * the input, whatever the header holds. */
       g_assert_cmpuint (max_rss () - before, <, 12 * 21 * MiB);
     }
