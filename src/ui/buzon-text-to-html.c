@@ -211,6 +211,18 @@ quote_depth (const char  *line,
   return depth;
 }
 
+/* Before a block starts or ends: the last line gets its line break. With
+ * white-space: pre-wrap the break that ends a block's last line shows
+ * nothing, so "text" stays one line and "text" plus an empty line keeps its
+ * empty line. */
+static void
+end_line (Writer *w)
+{
+  if (w->line_open)
+    g_string_append_c (w->out, '\n');
+  w->line_open = FALSE;
+}
+
 static void
 set_depth (Writer *w,
            int     depth)
@@ -221,6 +233,7 @@ set_depth (Writer *w,
   if (depth == w->depth)
     return;
 
+  end_line (w);
   if (w->in_signature)
     {
       g_string_append (w->out, "</div>");
@@ -349,6 +362,7 @@ buzon_text_to_html_full (const char           *plain,
               set_depth (&w, depth);
               if (sig && !w.in_signature)
                 {
+                  end_line (&w);
                   g_string_append (w.out, "<div class=\"buzon-signature\">");
                   w.in_signature = TRUE;
                   w.line_open = FALSE;
@@ -362,8 +376,7 @@ buzon_text_to_html_full (const char           *plain,
           set_depth (&w, depth);
           if (depth == 0 && !w.in_signature && is_signature_separator (text, len))
             {
-              /* No line break before it: the block starts a line itself,
-               * and a break there would show as an extra empty line. */
+              end_line (&w);
               g_string_append (w.out, "<div class=\"buzon-signature\">");
               w.in_signature = TRUE;
               w.line_open = FALSE;

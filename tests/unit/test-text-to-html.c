@@ -105,12 +105,14 @@ test_links (void)
 static void
 test_quotes (void)
 {
-  check ("Hi\n> quoted\nback", "Hi" QUOTE (1) "quoted" UNQUOTE "back");
+  check ("Hi\n> quoted\nback", "Hi\n" QUOTE (1) "quoted\n" UNQUOTE "back");
+  /* An empty line before a quote stays. */
+  check ("Hi\n\n> q", "Hi\n\n" QUOTE (1) "q\n" UNQUOTE);
   check ("> one\n>> two\n> > two too\n>three\nme",
-         QUOTE (1) "one" QUOTE (2) "two\ntwo too" UNQUOTE "three" UNQUOTE "me");
-  check (">\n> \n>", QUOTE (1) "\n\n" UNQUOTE);
+         QUOTE (1) "one\n" QUOTE (2) "two\ntwo too\n" UNQUOTE "three\n" UNQUOTE "me");
+  check (">\n> \n>", QUOTE (1) "\n\n\n" UNQUOTE);
   check ("> <b>x</b> https://example.com",
-         QUOTE (1) "&lt;b&gt;x&lt;/b&gt; <a href=\"https://example.com\">https://example.com</a>" UNQUOTE);
+         QUOTE (1) "&lt;b&gt;x&lt;/b&gt; <a href=\"https://example.com\">https://example.com</a>\n" UNQUOTE);
   check ("a > b", "a &gt; b");
 }
 
@@ -137,15 +139,15 @@ static void
 test_signature (void)
 {
   check ("Body\n-- \nAna\nhttps://ana.example",
-         "Body<div class=\"buzon-signature\">-- \nAna\n"
+         "Body\n<div class=\"buzon-signature\">-- \nAna\n"
          "<a href=\"https://ana.example\">https://ana.example</a></div>");
-  check ("Body\n--\nAna", "Body<div class=\"buzon-signature\">--\nAna</div>");
+  check ("Body\n--\nAna", "Body\n<div class=\"buzon-signature\">--\nAna</div>");
   /* Not separators: other dashes, or a quoted one. */
   check ("a\n---\nb", "a\n---\nb");
   check ("a -- b", "a -- b");
-  check ("> -- \n> sig", QUOTE (1) "-- \nsig" UNQUOTE);
+  check ("> -- \n> sig", QUOTE (1) "-- \nsig\n" UNQUOTE);
   /* A quote after the signature closes it first. */
-  check ("-- \nme\n> old", "<div class=\"buzon-signature\">-- \nme</div>" QUOTE (1) "old" UNQUOTE);
+  check ("-- \nme\n> old", "<div class=\"buzon-signature\">-- \nme\n</div>" QUOTE (1) "old\n" UNQUOTE);
 }
 
 static void
@@ -158,8 +160,8 @@ test_flowed (void)
   html = buzon_text_to_html_full ("This is a \r\nlong line.\r\n From here\r\n"
                                   "> quoted \r\n> more\r\n-- \r\nsig",
                                   BUZON_TEXT_TO_HTML_FLOWED);
-  g_assert_cmpstr (html, ==, OPEN "This is a long line.\nFrom here"
-                   QUOTE (1) "quoted more" UNQUOTE
+  g_assert_cmpstr (html, ==, OPEN "This is a long line.\nFrom here\n"
+                   QUOTE (1) "quoted more\n" UNQUOTE
                    "<div class=\"buzon-signature\">-- \nsig</div>" CLOSE);
   g_clear_pointer (&html, g_free);
 
