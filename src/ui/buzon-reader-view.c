@@ -413,10 +413,10 @@ buzon_reader_view_html_wants_remote (const char *html)
 static gboolean
 html_sets_colours (const char *html)
 {
+  g_autofree char *lower = g_ascii_strdown (html, -1);
+
   /* Conservative: any mention of colours or backgrounds counts. */
-  return g_strstr_len (html, -1, "color") != NULL || g_strstr_len (html, -1, "COLOR") != NULL ||
-         g_strstr_len (html, -1, "Color") != NULL || g_strstr_len (html, -1, "background") != NULL ||
-         g_strstr_len (html, -1, "BACKGROUND") != NULL || g_strstr_len (html, -1, "Background") != NULL;
+  return strstr (lower, "color") != NULL || strstr (lower, "background") != NULL;
 }
 
 typedef struct
@@ -841,6 +841,15 @@ new_settings (void)
 
 /* --- GObject --- */
 
+static gboolean
+buzon_reader_view_grab_focus (GtkWidget *widget)
+{
+  BuzonReaderView *self = BUZON_READER_VIEW (widget);
+
+  /* Focus goes to the page, where the keys scroll. */
+  return self->web_view != NULL && gtk_widget_grab_focus (GTK_WIDGET (self->web_view));
+}
+
 static void
 buzon_reader_view_dispose (GObject *object)
 {
@@ -957,6 +966,8 @@ buzon_reader_view_class_init (BuzonReaderViewClass *klass)
   signals[OPEN_LINK] =
     g_signal_new ("open-link", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  widget_class->grab_focus = buzon_reader_view_grab_focus;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
