@@ -351,23 +351,18 @@ choose_body (GMimeObject  *object,
 
 /* Decoding text */
 
-/* Reads @part's decoded content, at most @limit bytes. */
-static GByteArray *
-read_decoded (GMimePart *part,
-              gsize      limit,
-              gboolean  *truncated)
+/* A stream of @part's decoded content, read from where GMime keeps it
+ * (no copy); NULL when it has none. */
+static GMimeStream *
+open_decoded (GMimePart *part)
 {
   GMimeDataWrapper *content = g_mime_part_get_content (part);
-  GByteArray *out = g_byte_array_new ();
   GMimeStream *source;
   GMimeStream *filtered;
   GMimeContentEncoding encoding;
-  char buffer[16384];
-  gssize n;
 
-  *truncated = FALSE;
   if (content == NULL || (source = g_mime_data_wrapper_get_stream (content)) == NULL)
-    return out;
+    return NULL;
 
   g_mime_stream_reset (source);
   filtered = g_mime_stream_filter_new (source);
@@ -381,6 +376,23 @@ read_decoded (GMimePart *part,
       g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), filter);
       g_object_unref (filter);
     }
+  return filtered;
+}
+
+/* Reads @part's decoded content, at most @limit bytes. */
+static GByteArray *
+read_decoded (GMimePart *part,
+              gsize      limit,
+              gboolean  *truncated)
+{
+  GByteArray *out = g_byte_array_new ();
+  GMimeStream *filtered = open_decoded (part);
+  char buffer[16384];
+  gssize n;
+
+  *truncated = FALSE;
+  if (filtered == NULL)
+    return out;
 
   while ((n = g_mime_stream_read (filtered, buffer, sizeof buffer)) > 0)
     {
@@ -584,6 +596,30 @@ unflow (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* The charset an HTML document names in its <meta> (HTML §4.2.5), looked
+ * for in its first 2048 bytes as browsers do. */
+static char *
+html_meta_charset (GByteArray *bytes)
+{
+  g_autofree char *head = g_ascii_strdown ((const char *) bytes->data, MIN (bytes->len, 2048));
+  const char *p = head;
+
+  while ((p = strstr (p, "charset=")) != NULL)
+    {
+      const char *start = p + strlen ("charset=");
+      const char *end;
+
+      if (*start == '"' || *start == '\'')
+        start++;
+      for (end = start; g_ascii_isalnum (*end) || strchr ("-_:.", *end) != NULL; end++)
+        ;
+      if (end > start && g_strstr_len (head, p - head, "<meta") != NULL)
+        return g_strndup (start, end - start);
+      p = end;
+    }
+  return NULL;
+}
+
 static char *
 decode_text (GMimeObject *object,
              gsize        limit,
@@ -591,7 +627,14 @@ decode_text (GMimeObject *object,
 {
   GMimeContentType *type = g_mime_object_get_content_type (object);
   g_autoptr(GByteArray) bytes = read_decoded (GMIME_PART (object), limit, truncated);
-  char *text = to_utf8 (bytes, g_mime_content_type_get_parameter (type, "charset"), *truncated);
+  const char *declared = g_mime_content_type_get_parameter (type, "charset");
+  g_autofree char *meta = NULL;
+  char *text;
+
+  if ((declared == NULL || *declared == '\0') && g_mime_content_type_is_type (type, "text", "html") &&
+      bytes->len > 0)
+    declared = meta = html_meta_charset (bytes);
+  text = to_utf8 (bytes, declared, *truncated);
   const char *format = g_mime_content_type_get_parameter (type, "format");
 
   if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0 &&
@@ -1341,6 +1384,63 @@ buzon_mime_message_dup_part_bytes (BuzonMimeMessage *self,
   g_object_unref (stream);
 
   return g_byte_array_free_to_bytes (array);
+}
+
+/**
+ * buzon_mime_message_write_part:
+ * @self: a message
+ * @part_id: a part id
+ * @output: where to write
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes the part's decoded content to @output as it decodes, for saving
+ * an attachment of any size without holding it in memory (an attached
+ * message or an opaque part is written as its MIME source). Blocking: call
+ * it in a worker thread.
+ *
+ * Returns: %TRUE on success; %FALSE with G_IO_ERROR_NOT_FOUND for no such
+ *   part, or the stream's error
+ */
+gboolean
+buzon_mime_message_write_part (BuzonMimeMessage  *self,
+                               const char        *part_id,
+                               GOutputStream     *output,
+                               GCancellable      *cancellable,
+                               GError           **error)
+{
+  BuzonMimePart *part;
+  GMimeStream *decoded;
+  char buffer[65536];
+  gssize n;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (BUZON_IS_MIME_MESSAGE (self), FALSE);
+  g_return_val_if_fail (part_id != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (output), FALSE);
+
+  if ((part = buzon_mime_message_get_part (self, part_id)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No part %s in this message", part_id);
+      return FALSE;
+    }
+
+  if (!GMIME_IS_PART (part->object))
+    {
+      g_autoptr(GBytes) bytes = buzon_mime_message_dup_part_bytes (self, part_id);
+      gsize size;
+      const void *data = g_bytes_get_data (bytes, &size);
+
+      return g_output_stream_write_all (output, data, size, NULL, cancellable, error);
+    }
+
+  if ((decoded = open_decoded (GMIME_PART (part->object))) == NULL)
+    return TRUE;
+  while (ok && (n = g_mime_stream_read (decoded, buffer, sizeof buffer)) > 0)
+    ok = g_output_stream_write_all (output, buffer, n, NULL, cancellable, error);
+  g_object_unref (decoded);
+
+  return ok;
 }
 
 /**

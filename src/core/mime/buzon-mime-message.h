@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -79,6 +79,11 @@ BuzonMimePart    *buzon_mime_message_find_by_content_id  (BuzonMimeMessage *self
 G_GNUC_WARN_UNUSED_RESULT
 GBytes           *buzon_mime_message_dup_part_bytes      (BuzonMimeMessage *self,
                                                           const char       *part_id);
+gboolean          buzon_mime_message_write_part          (BuzonMimeMessage *self,
+                                                          const char       *part_id,
+                                                          GOutputStream    *output,
+                                                          GCancellable     *cancellable,
+                                                          GError          **error);
 BuzonMimeMessage *buzon_mime_message_get_nested          (BuzonMimeMessage *self,
                                                           const char       *part_id);
 
