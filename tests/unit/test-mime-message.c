@@ -206,6 +206,9 @@ test_mixed_attachments (void)
   g_autoptr(BuzonMimeMessage) m = parse ("04-mixed-attachments.eml");
   GPtrArray *attachments = buzon_mime_message_get_attachments (m);
   g_autoptr(GBytes) pdf = buzon_mime_message_dup_part_bytes (m, "2");
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) written = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_assert_cmpstr (buzon_mime_message_get_body_text (m), ==, "Te mando el informe y una foto.\n");
   g_assert_cmpuint (attachments->len, ==, 2);
@@ -219,6 +222,12 @@ test_mixed_attachments (void)
   g_assert_cmpuint (g_bytes_get_size (pdf), ==, 1037);
   g_assert_true (memcmp (g_bytes_get_data (pdf, NULL), "%PDF-1.4\n", 9) == 0);
   g_assert_null (buzon_mime_message_dup_part_bytes (m, "9"));
+  g_assert_false (buzon_mime_message_write_part (m, "9", out, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_true (buzon_mime_message_write_part (m, "2", out, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  written = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_true (g_bytes_equal (written, pdf));
   g_assert_null (buzon_mime_message_get_part (m, "1.1"));
 }
 
@@ -468,6 +477,16 @@ test_html_only (void)
   g_assert_true (contains (buzon_mime_message_get_body_html (m), "“Precio” especial &amp; envío gratis"));
   g_assert_true (contains (index, "“Precio” especial & envío gratis"));
   g_assert_false (contains (index, "color"));
+}
+
+static void
+test_html_meta_charset (void)
+{
+  g_autoptr(BuzonMimeMessage) m = parse ("23-html-meta-charset.eml");
+
+  /* No charset in the header: the document's <meta> names it. */
+  g_assert_cmpstr (buzon_mime_message_get_subject (m), ==, "Привет");
+  g_assert_true (contains (buzon_mime_message_get_body_html (m), "<p>Привет, мир</p>"));
 }
 
 static void
@@ -811,6 +830,9 @@ test_hostile_huge_attachment (void)
   char *p;
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(BuzonMimeMessage) m = NULL;
+  g_autoptr(GFile) null_file = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
   gsize before;
   gint64 start;
 
@@ -834,6 +856,12 @@ test_hostile_huge_attachment (void)
   g_assert_cmpstr (buzon_mime_message_get_body_text (m), ==, "see attached");
   g_assert_cmpuint (buzon_mime_part_get_size (part (m, "2")), ==, n_lines * 57);
   g_assert_cmpuint (buzon_mime_message_get_attachments (m)->len, ==, 1);
+  /* Saved as it decodes. */
+  null_file = g_file_new_for_path ("/dev/null");
+  out = G_OUTPUT_STREAM (g_file_append_to (null_file, G_FILE_CREATE_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_mime_message_write_part (m, "2", out, NULL, &error));
+  g_assert_no_error (error);
   /* The 68 MB of source are not copied, the 50 MB are counted, not kept. */
   g_assert_cmpuint (max_rss () - before, <, 32 * MiB);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
@@ -865,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/buzon/mime/message/calendar-invite", test_calendar_invite);
   g_test_add_func ("/buzon/mime/message/smime-signed", test_smime_signed);
   g_test_add_func ("/buzon/mime/message/html-only", test_html_only);
+  g_test_add_func ("/buzon/mime/message/html-meta-charset", test_html_meta_charset);
   g_test_add_func ("/buzon/mime/message/attachment-only", test_attachment_only);
   g_test_add_func ("/buzon/mime/message/list-footer", test_list_footer);
   g_test_add_func ("/buzon/mime/message/corpus-consistent", test_corpus_consistent);
