@@ -764,13 +764,18 @@ test_hostile_nul_and_charsets (void)
     "--x\nContent-Type: text/html; charset=\"\"\n\n<p>\xff\xfe\0</p>\n"
     "--x\nContent-Type: application/octet-stream; name=\"a\0b.bin\"\n\n\0\0\0\n"
     "--x--\n";
+  /* A <meta> charset name that ends the data (found by fuzzing). */
+  static const char meta_at_end[] = "From: a@example.org\nContent-Type: text/html\n\n<meta charset=abc";
   g_autoptr(GBytes) raw = g_bytes_new_static (nul, sizeof nul - 1);
+  g_autoptr(GBytes) raw_meta = g_bytes_new_static (meta_at_end, sizeof meta_at_end - 1);
   g_autoptr(BuzonMimeMessage) m = survive (raw);
+  g_autoptr(BuzonMimeMessage) m_meta = survive (raw_meta);
   const char *text = buzon_mime_message_get_body_text (m);
 
   g_assert_false (buzon_mime_message_is_broken (m));
   /* An unknown label falls back to windows-1252; NUL shows as U+FFFD. */
   g_assert_true (g_str_has_prefix (text, "A\xef\xbf\xbd" "B café"));
+  g_assert_cmpstr (buzon_mime_message_get_body_html (m_meta), ==, "<meta charset=abc");
 }
 
 static void

@@ -611,8 +611,9 @@ html_meta_charset (GByteArray *bytes)
 
       if (*start == '"' || *start == '\'')
         start++;
-      for (end = start; g_ascii_isalnum (*end) || strchr ("-_:.", *end) != NULL; end++)
-        ;
+      for (end = start; *end != '\0'; end++)
+        if (!g_ascii_isalnum (*end) && strchr ("-_:.", *end) == NULL)
+          break;
       if (end > start && g_strstr_len (head, p - head, "<meta") != NULL)
         return g_strndup (start, end - start);
       p = end;
