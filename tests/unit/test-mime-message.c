@@ -362,6 +362,22 @@ test_forwarded (void)
   g_assert_true (contains (source, "Subject: Presupuesto"));
 }
 
+/* An attached message outlives the message it came in, and the bytes it
+ * was read from are the caller's no longer: its parts still read. */
+static void
+test_nested_outlives_parent (void)
+{
+  BuzonMimeMessage *m = parse ("13-forwarded.eml");
+  BuzonMimeMessage *nested = g_object_ref (buzon_mime_message_get_nested (m, "2"));
+  g_autoptr(GBytes) csv = NULL;
+
+  g_assert_finalize_object (m);
+  csv = buzon_mime_message_dup_part_bytes (nested, "2");
+  g_assert_cmpuint (g_bytes_get_size (csv), ==, strlen ("articulo,precio\ntornillo,0.10\n"));
+  g_assert_true (memcmp (g_bytes_get_data (csv, NULL), "articulo,precio\n", 16) == 0);
+  g_assert_finalize_object (nested);
+}
+
 static void
 test_missing_headers (void)
 {
@@ -891,6 +907,7 @@ main (int   argc,
   g_test_add_func ("/buzon/mime/message/bad-quoted-printable", test_bad_quoted_printable);
   g_test_add_func ("/buzon/mime/message/flowed", test_flowed);
   g_test_add_func ("/buzon/mime/message/forwarded", test_forwarded);
+  g_test_add_func ("/buzon/mime/message/nested-outlives-parent", test_nested_outlives_parent);
   g_test_add_func ("/buzon/mime/message/missing-headers", test_missing_headers);
   g_test_add_func ("/buzon/mime/message/bad-date", test_bad_date);
   g_test_add_func ("/buzon/mime/message/apple-inline-photo", test_apple_inline_photo);
