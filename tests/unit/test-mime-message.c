@@ -345,6 +345,21 @@ test_flowed (void)
 }
 
 static void
+test_flowed_delsp (void)
+{
+  /* RFC 3676 §4.2: with DelSp=yes the space before a soft break goes too
+   * (how languages without spaces between words wrap). */
+  static const char raw_text[] =
+    "From: a@example.org\nMIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8; format=\"flowed\"; delsp=yes\n\n"
+    "Pala \nbra \nentera.\n>> Ci \n>> ta\n";
+  g_autoptr(GBytes) raw = g_bytes_new_static (raw_text, sizeof raw_text - 1);
+  g_autoptr(BuzonMimeMessage) m = buzon_mime_message_new_from_bytes (raw);
+
+  g_assert_cmpstr (buzon_mime_message_get_body_text (m), ==, "Palabraentera.\n>> Cita\n");
+}
+
+static void
 test_forwarded (void)
 {
   g_autoptr(BuzonMimeMessage) m = parse ("13-forwarded.eml");
@@ -930,6 +945,7 @@ main (int   argc,
   g_test_add_func ("/buzon/mime/message/bad-base64", test_bad_base64);
   g_test_add_func ("/buzon/mime/message/bad-quoted-printable", test_bad_quoted_printable);
   g_test_add_func ("/buzon/mime/message/flowed", test_flowed);
+  g_test_add_func ("/buzon/mime/message/flowed-delsp", test_flowed_delsp);
   g_test_add_func ("/buzon/mime/message/forwarded", test_forwarded);
   g_test_add_func ("/buzon/mime/message/nested-outlives-parent", test_nested_outlives_parent);
   g_test_add_func ("/buzon/mime/message/missing-headers", test_missing_headers);
