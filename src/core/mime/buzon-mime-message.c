@@ -217,7 +217,8 @@ disposition_of (GMimeObject *object)
   GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (object);
   const char *value;
 
-  if (disposition == NULL || (value = g_mime_content_disposition_get_disposition (disposition)) == NULL)
+  if (disposition == NULL ||
+      (value = g_mime_content_disposition_get_disposition (disposition)) == NULL)
     return BUZON_MIME_DISPOSITION_NONE;
   if (g_ascii_strcasecmp (value, "inline") == 0)
     return BUZON_MIME_DISPOSITION_INLINE;
@@ -632,8 +633,8 @@ decode_text (GMimeObject *object,
   g_autofree char *meta = NULL;
   char *text;
 
-  if ((declared == NULL || *declared == '\0') && g_mime_content_type_is_type (type, "text", "html") &&
-      bytes->len > 0)
+  if ((declared == NULL || *declared == '\0') && bytes->len > 0 &&
+      g_mime_content_type_is_type (type, "text", "html"))
     declared = meta = html_meta_charset (bytes);
   text = to_utf8 (bytes, declared, *truncated);
   const char *format = g_mime_content_type_get_parameter (type, "format");
@@ -701,7 +702,8 @@ add_leaf (BuzonMimeMessage *self,
 
   part = g_new0 (BuzonMimePart, 1);
   part->id = g_strdup (id);
-  mime_type = type != NULL ? g_mime_content_type_get_mime_type (type) : g_strdup ("application/octet-stream");
+  mime_type = type != NULL ? g_mime_content_type_get_mime_type (type)
+                            : g_strdup ("application/octet-stream");
   part->content_type = g_ascii_strdown (mime_type, -1);
   g_free (mime_type);
   part->filename = clip_header (filename_of (object));
@@ -725,7 +727,8 @@ add_leaf (BuzonMimeMessage *self,
     part->attachment = FALSE;
   else if (part->opaque || part->message)
     part->attachment = TRUE;
-  else if (place == PLACE_ALTERNATIVE && (is_body_text (object, "plain") || is_body_text (object, "html")))
+  else if (place == PLACE_ALTERNATIVE &&
+           (is_body_text (object, "plain") || is_body_text (object, "html")))
     part->attachment = FALSE;  /* the alternative the user can switch to */
   else if (part->inline_image && referenced)
     part->attachment = FALSE;  /* shown in the HTML */

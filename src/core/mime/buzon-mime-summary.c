@@ -106,6 +106,7 @@ buzon_mime_summary_from_bytes (GBytes  *raw,
       GDateTime *date = buzon_mime_message_get_date (parsed);
       const char *message_id = buzon_mime_message_get_message_id (parsed);
       const char *subject = buzon_mime_message_get_subject (parsed);
+      const char *in_reply_to = buzon_mime_message_get_in_reply_to (parsed);
 
       if (subject != NULL)
         summary->subject = g_strdup (subject);
@@ -114,8 +115,8 @@ buzon_mime_summary_from_bytes (GBytes  *raw,
       summary->cc = format_addresses (g_mime_message_get_cc (message));
       if (message_id != NULL)
         summary->message_id = g_strdup_printf ("<%s>", message_id);
-      if (buzon_mime_message_get_in_reply_to (parsed) != NULL)
-        summary->in_reply_to = g_strdup_printf ("<%s>", buzon_mime_message_get_in_reply_to (parsed));
+      if (in_reply_to != NULL)
+        summary->in_reply_to = g_strdup_printf ("<%s>", in_reply_to);
       summary->references = format_references (buzon_mime_message_get_references (parsed));
       if (date != NULL)
         summary->date = g_date_time_to_unix (date);
