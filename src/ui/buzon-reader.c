@@ -1,0 +1,933 @@
+/* buzon-reader.c
+ *
+ * Copyright 2026 The Buzón developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* BuzonReader shows one message: its header, the attachments, the body in a
+ * BuzonReaderView (HTML with every remote load blocked until the user asks,
+ * or plain text), its source on demand. The message is read from the store
+ * and parsed on a worker thread, so a large one never blocks the window.
+ * Opening a message marks it read, at once or after the mark-read-delay;
+ * the flag button flags it. Both go through buzon-mail-ops, so they reach
+ * the server through the operation queue.
+ *
+ * A message whose body is not stored (headers-only IMAP accounts) shows a
+ * "Download" page and emits ::fetch-body: whoever owns the account's sync
+ * engine fetches it and shows the message again. */
+
+#define G_LOG_DOMAIN "buzon-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "buzon-mail-ops.h"
+#include "buzon-mime-message.h"
+
+#include "buzon-reader-view.h"
+#include "buzon-reader.h"
+
+struct _BuzonReader
+{
+  GtkWidget            parent_instance;
+
+  BuzonStore          *store;
+  BuzonAccount        *account;
+  gint64               message_id;
+  BuzonMessageSummary *summary;
+  BuzonMimeMessage    *message;
+  GCancellable        *cancellable;
+  GHashTable          *remote_senders;  /* lowercase addresses, allowed always */
+  guint                mark_read_delay;
+  guint                mark_read_timer;
+  gboolean             prefer_plain;
+  gboolean             not_downloaded;
+  gboolean             updating;
+
+  /* template */
+  GtkWidget           *box;
+  GtkLabel            *subject_label;
+  GtkToggleButton     *flag_button;
+  GtkToggleButton     *plain_button;
+  GtkToggleButton     *source_button;
+  GtkLabel            *from_label;
+  GtkLabel            *to_label;
+  GtkLabel            *cc_label;
+  GtkLabel            *date_label;
+  GtkRevealer         *remote_revealer;
+  GtkRevealer         *attachments_revealer;
+  GtkListBox          *attachments_list;
+  GtkStack            *content_stack;
+  GtkSpinner          *spinner;
+  BuzonReaderView     *view;
+  GtkTextView         *source_view;
+  AdwStatusPage       *error_page;
+  GtkButton           *retry_button;
+};
+
+enum
+{
+  SIGNAL_FETCH_BODY,
+  SIGNAL_ALLOW_SENDER,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (BuzonReader, buzon_reader, GTK_TYPE_WIDGET)
+
+/* Loading, on a worker thread */
+
+typedef struct
+{
+  BuzonStore          *store;
+  gint64               message_id;
+  BuzonMessageSummary *summary;
+  BuzonMimeMessage    *message;
+  gboolean             not_downloaded;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_clear_object (&load->store);
+  g_clear_pointer (&load->summary, buzon_message_summary_free);
+  g_clear_object (&load->message);
+  g_free (load);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Load *load = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+
+  (void)source_object;
+  (void)cancellable;
+
+  load->summary = buzon_store_get_message (load->store, load->message_id, &error);
+  if (load->summary == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  raw = buzon_store_get_body (load->store, load->message_id, &error);
+  if (raw == NULL)
+    {
+      if (!g_error_matches (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      load->not_downloaded = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Never fails: a message GMime cannot read still shows its source. */
+  load->message = buzon_mime_message_new_from_bytes (raw);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Showing */
+
+static char *
+format_addresses (GPtrArray *addresses)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      const BuzonMimeAddress *address = g_ptr_array_index (addresses, i);
+
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      if (address->name != NULL && *address->name != '\0')
+        {
+          g_string_append (text, address->name);
+          if (address->address != NULL && *address->address != '\0')
+            g_string_append_printf (text, " <%s>", address->address);
+        }
+      else if (address->address != NULL)
+        g_string_append (text, address->address);
+    }
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
+/* The sender's address, lowercase, for "always show remote content". */
+static char *
+dup_sender_address (BuzonReader *self)
+{
+  GPtrArray *from = self->message != NULL ? buzon_mime_message_get_from (self->message) : NULL;
+
+  for (guint i = 0; from != NULL && i < from->len; i++)
+    {
+      const BuzonMimeAddress *address = g_ptr_array_index (from, i);
+
+      if (address->address != NULL && *address->address != '\0')
+        return g_utf8_strdown (address->address, -1);
+    }
+
+  return NULL;
+}
+
+static GBytes *
+resolve_part_cb (BuzonReaderView  *view,
+                 const char       *content_id,
+                 char            **content_type,
+                 gpointer          user_data)
+{
+  BuzonReader *self = user_data;
+  BuzonMimePart *part;
+
+  (void)view;
+  if (self->message == NULL)
+    return NULL;
+
+  part = buzon_mime_message_find_by_content_id (self->message, content_id);
+  if (part == NULL)
+    return NULL;
+
+  *content_type = g_strdup (buzon_mime_part_get_content_type (part));
+  return buzon_mime_message_dup_part_bytes (self->message, buzon_mime_part_get_id (part));
+}
+
+static void
+show_body (BuzonReader *self)
+{
+  const char *html = buzon_mime_message_get_body_html (self->message);
+  const char *text = buzon_mime_message_get_body_text (self->message);
+  gboolean plain = gtk_toggle_button_get_active (self->plain_button) || html == NULL;
+  g_autofree char *sender = dup_sender_address (self);
+
+  buzon_reader_view_set_allow_remote (self->view, sender != NULL &&
+                                                  g_hash_table_contains (self->remote_senders,
+                                                                         sender));
+  if (buzon_mime_message_is_broken (self->message))
+    {
+      g_autofree char *source = buzon_mime_message_dup_source (self->message, 1024 * 1024);
+
+      buzon_reader_view_set_plain_text (self->view, source);
+    }
+  else if (plain)
+    buzon_reader_view_set_plain_text (self->view, text != NULL ? text : "");
+  else
+    buzon_reader_view_set_html (self->view, html, NULL);
+
+  gtk_stack_set_visible_child_name (self->content_stack, "body");
+}
+
+static void
+show_source (BuzonReader *self)
+{
+  g_autofree char *source = buzon_mime_message_dup_source (self->message, 16 * 1024 * 1024);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->source_view);
+
+  gtk_text_buffer_set_text (buffer, source != NULL ? source : "", -1);
+  gtk_stack_set_visible_child_name (self->content_stack, "source");
+}
+
+static void
+save_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  GBytes *bytes = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
+
+      if (file != NULL &&
+          !g_file_replace_contents (file, data != NULL ? data : "", size, NULL, FALSE,
+                                    G_FILE_CREATE_NONE, NULL, NULL, &error))
+        g_warning ("Could not save the attachment: %s", error->message);
+    }
+
+  g_bytes_unref (bytes);
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+/* A file name safe to create: no directories, no leading dot. */
+static char *
+safe_file_name (BuzonMimePart *part)
+{
+  const char *name = buzon_mime_part_get_filename (part);
+  g_autofree char *base = NULL;
+
+  if (name == NULL || *name == '\0')
+    return g_strdup (_("attachment"));
+
+  base = g_path_get_basename (name);
+  g_strdelimit (base, "/\\\n\r\t", '_');
+  if (base[0] == '.' || *base == '\0')
+    return g_strconcat ("_", base, NULL);
+
+  return g_steal_pointer (&base);
+}
+
+static void
+save_attachment (BuzonReader   *self,
+                 BuzonMimePart *part)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = safe_file_name (part);
+  GBytes *bytes = buzon_mime_message_dup_part_bytes (self->message, buzon_mime_part_get_id (part));
+
+  if (bytes == NULL)
+    return;
+
+  dialog = gtk_file_chooser_native_new (_("Save Attachment"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (save_response_cb), bytes);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* Opens an attachment with the desktop's application for its type: a copy
+ * in the cache (only the user can read it) is what that application gets. */
+static void
+open_attachment (BuzonReader   *self,
+                 BuzonMimePart *part)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = safe_file_name (part);
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  gsize size;
+  const char *data;
+
+  bytes = buzon_mime_message_dup_part_bytes (self->message, buzon_mime_part_get_id (part));
+  if (bytes == NULL)
+    return;
+
+  dir = g_build_filename (g_get_user_cache_dir (), "buzon", "attachments",
+                          buzon_mime_part_get_id (part), NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  data = g_bytes_get_data (bytes, &size);
+  if (!g_file_set_contents_full (path, data != NULL ? data : "", (gssize)size,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    {
+      g_warning ("Could not open the attachment: %s", error->message);
+      return;
+    }
+
+  uri = g_filename_to_uri (path, NULL, NULL);
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+}
+
+static void
+attachment_clicked_cb (GtkButton *button,
+                       gpointer   user_data)
+{
+  BuzonReader *self = user_data;
+  const char *part_id = g_object_get_data (G_OBJECT (button), "buzon-part");
+  gboolean save = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "buzon-save"));
+  BuzonMimePart *part;
+
+  if (self->message == NULL || part_id == NULL)
+    return;
+  part = buzon_mime_message_get_part (self->message, part_id);
+  if (part == NULL)
+    return;
+
+  if (save)
+    save_attachment (self, part);
+  else
+    open_attachment (self, part);
+}
+
+static GtkWidget *
+attachment_button (BuzonReader   *self,
+                   BuzonMimePart *part,
+                   const char    *icon,
+                   const char    *label,
+                   gboolean       save)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  gtk_widget_add_css_class (button, "flat");
+  g_object_set_data_full (G_OBJECT (button), "buzon-part",
+                          g_strdup (buzon_mime_part_get_id (part)), g_free);
+  g_object_set_data (G_OBJECT (button), "buzon-save", GINT_TO_POINTER (save));
+  g_signal_connect (button, "clicked", G_CALLBACK (attachment_clicked_cb), self);
+
+  return button;
+}
+
+static void
+show_attachments (BuzonReader *self)
+{
+  GPtrArray *attachments = buzon_mime_message_get_attachments (self->message);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
+    gtk_list_box_remove (self->attachments_list, child);
+
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      BuzonMimePart *part = g_ptr_array_index (attachments, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *size = g_format_size (buzon_mime_part_get_size (part));
+      g_autofree char *subtitle = g_strdup_printf ("%s — %s",
+                                                   buzon_mime_part_get_content_type (part),
+                                                   size);
+      const char *name = buzon_mime_part_get_filename (part);
+      g_autofree char *open_label = NULL;
+      g_autofree char *save_label = NULL;
+
+      if (name == NULL || *name == '\0')
+        name = _("Unnamed attachment");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      /* TRANSLATORS: a button's name for screen readers; %s is a file name */
+      open_label = g_strdup_printf (_("Open %s"), name);
+      /* TRANSLATORS: a button's name for screen readers; %s is a file name */
+      save_label = g_strdup_printf (_("Save %s"), name);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 attachment_button (self, part, "document-open-symbolic",
+                                                    open_label, FALSE));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 attachment_button (self, part, "document-save-symbolic",
+                                                    save_label, TRUE));
+      gtk_list_box_append (self->attachments_list, row);
+    }
+
+  gtk_revealer_set_reveal_child (self->attachments_revealer,
+                                 attachments != NULL && attachments->len > 0);
+}
+
+static gboolean
+mark_read_cb (gpointer user_data)
+{
+  BuzonReader *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->mark_read_timer = 0;
+  if (self->summary == NULL || (self->summary->flags & BUZON_MESSAGE_FLAG_SEEN) != 0)
+    return G_SOURCE_REMOVE;
+
+  if (!buzon_mail_ops_set_flags (self->store, self->account, &self->message_id, 1,
+                                 BUZON_MESSAGE_FLAG_SEEN, 0, &error))
+    g_warning ("Could not mark the message as read: %s", error->message);
+  else
+    self->summary->flags |= BUZON_MESSAGE_FLAG_SEEN;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A full star when flagged, an outline otherwise. */
+static void
+update_flag_icon (BuzonReader *self)
+{
+  gtk_button_set_icon_name (GTK_BUTTON (self->flag_button),
+                            gtk_toggle_button_get_active (self->flag_button)
+                            ? "starred-symbolic" : "non-starred-symbolic");
+}
+
+static void
+show_header (BuzonReader *self)
+{
+  const char *subject = self->message != NULL ? buzon_mime_message_get_subject (self->message)
+                                              : NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *cc = NULL;
+  g_autofree char *date = NULL;
+  GDateTime *when = self->message != NULL ? buzon_mime_message_get_date (self->message) : NULL;
+
+  if (subject == NULL)
+    subject = self->summary->subject;
+  gtk_label_set_text (self->subject_label, subject != NULL && *subject != '\0'
+                                           ? subject : _("(No subject)"));
+
+  if (self->message != NULL)
+    {
+      from = format_addresses (buzon_mime_message_get_from (self->message));
+      to = format_addresses (buzon_mime_message_get_to (self->message));
+      cc = format_addresses (buzon_mime_message_get_cc (self->message));
+    }
+  else
+    {
+      from = g_strdup (self->summary->from);
+      to = g_strdup (self->summary->to);
+      cc = g_strdup (self->summary->cc);
+    }
+  gtk_label_set_text (self->from_label, from != NULL ? from : _("(No sender)"));
+
+  {
+    /* TRANSLATORS: the recipients of a message; %s is a list of addresses */
+    g_autofree char *text = g_strdup_printf (_("To: %s"), to != NULL ? to : "");
+
+    gtk_label_set_text (self->to_label, text);
+    gtk_widget_set_visible (GTK_WIDGET (self->to_label), to != NULL);
+  }
+  {
+    /* TRANSLATORS: the copy recipients of a message; %s is a list of addresses */
+    g_autofree char *text = g_strdup_printf (_("Cc: %s"), cc != NULL ? cc : "");
+
+    gtk_label_set_text (self->cc_label, text);
+    gtk_widget_set_visible (GTK_WIDGET (self->cc_label), cc != NULL);
+  }
+
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (when);
+
+      /* The user's locale decides the format. */
+      date = g_date_time_format (local, "%c");
+    }
+  else if (self->summary->date > 0)
+    {
+      g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (self->summary->date);
+
+      date = g_date_time_format (local, "%c");
+    }
+  gtk_label_set_text (self->date_label, date != NULL ? date : "");
+
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->flag_button,
+                                (self->summary->flags & BUZON_MESSAGE_FLAG_FLAGGED) != 0);
+  self->updating = FALSE;
+  update_flag_icon (self);
+}
+
+static void
+show_error (BuzonReader *self,
+            const char  *title,
+            const char  *description,
+            const char  *button)
+{
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, description);
+  gtk_button_set_label (self->retry_button, button);
+  gtk_stack_set_visible_child_name (self->content_stack, "error");
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  BuzonReader *self = BUZON_READER (object);
+  Load *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  (void)user_data;
+  gtk_spinner_stop (self->spinner);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      show_error (self, _("This Message Cannot Be Shown"), error->message, _("_Try Again"));
+      return;
+    }
+  if (load->message_id != self->message_id)
+    return;  /* another message was asked for meanwhile */
+
+  g_clear_pointer (&self->summary, buzon_message_summary_free);
+  g_clear_object (&self->message);
+  self->summary = g_steal_pointer (&load->summary);
+  self->message = g_steal_pointer (&load->message);
+  self->not_downloaded = load->not_downloaded;
+
+  show_header (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->source_button), self->message != NULL);
+
+  if (self->not_downloaded)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->plain_button), FALSE);
+      gtk_revealer_set_reveal_child (self->attachments_revealer, FALSE);
+      show_error (self, _("Not Downloaded Yet"),
+                  _("Only the header of this message is stored on this computer."),
+                  _("_Download"));
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->plain_button),
+                          buzon_mime_message_get_body_html (self->message) != NULL &&
+                          buzon_mime_message_get_body_text (self->message) != NULL);
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->plain_button, self->prefer_plain);
+  gtk_toggle_button_set_active (self->source_button, FALSE);
+  self->updating = FALSE;
+  show_attachments (self);
+  show_body (self);
+
+  g_clear_handle_id (&self->mark_read_timer, g_source_remove);
+  if ((self->summary->flags & BUZON_MESSAGE_FLAG_SEEN) == 0)
+    {
+      if (self->mark_read_delay == 0)
+        mark_read_cb (self);
+      else
+        self->mark_read_timer = g_timeout_add_seconds (self->mark_read_delay, mark_read_cb, self);
+    }
+}
+
+static void
+start_load (BuzonReader *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Load *load;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
+  gtk_stack_set_visible_child_name (self->content_stack, "loading");
+  gtk_spinner_start (self->spinner);
+
+  load = g_new0 (Load, 1);
+  load->store = g_object_ref (self->store);
+  load->message_id = self->message_id;
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (start_load));
+  g_task_set_task_data (task, load, (GDestroyNotify)load_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/* Template callbacks */
+
+static void
+on_flag_toggled_cb (BuzonReader *self)
+{
+  gboolean flagged = gtk_toggle_button_get_active (self->flag_button);
+  g_autoptr(GError) error = NULL;
+
+  update_flag_icon (self);
+  if (self->updating || self->summary == NULL)
+    return;
+
+  if (!buzon_mail_ops_set_flags (self->store, self->account, &self->message_id, 1,
+                                 flagged ? BUZON_MESSAGE_FLAG_FLAGGED : 0,
+                                 flagged ? 0 : BUZON_MESSAGE_FLAG_FLAGGED, &error))
+    {
+      g_warning ("Could not change the flag: %s", error->message);
+      self->updating = TRUE;
+      gtk_toggle_button_set_active (self->flag_button, !flagged);
+      self->updating = FALSE;
+      update_flag_icon (self);
+      return;
+    }
+
+  if (flagged)
+    self->summary->flags |= BUZON_MESSAGE_FLAG_FLAGGED;
+  else
+    self->summary->flags &= ~BUZON_MESSAGE_FLAG_FLAGGED;
+}
+
+static void
+on_plain_toggled_cb (BuzonReader *self)
+{
+  if (!self->updating && self->message != NULL &&
+      !gtk_toggle_button_get_active (self->source_button))
+    show_body (self);
+}
+
+static void
+on_source_toggled_cb (BuzonReader *self)
+{
+  if (self->updating || self->message == NULL)
+    return;
+
+  if (gtk_toggle_button_get_active (self->source_button))
+    show_source (self);
+  else
+    show_body (self);
+}
+
+static void
+on_show_remote_cb (BuzonReader *self)
+{
+  buzon_reader_view_set_allow_remote (self->view, TRUE);
+  gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
+}
+
+static void
+on_always_remote_cb (BuzonReader *self)
+{
+  g_autofree char *sender = dup_sender_address (self);
+
+  if (sender != NULL)
+    {
+      g_hash_table_add (self->remote_senders, g_strdup (sender));
+      g_signal_emit (self, signals[SIGNAL_ALLOW_SENDER], 0, sender);
+    }
+  on_show_remote_cb (self);
+}
+
+static void
+on_retry_cb (BuzonReader *self)
+{
+  if (self->not_downloaded)
+    {
+      g_signal_emit (self, signals[SIGNAL_FETCH_BODY], 0, self->message_id);
+      return;
+    }
+  if (self->store != NULL && self->message_id > 0)
+    start_load (self);
+}
+
+static void
+remote_blocked_cb (BuzonReader *self)
+{
+  gtk_revealer_set_reveal_child (self->remote_revealer,
+                                 buzon_reader_view_get_remote_content_blocked (self->view) &&
+                                 !buzon_reader_view_get_allow_remote (self->view));
+}
+
+static void
+open_link_cb (BuzonReader *self,
+              const char  *uri)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* Only what a browser or mail client should get: never file: or data:. */
+  if (g_str_has_prefix (uri, "http://") || g_str_has_prefix (uri, "https://") ||
+      g_str_has_prefix (uri, "mailto:"))
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+}
+
+/* The object */
+
+static void
+buzon_reader_dispose (GObject *object)
+{
+  BuzonReader *self = BUZON_READER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->mark_read_timer, g_source_remove);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BUZON_TYPE_READER);
+
+  G_OBJECT_CLASS (buzon_reader_parent_class)->dispose (object);
+}
+
+static void
+buzon_reader_finalize (GObject *object)
+{
+  BuzonReader *self = BUZON_READER (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->summary, buzon_message_summary_free);
+  g_clear_object (&self->message);
+  g_clear_pointer (&self->remote_senders, g_hash_table_unref);
+
+  G_OBJECT_CLASS (buzon_reader_parent_class)->finalize (object);
+}
+
+static void
+buzon_reader_class_init (BuzonReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = buzon_reader_dispose;
+  object_class->finalize = buzon_reader_finalize;
+
+  /**
+   * BuzonReader::fetch-body:
+   * @message_id: the message whose body is not stored
+   *
+   * The user asked to download the body; show the message again when it is
+   * stored.
+   */
+  signals[SIGNAL_FETCH_BODY] =
+    g_signal_new ("fetch-body", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  /**
+   * BuzonReader::allow-sender:
+   * @address: the sender's address, lowercase
+   *
+   * The user chose to always show remote content from this sender: remember
+   * it (buzon_reader_allow_remote_senders() hands it back).
+   */
+  signals[SIGNAL_ALLOW_SENDER] =
+    g_signal_new ("allow-sender", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (BUZON_TYPE_READER_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/buzonmail/Buzon/ui/buzon-reader.ui");
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, box);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, flag_button);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, plain_button);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, source_button);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, from_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, to_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, cc_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, date_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, remote_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, attachments_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, attachments_list);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, spinner);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, view);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, source_view);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, error_page);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_flag_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_plain_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_source_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_show_remote_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_always_remote_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+buzon_reader_init (BuzonReader *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->remote_senders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  buzon_reader_view_set_part_resolver (self->view, resolve_part_cb, self, NULL);
+  g_signal_connect_object (self->view, "notify::remote-content-blocked",
+                           G_CALLBACK (remote_blocked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "notify::allow-remote",
+                           G_CALLBACK (remote_blocked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "open-link", G_CALLBACK (open_link_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Message"), -1);
+}
+
+/**
+ * buzon_reader_new:
+ *
+ * Returns: (transfer floating): an empty reader
+ */
+GtkWidget *
+buzon_reader_new (void)
+{
+  return g_object_new (BUZON_TYPE_READER, NULL);
+}
+
+/**
+ * buzon_reader_show_message:
+ * @store: the store
+ * @account: the message's account (flags and read state go to its server)
+ * @message_id: the message
+ *
+ * Shows a message: read from the store and parsed off the UI thread.
+ */
+void
+buzon_reader_show_message (BuzonReader  *self,
+                           BuzonStore   *store,
+                           BuzonAccount *account,
+                           gint64        message_id)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+  g_return_if_fail (BUZON_IS_STORE (store));
+  g_return_if_fail (BUZON_IS_ACCOUNT (account));
+
+  g_set_object (&self->store, store);
+  g_set_object (&self->account, account);
+  self->message_id = message_id;
+  g_clear_handle_id (&self->mark_read_timer, g_source_remove);
+  start_load (self);
+}
+
+/**
+ * buzon_reader_clear:
+ *
+ * Shows nothing (and stops loading).
+ */
+void
+buzon_reader_clear (BuzonReader *self)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->mark_read_timer, g_source_remove);
+  self->message_id = 0;
+  g_clear_pointer (&self->summary, buzon_message_summary_free);
+  g_clear_object (&self->message);
+  gtk_spinner_stop (self->spinner);
+  gtk_stack_set_visible_child_name (self->content_stack, "loading");
+}
+
+/**
+ * buzon_reader_get_message_id:
+ *
+ * Returns: the message shown (or being loaded), 0 for none
+ */
+gint64
+buzon_reader_get_message_id (BuzonReader *self)
+{
+  g_return_val_if_fail (BUZON_IS_READER (self), 0);
+
+  return self->message_id;
+}
+
+/**
+ * buzon_reader_set_mark_read_delay:
+ * @seconds: how long a message is shown before it is marked read; 0: at once
+ */
+void
+buzon_reader_set_mark_read_delay (BuzonReader *self,
+                                  guint        seconds)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+
+  self->mark_read_delay = seconds;
+}
+
+/**
+ * buzon_reader_set_prefer_plain_text:
+ * @prefer_plain: show the plain text of messages that also have HTML
+ */
+void
+buzon_reader_set_prefer_plain_text (BuzonReader *self,
+                                    gboolean     prefer_plain)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+
+  self->prefer_plain = prefer_plain;
+}
+
+/**
+ * buzon_reader_allow_remote_senders:
+ * @addresses: (array zero-terminated=1): senders whose remote content is shown
+ *   without asking (remembered by the caller from ::allow-sender)
+ */
+void
+buzon_reader_allow_remote_senders (BuzonReader        *self,
+                                   const char * const *addresses)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+
+  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    g_hash_table_add (self->remote_senders, g_utf8_strdown (addresses[i], -1));
+}
