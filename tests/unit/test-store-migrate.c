@@ -204,7 +204,7 @@ test_from_v0 (Fixture       *fixture,
                                 "('accounts', 'folders', 'messages', 'message_bodies', "
                                 "'pop3_uidls', 'pending_ops', 'outbox', 'cert_pins', "
                                 "'messages_fts', 'op_failures', 'thread_refs', "
-                                "'folder_threads')"), ==, 12);
+                                "'folder_threads', 'remote_content_senders')"), ==, 13);
   sqlite3_close (db);
 }
 

@@ -2272,6 +2272,36 @@ test_async_cancelled_write (Fixture       *fixture,
   g_main_loop_unref (state.loop);
 }
 
+static void
+test_remote_content_senders (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) senders = NULL;
+  g_autoptr(GError) error = NULL;
+
+  (void)data;
+  g_assert_true (buzon_store_allow_remote_content (fixture->store, "News@Example.test", TRUE,
+                                                   &error));
+  g_assert_true (buzon_store_allow_remote_content (fixture->store, "news@example.test", TRUE,
+                                                   &error));
+  g_assert_true (buzon_store_allow_remote_content (fixture->store, "ana@example.test", TRUE,
+                                                   &error));
+  g_assert_no_error (error);
+  senders = buzon_store_list_remote_content_senders (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (senders->len, ==, 2);
+  g_assert_cmpstr (senders->pdata[0], ==, "ana@example.test");
+  g_assert_cmpstr (senders->pdata[1], ==, "news@example.test");
+
+  g_assert_true (buzon_store_allow_remote_content (fixture->store, "ANA@example.test", FALSE,
+                                                   &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&senders, g_ptr_array_unref);
+  senders = buzon_store_list_remote_content_senders (fixture->store, &error);
+  g_assert_cmpuint (senders->len, ==, 1);
+  g_assert_cmpstr (senders->pdata[0], ==, "news@example.test");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2294,6 +2324,7 @@ main (int   argc,
   g_test_add_func ("/buzon/store/open/default-path", test_open_default_path);
   ADD ("open/permissions", test_open_permissions);
   ADD ("open/pragmas", test_open_pragmas);
+  ADD ("remote-content/senders", test_remote_content_senders);
 
   ADD ("accounts/round-trip", test_accounts_round_trip);
   ADD ("accounts/defaults", test_accounts_defaults);

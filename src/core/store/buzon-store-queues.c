@@ -445,6 +445,81 @@ buzon_store_pop3_uses_fingerprints (BuzonStore *self,
   return found;
 }
 
+/* Remote content */
+
+/**
+ * buzon_store_allow_remote_content:
+ * @address: a sender's address
+ * @allow: %TRUE to show remote content of this sender's messages without
+ *   asking, %FALSE to ask again
+ * @error: return location for an error
+ *
+ * Remembers the reader's "always show remote content from this sender".
+ * Addresses compare without regard to case.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_allow_remote_content (BuzonStore  *self,
+                                  const char  *address,
+                                  gboolean     allow,
+                                  GError     **error)
+{
+  g_autofree char *lower = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (address != NULL && *address != '\0', FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  lower = g_utf8_strdown (address, -1);
+  stmt = _buzon_store_write_stmt_begin (self,
+                                        allow
+                                        ? "INSERT INTO remote_content_senders (address, added) "
+                                          "VALUES (?1, ?2) ON CONFLICT DO NOTHING"
+                                        : "DELETE FROM remote_content_senders WHERE address = ?1",
+                                        error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _buzon_bind_text (stmt, 1, lower);
+  if (allow)
+    sqlite3_bind_int64 (stmt, 2, _buzon_store_now ());
+
+  return _buzon_store_write_stmt_end (self, stmt, error, NULL);
+}
+
+static gpointer
+address_from_row (BuzonStmt *stmt)
+{
+  return _buzon_column_dup_text (stmt, 0);
+}
+
+/**
+ * buzon_store_list_remote_content_senders:
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type utf8) (nullable): the senders
+ *   whose remote content is shown without asking, lowercase
+ */
+GPtrArray *
+buzon_store_list_remote_content_senders (BuzonStore  *self,
+                                         GError     **error)
+{
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _buzon_store_read_begin (self, "SELECT address FROM remote_content_senders "
+                                        "ORDER BY address",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  return _buzon_store_read_rows (self, stmt, address_from_row, g_free, error);
+}
+
 /* Pending operations */
 
 /* Reads OP_COLUMNS into a new BuzonPendingOp. */

@@ -247,6 +247,15 @@ gboolean             buzon_store_pop3_mark_deleted          (BuzonStore         
                                                              const char * const   *uidls,
                                                              GError              **error);
 
+/* Remote content */
+gboolean             buzon_store_allow_remote_content       (BuzonStore           *self,
+                                                             const char           *address,
+                                                             gboolean              allow,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_remote_content_senders (BuzonStore          *self,
+                                                             GError              **error);
+
 /* Pending operations */
 gboolean             buzon_store_enqueue_op                 (BuzonStore           *self,
                                                              BuzonPendingOp       *op,
