@@ -15,11 +15,20 @@
  *
  * A message whose body is not stored (headers-only IMAP accounts) shows a
  * "Download" page and emits ::fetch-body: whoever owns the account's sync
- * engine fetches it and shows the message again. */
+ * engine fetches it and shows the message again.
+ *
+ * Attachments are saved and opened by streaming the part to the file on a
+ * worker thread (never whole in memory); a failure is said in the pane. An
+ * attached message (message/rfc822) is viewed in the pane itself, with its
+ * own header, attachments and body, and a way back (button or Escape). A
+ * dim notice says when the body was cut or parts were left unlisted, and a
+ * message GMime could not read says so above its source. */
 
 #define G_LOG_DOMAIN "buzon-ui"
 
 #include "config.h"
+
+#include <errno.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -28,6 +37,7 @@
 #include "buzon-mime-message.h"
 
 #include "buzon-reader-view.h"
+#include "buzon-reader-private.h"
 #include "buzon-reader.h"
 
 struct _BuzonReader
@@ -39,7 +49,9 @@ struct _BuzonReader
   gint64               message_id;
   BuzonMessageSummary *summary;
   BuzonMimeMessage    *message;
+  BuzonMimeMessage    *nested;          /* an attached message shown; owned by message */
   GCancellable        *cancellable;
+  GCancellable        *io_cancellable;  /* saves and opens: outlive a change of message */
   GHashTable          *remote_senders;  /* lowercase addresses, allowed always */
   guint                mark_read_delay;
   guint                mark_read_timer;
@@ -57,6 +69,11 @@ struct _BuzonReader
   GtkLabel            *to_label;
   GtkLabel            *cc_label;
   GtkLabel            *date_label;
+  GtkLabel            *notice_label;
+  GtkButton           *back_button;
+  GtkRevealer         *problem_revealer;
+  GtkLabel            *problem_label;
+  GtkLabel            *broken_label;
   GtkRevealer         *remote_revealer;
   GtkRevealer         *attachments_revealer;
   GtkListBox          *attachments_list;
@@ -78,6 +95,57 @@ enum
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (BuzonReader, buzon_reader, GTK_TYPE_WIDGET)
+
+/* GMime reads a part by seeking and reading streams the parts of one
+ * message share, so two threads must not read parts of one message at
+ * once: saving and opening on workers, cid: images, nested messages and
+ * their source on the UI thread. One lock per message read from the store
+ * (its nested messages share its streams), kept on it as data, so a save
+ * from one message never holds up another. */
+typedef struct
+{
+  GMutex mutex;
+} MimeLock;
+
+static void
+mime_lock_free (MimeLock *lock)
+{
+  g_mutex_clear (&lock->mutex);
+  g_free (lock);
+}
+
+static void
+attach_mime_lock (BuzonMimeMessage *message)
+{
+  MimeLock *lock = g_new0 (MimeLock, 1);
+
+  g_mutex_init (&lock->mutex);
+  g_object_set_data_full (G_OBJECT (message), "buzon-reader-lock", lock,
+                          (GDestroyNotify)mime_lock_free);
+}
+
+static GMutex *
+mime_lock_of (BuzonMimeMessage *message)
+{
+  MimeLock *lock = g_object_get_data (G_OBJECT (message), "buzon-reader-lock");
+
+  g_assert (lock != NULL);
+  return &lock->mutex;
+}
+
+/* The message on screen: the attached one when the user opened it. */
+static BuzonMimeMessage *
+shown (BuzonReader *self)
+{
+  return self->nested != NULL ? self->nested : self->message;
+}
+
+/* The lock for the message on screen: its top message's. */
+static GMutex *
+shown_lock (BuzonReader *self)
+{
+  return mime_lock_of (self->message);
+}
 
 /* Loading, on a worker thread */
 
@@ -134,6 +202,7 @@ load_thread (GTask        *task,
 
   /* Never fails: a message GMime cannot read still shows its source. */
   load->message = buzon_mime_message_new_from_bytes (raw);
+  attach_mime_lock (load->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -167,7 +236,7 @@ format_addresses (GPtrArray *addresses)
 static char *
 dup_sender_address (BuzonReader *self)
 {
-  GPtrArray *from = self->message != NULL ? buzon_mime_message_get_from (self->message) : NULL;
+  GPtrArray *from = shown (self) != NULL ? buzon_mime_message_get_from (shown (self)) : NULL;
 
   for (guint i = 0; from != NULL && i < from->len; i++)
     {
@@ -187,34 +256,46 @@ resolve_part_cb (BuzonReaderView  *view,
                  gpointer          user_data)
 {
   BuzonReader *self = user_data;
+  BuzonMimeMessage *message = shown (self);
   BuzonMimePart *part;
+  GBytes *bytes;
 
   (void)view;
-  if (self->message == NULL)
+  if (message == NULL)
     return NULL;
 
-  part = buzon_mime_message_find_by_content_id (self->message, content_id);
+  part = buzon_mime_message_find_by_content_id (message, content_id);
   if (part == NULL)
     return NULL;
 
   *content_type = g_strdup (buzon_mime_part_get_content_type (part));
-  return buzon_mime_message_dup_part_bytes (self->message, buzon_mime_part_get_id (part));
+  g_mutex_lock (shown_lock (self));
+  bytes = buzon_mime_message_dup_part_bytes (message, buzon_mime_part_get_id (part));
+  g_mutex_unlock (shown_lock (self));
+  return bytes;
 }
 
 static void
 show_body (BuzonReader *self)
 {
-  const char *html = buzon_mime_message_get_body_html (self->message);
-  const char *text = buzon_mime_message_get_body_text (self->message);
+  BuzonMimeMessage *message = shown (self);
+  const char *html = buzon_mime_message_get_body_html (message);
+  const char *text = buzon_mime_message_get_body_text (message);
+  gboolean broken = buzon_mime_message_is_broken (message);
   gboolean plain = gtk_toggle_button_get_active (self->plain_button) || html == NULL;
   g_autofree char *sender = dup_sender_address (self);
 
   buzon_reader_view_set_allow_remote (self->view, sender != NULL &&
                                                   g_hash_table_contains (self->remote_senders,
                                                                          sender));
-  if (buzon_mime_message_is_broken (self->message))
+  gtk_widget_set_visible (GTK_WIDGET (self->broken_label), broken);
+  if (broken)
     {
-      g_autofree char *source = buzon_mime_message_dup_source (self->message, 1024 * 1024);
+      g_autofree char *source = NULL;
+
+      g_mutex_lock (shown_lock (self));  /* a nested message's source is written from its parts */
+      source = buzon_mime_message_dup_source (message, 1024 * 1024);
+      g_mutex_unlock (shown_lock (self));
 
       buzon_reader_view_set_plain_text (self->view, source);
     }
@@ -229,11 +310,170 @@ show_body (BuzonReader *self)
 static void
 show_source (BuzonReader *self)
 {
-  g_autofree char *source = buzon_mime_message_dup_source (self->message, 16 * 1024 * 1024);
+  g_autofree char *source = NULL;
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->source_view);
+
+  g_mutex_lock (shown_lock (self));  /* a nested message's source is written from its parts */
+  source = buzon_mime_message_dup_source (shown (self), 16 * 1024 * 1024);
+  g_mutex_unlock (shown_lock (self));
 
   gtk_text_buffer_set_text (buffer, source != NULL ? source : "", -1);
   gtk_stack_set_visible_child_name (self->content_stack, "source");
+}
+
+/* Saving and opening attachments: the part is streamed to the file on a
+ * worker thread, never held whole in memory. */
+
+typedef struct
+{
+  BuzonMimeMessage *message;   /* the part's */
+  BuzonMimeMessage *top;       /* the one read from the store: its lock */
+  char             *part_id;
+  char             *name;      /* for the error sentence */
+  GFile            *file;
+  gboolean          open;      /* show it with the desktop's application */
+} Write;
+
+static void
+write_free (Write *write)
+{
+  g_clear_object (&write->message);
+  g_clear_object (&write->top);
+  g_free (write->part_id);
+  g_free (write->name);
+  g_clear_object (&write->file);
+  g_free (write);
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Write *write = task_data;
+  g_autoptr(GFileOutputStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  (void)source_object;
+
+  if (write->open)
+    {
+      g_autoptr(GFile) dir = g_file_get_parent (write->file);
+
+      if (g_mkdir_with_parents (g_file_peek_path (dir), 0700) != 0)
+        {
+          int saved = errno;
+
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved), "%s",
+                                   g_strerror (saved));
+          return;
+        }
+    }
+
+  /* Only the user can read what is written (G_FILE_CREATE_PRIVATE): an
+   * attachment is the user's mail. */
+  output = g_file_replace (write->file, NULL, FALSE,
+                           G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                           cancellable, &error);
+  if (output == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_mutex_lock (mime_lock_of (write->top));
+  ok = buzon_mime_message_write_part (write->message, write->part_id, G_OUTPUT_STREAM (output),
+                                      cancellable, &error);
+  g_mutex_unlock (mime_lock_of (write->top));
+
+  if (!ok)
+    {
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      /* Closing through a cancelled cancellable drops the temporary file,
+       * so a failed save leaves any earlier file as it was. */
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (output), abandon, NULL);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (output), cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_problem (BuzonReader *self,
+              const char  *text)
+{
+  gtk_label_set_text (self->problem_label, text);
+  gtk_revealer_set_reveal_child (self->problem_revealer, TRUE);
+}
+
+static void
+write_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  BuzonReader *self = BUZON_READER (object);
+  Write *write = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  (void)user_data;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (write->open)
+        /* TRANSLATORS: %s is a file name, then why (a sentence from the system) */
+        text = g_strdup_printf (_("“%s” could not be opened: %s"), write->name, error->message);
+      else
+        /* TRANSLATORS: %s is a file name, then why (a sentence from the system) */
+        text = g_strdup_printf (_("“%s” could not be saved: %s"), write->name, error->message);
+      show_problem (self, text);
+      return;
+    }
+
+  if (write->open)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      g_autofree char *uri = g_file_get_uri (write->file);
+
+      gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+    }
+}
+
+static void
+write_part_async (BuzonReader   *self,
+                  BuzonMimePart *part,
+                  GFile         *file,
+                  gboolean       open)
+{
+  g_autoptr(GTask) task = NULL;
+  Write *write = g_new0 (Write, 1);
+  const char *name = buzon_mime_part_get_filename (part);
+
+  /* A nested message is owned by the top one: both are kept. */
+  write->message = g_object_ref (shown (self));
+  write->top = g_object_ref (self->message);
+  write->part_id = g_strdup (buzon_mime_part_get_id (part));
+  write->name = g_strdup (name != NULL && *name != '\0' ? name : _("Unnamed attachment"));
+  write->file = g_object_ref (file);
+  write->open = open;
+
+  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+  task = g_task_new (self, self->io_cancellable, write_cb, NULL);
+  g_task_set_source_tag (task, BUZON_SOURCE_TAG (write_part_async));
+  g_task_set_task_data (task, write, (GDestroyNotify)write_free);
+  g_task_run_in_thread (task, write_thread);
 }
 
 static void
@@ -241,24 +481,22 @@ save_response_cb (GtkNativeDialog *dialog,
                   int              response,
                   gpointer         user_data)
 {
-  GBytes *bytes = user_data;
+  BuzonReader *self = BUZON_READER (user_data);
+  const char *part_id = g_object_get_data (G_OBJECT (dialog), "buzon-part");
+  BuzonMimePart *part = shown (self) != NULL && part_id != NULL
+                        ? buzon_mime_message_get_part (shown (self), part_id) : NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (response == GTK_RESPONSE_ACCEPT && part != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-      gsize size;
-      const char *data = g_bytes_get_data (bytes, &size);
 
-      if (file != NULL &&
-          !g_file_replace_contents (file, data != NULL ? data : "", size, NULL, FALSE,
-                                    G_FILE_CREATE_NONE, NULL, NULL, &error))
-        g_warning ("Could not save the attachment: %s", error->message);
+      if (file != NULL)
+        write_part_async (self, part, file, FALSE);
     }
 
-  g_bytes_unref (bytes);
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
+  g_object_unref (self);
 }
 
 /* A file name safe to create: no directories, no leading dot. */
@@ -286,17 +524,15 @@ save_attachment (BuzonReader   *self,
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   g_autofree char *name = safe_file_name (part);
-  GBytes *bytes = buzon_mime_message_dup_part_bytes (self->message, buzon_mime_part_get_id (part));
-
-  if (bytes == NULL)
-    return;
 
   dialog = gtk_file_chooser_native_new (_("Save Attachment"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  g_signal_connect (dialog, "response", G_CALLBACK (save_response_cb), bytes);
+  g_object_set_data_full (G_OBJECT (dialog), "buzon-part",
+                          g_strdup (buzon_mime_part_get_id (part)), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (save_response_cb), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
@@ -306,35 +542,43 @@ static void
 open_attachment (BuzonReader   *self,
                  BuzonMimePart *part)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *name = safe_file_name (part);
   g_autofree char *path = NULL;
-  g_autofree char *uri = NULL;
-  gsize size;
-  const char *data;
+  g_autoptr(GFile) file = NULL;
 
-  bytes = buzon_mime_message_dup_part_bytes (self->message, buzon_mime_part_get_id (part));
-  if (bytes == NULL)
+  /* The nested message's parts have ids of their own: keep them apart. */
+  path = g_build_filename (g_get_user_cache_dir (), "buzon", "attachments",
+                           self->nested != NULL ? "nested" : "top",
+                           buzon_mime_part_get_id (part), name, NULL);
+  file = g_file_new_for_path (path);
+  write_part_async (self, part, file, TRUE);
+}
+
+enum
+{
+  ATTACHMENT_OPEN,
+  ATTACHMENT_SAVE,
+  ATTACHMENT_VIEW,
+};
+
+static void show_shown (BuzonReader *self);
+
+static void
+view_nested (BuzonReader   *self,
+             BuzonMimePart *part)
+{
+  BuzonMimeMessage *nested;
+
+  /* Parsing the attached message reads its parts: not while a worker does. */
+  g_mutex_lock (shown_lock (self));
+  nested = buzon_mime_message_get_nested (shown (self), buzon_mime_part_get_id (part));
+  g_mutex_unlock (shown_lock (self));
+  if (nested == NULL)
     return;
 
-  dir = g_build_filename (g_get_user_cache_dir (), "buzon", "attachments",
-                          buzon_mime_part_get_id (part), NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  data = g_bytes_get_data (bytes, &size);
-  if (!g_file_set_contents_full (path, data != NULL ? data : "", (gssize)size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    {
-      g_warning ("Could not open the attachment: %s", error->message);
-      return;
-    }
-
-  uri = g_filename_to_uri (path, NULL, NULL);
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  self->nested = nested;
+  show_shown (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
 }
 
 static void
@@ -343,17 +587,19 @@ attachment_clicked_cb (GtkButton *button,
 {
   BuzonReader *self = user_data;
   const char *part_id = g_object_get_data (G_OBJECT (button), "buzon-part");
-  gboolean save = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "buzon-save"));
+  int what = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "buzon-action"));
   BuzonMimePart *part;
 
-  if (self->message == NULL || part_id == NULL)
+  if (shown (self) == NULL || part_id == NULL)
     return;
-  part = buzon_mime_message_get_part (self->message, part_id);
+  part = buzon_mime_message_get_part (shown (self), part_id);
   if (part == NULL)
     return;
 
-  if (save)
+  if (what == ATTACHMENT_SAVE)
     save_attachment (self, part);
+  else if (what == ATTACHMENT_VIEW)
+    view_nested (self, part);
   else
     open_attachment (self, part);
 }
@@ -363,9 +609,11 @@ attachment_button (BuzonReader   *self,
                    BuzonMimePart *part,
                    const char    *icon,
                    const char    *label,
-                   gboolean       save)
+                   int            what)
 {
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+  /* Viewing an attached message is a word, not an icon: no icon says it. */
+  GtkWidget *button = what == ATTACHMENT_VIEW ? gtk_button_new_with_label (_("View"))
+                                              : gtk_button_new_from_icon_name (icon);
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, label);
@@ -374,7 +622,7 @@ attachment_button (BuzonReader   *self,
   gtk_widget_add_css_class (button, "flat");
   g_object_set_data_full (G_OBJECT (button), "buzon-part",
                           g_strdup (buzon_mime_part_get_id (part)), g_free);
-  g_object_set_data (G_OBJECT (button), "buzon-save", GINT_TO_POINTER (save));
+  g_object_set_data (G_OBJECT (button), "buzon-action", GINT_TO_POINTER (what));
   g_signal_connect (button, "clicked", G_CALLBACK (attachment_clicked_cb), self);
 
   return button;
@@ -383,7 +631,7 @@ attachment_button (BuzonReader   *self,
 static void
 show_attachments (BuzonReader *self)
 {
-  GPtrArray *attachments = buzon_mime_message_get_attachments (self->message);
+  GPtrArray *attachments = buzon_mime_message_get_attachments (shown (self));
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
@@ -402,20 +650,31 @@ show_attachments (BuzonReader *self)
       g_autofree char *save_label = NULL;
 
       if (name == NULL || *name == '\0')
-        name = _("Unnamed attachment");
+        name = buzon_mime_part_is_message (part) ? _("Attached message")
+                                                 : _("Unnamed attachment");
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (buzon_mime_part_is_message (part))
+        {
+          /* TRANSLATORS: a button's name for screen readers; %s is a file name
+           * or “Attached message” */
+          g_autofree char *view_label = g_strdup_printf (_("View %s"), name);
+
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                     attachment_button (self, part, NULL, view_label,
+                                                        ATTACHMENT_VIEW));
+        }
       /* TRANSLATORS: a button's name for screen readers; %s is a file name */
       open_label = g_strdup_printf (_("Open %s"), name);
       /* TRANSLATORS: a button's name for screen readers; %s is a file name */
       save_label = g_strdup_printf (_("Save %s"), name);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  attachment_button (self, part, "document-open-symbolic",
-                                                    open_label, FALSE));
+                                                    open_label, ATTACHMENT_OPEN));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  attachment_button (self, part, "document-save-symbolic",
-                                                    save_label, TRUE));
+                                                    save_label, ATTACHMENT_SAVE));
       gtk_list_box_append (self->attachments_list, row);
     }
 
@@ -451,34 +710,68 @@ update_flag_icon (BuzonReader *self)
                             ? "starred-symbolic" : "non-starred-symbolic");
 }
 
+/**
+ * _buzon_reader_dup_notice:
+ * @body_truncated: the body was cut at BUZON_MIME_MAX_BODY_BYTES
+ * @n_unlisted: parts left out of the list by BUZON_MIME_MAX_PARTS
+ *
+ * Returns: (transfer full) (nullable): the notice, one sentence a line
+ */
+char *
+_buzon_reader_dup_notice (gboolean body_truncated,
+                          guint    n_unlisted)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (body_truncated)
+    g_string_append (text, _("This message is very long; the rest is in its source."));
+  if (n_unlisted > 0)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u more part is not listed.",
+                                                 "%u more parts are not listed.", n_unlisted),
+                              n_unlisted);
+    }
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+}
+
 static void
 show_header (BuzonReader *self)
 {
-  const char *subject = self->message != NULL ? buzon_mime_message_get_subject (self->message)
-                                              : NULL;
+  BuzonMimeMessage *message = shown (self);
+  /* The store's summary describes the top message only. */
+  BuzonMessageSummary *summary = self->nested == NULL ? self->summary : NULL;
+  const char *subject = message != NULL ? buzon_mime_message_get_subject (message) : NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   g_autofree char *cc = NULL;
   g_autofree char *date = NULL;
-  GDateTime *when = self->message != NULL ? buzon_mime_message_get_date (self->message) : NULL;
+  g_autofree char *notice = NULL;
+  GDateTime *when = message != NULL ? buzon_mime_message_get_date (message) : NULL;
 
-  if (subject == NULL)
-    subject = self->summary->subject;
+  if (subject == NULL && summary != NULL)
+    subject = summary->subject;
   gtk_label_set_text (self->subject_label, subject != NULL && *subject != '\0'
                                            ? subject : _("(No subject)"));
 
-  if (self->message != NULL)
+  if (message != NULL)
     {
-      from = format_addresses (buzon_mime_message_get_from (self->message));
-      to = format_addresses (buzon_mime_message_get_to (self->message));
-      cc = format_addresses (buzon_mime_message_get_cc (self->message));
+      from = format_addresses (buzon_mime_message_get_from (message));
+      to = format_addresses (buzon_mime_message_get_to (message));
+      cc = format_addresses (buzon_mime_message_get_cc (message));
+      notice = _buzon_reader_dup_notice (buzon_mime_message_get_body_truncated (message),
+                                         buzon_mime_message_get_n_unlisted_parts (message));
     }
-  else
+  else if (summary != NULL)
     {
-      from = g_strdup (self->summary->from);
-      to = g_strdup (self->summary->to);
-      cc = g_strdup (self->summary->cc);
+      from = g_strdup (summary->from);
+      to = g_strdup (summary->to);
+      cc = g_strdup (summary->cc);
     }
+  gtk_label_set_text (self->notice_label, notice != NULL ? notice : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL);
   gtk_label_set_text (self->from_label, from != NULL ? from : _("(No sender)"));
 
   {
@@ -503,13 +796,19 @@ show_header (BuzonReader *self)
       /* The user's locale decides the format. */
       date = g_date_time_format (local, "%c");
     }
-  else if (self->summary->date > 0)
+  else if (summary != NULL && summary->date > 0)
     {
-      g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (self->summary->date);
+      g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (summary->date);
 
       date = g_date_time_format (local, "%c");
     }
   gtk_label_set_text (self->date_label, date != NULL ? date : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->date_label), date != NULL);
+
+  /* The flag, the read state and the way back belong to the top message. */
+  gtk_widget_set_visible (GTK_WIDGET (self->flag_button), self->nested == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->nested != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reader.back", self->nested != NULL);
 
   self->updating = TRUE;
   gtk_toggle_button_set_active (self->flag_button,
@@ -528,6 +827,28 @@ show_error (BuzonReader *self,
   adw_status_page_set_description (self->error_page, description);
   gtk_button_set_label (self->retry_button, button);
   gtk_stack_set_visible_child_name (self->content_stack, "error");
+}
+
+/* The header, the attachments and the body of the message on screen: the
+ * top one, or the attached one the user is viewing. */
+static void
+show_shown (BuzonReader *self)
+{
+  BuzonMimeMessage *message = shown (self);
+
+  gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
+  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+  show_header (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->source_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->plain_button),
+                          buzon_mime_message_get_body_html (message) != NULL &&
+                          buzon_mime_message_get_body_text (message) != NULL);
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->plain_button, self->prefer_plain);
+  gtk_toggle_button_set_active (self->source_button, FALSE);
+  self->updating = FALSE;
+  show_attachments (self);
+  show_body (self);
 }
 
 static void
@@ -552,16 +873,17 @@ load_cb (GObject      *object,
     return;  /* another message was asked for meanwhile */
 
   g_clear_pointer (&self->summary, buzon_message_summary_free);
+  self->nested = NULL;
   g_clear_object (&self->message);
   self->summary = g_steal_pointer (&load->summary);
   self->message = g_steal_pointer (&load->message);
   self->not_downloaded = load->not_downloaded;
 
-  show_header (self);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->source_button), self->message != NULL);
-
   if (self->not_downloaded)
     {
+      show_header (self);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->source_button), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->broken_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->plain_button), FALSE);
       gtk_revealer_set_reveal_child (self->attachments_revealer, FALSE);
       show_error (self, _("Not Downloaded Yet"),
@@ -570,15 +892,7 @@ load_cb (GObject      *object,
       return;
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->plain_button),
-                          buzon_mime_message_get_body_html (self->message) != NULL &&
-                          buzon_mime_message_get_body_text (self->message) != NULL);
-  self->updating = TRUE;
-  gtk_toggle_button_set_active (self->plain_button, self->prefer_plain);
-  gtk_toggle_button_set_active (self->source_button, FALSE);
-  self->updating = FALSE;
-  show_attachments (self);
-  show_body (self);
+  show_shown (self);
 
   g_clear_handle_id (&self->mark_read_timer, g_source_remove);
   if ((self->summary->flags & BUZON_MESSAGE_FLAG_SEEN) == 0)
@@ -696,6 +1010,29 @@ on_retry_cb (BuzonReader *self)
 }
 
 static void
+back_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  BuzonReader *self = BUZON_READER (widget);
+
+  (void)action_name;
+  (void)parameter;
+  if (self->nested == NULL || self->message == NULL)
+    return;
+
+  self->nested = NULL;
+  show_shown (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->attachments_list));
+}
+
+static void
+on_problem_dismiss_cb (BuzonReader *self)
+{
+  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+}
+
+static void
 remote_blocked_cb (BuzonReader *self)
 {
   gtk_revealer_set_reveal_child (self->remote_revealer,
@@ -724,6 +1061,8 @@ buzon_reader_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->io_cancellable);
+  g_clear_object (&self->io_cancellable);
   g_clear_handle_id (&self->mark_read_timer, g_source_remove);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), BUZON_TYPE_READER);
@@ -788,6 +1127,11 @@ buzon_reader_class_init (BuzonReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, to_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, cc_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, date_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, back_button);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, broken_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, remote_revealer);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, attachments_revealer);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, attachments_list);
@@ -803,6 +1147,12 @@ buzon_reader_class_init (BuzonReaderClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_show_remote_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_always_remote_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_problem_dismiss_cb);
+
+  /* Back from an attached message to the one it came in: the button, or
+   * Escape anywhere in the pane. */
+  gtk_widget_class_install_action (widget_class, "reader.back", NULL, back_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "reader.back", NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -811,6 +1161,8 @@ static void
 buzon_reader_init (BuzonReader *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->io_cancellable = g_cancellable_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reader.back", FALSE);
   self->remote_senders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   buzon_reader_view_set_part_resolver (self->view, resolve_part_cb, self, NULL);
   g_signal_connect_object (self->view, "notify::remote-content-blocked",
@@ -872,6 +1224,7 @@ buzon_reader_clear (BuzonReader *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->mark_read_timer, g_source_remove);
   self->message_id = 0;
+  self->nested = NULL;
   g_clear_pointer (&self->summary, buzon_message_summary_free);
   g_clear_object (&self->message);
   gtk_spinner_stop (self->spinner);
@@ -930,4 +1283,27 @@ buzon_reader_allow_remote_senders (BuzonReader        *self,
 
   for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
     g_hash_table_add (self->remote_senders, g_utf8_strdown (addresses[i], -1));
+}
+
+/**
+ * _buzon_reader_save_part_to_file_for_test:
+ * @part_id: a part of the message on screen
+ * @file: where to save it
+ *
+ * What "Save" does once the file dialog has answered.
+ */
+void
+_buzon_reader_save_part_to_file_for_test (BuzonReader *self,
+                                          const char  *part_id,
+                                          GFile       *file)
+{
+  BuzonMimePart *part;
+
+  g_return_if_fail (BUZON_IS_READER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (shown (self) != NULL);
+
+  part = buzon_mime_message_get_part (shown (self), part_id);
+  g_return_if_fail (part != NULL);
+  write_part_async (self, part, file, FALSE);
 }

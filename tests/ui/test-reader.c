@@ -9,7 +9,11 @@
  * with open/save buttons named for screen readers, the HTML/plain switch,
  * the source view, the flag button and marking as read (both stored through
  * buzon-mail-ops), the remote-content bar; a message whose body is not
- * stored (an IMAP summary) offers to download it.
+ * stored (an IMAP summary) offers to download it. Saving streams the part to
+ * the file, and a failure is said in the pane; an attached message opens in
+ * the pane with a way back (the button, Escape); the notices for a cut body
+ * and unlisted parts; inline pictures under a plain body are listed; a
+ * message Buzón cannot read says so above its source.
  */
 
 #include "config.h"
@@ -20,6 +24,8 @@
 #include <glib/gstdio.h>
 
 #include "buzon-mail-ops.h"
+#include "buzon-mime-message.h"
+#include "buzon-reader-private.h"
 #include "buzon-reader.h"
 #include "buzon-store.h"
 
@@ -316,6 +322,416 @@ test_reader_shows_message (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A message of the given bytes, stored and shown; the window is returned. */
+static GtkWidget *
+show_raw (BuzonStore   *store,
+          BuzonAccount *account,
+          GBytes       *raw,
+          GtkWidget    *reader)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window;
+  PageWait page = { reader, "body" };
+  gint64 id = 0;
+
+  g_assert_true (buzon_mail_ops_append (store, account, inbox_id (store, account), raw, 0, &id,
+                                        &error));
+  g_assert_no_error (error);
+  window = show_in_window (reader);
+  buzon_reader_show_message (BUZON_READER (reader), store, account, id);
+  g_assert_true (spin_until (on_page, &page));
+
+  return window;
+}
+
+static GBytes *
+sample (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "mime", name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize size = 0;
+
+  g_file_get_contents (path, &data, &size, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, size);
+}
+
+/* The row of the attachment titled @title. */
+static GtkWidget *
+find_row (GtkWidget  *reader,
+          const char *title)
+{
+  GtkWidget *list = find_child (reader, GTK_TYPE_LIST_BOX, NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return row;
+  return NULL;
+}
+
+static guint
+count_rows (GtkWidget *reader)
+{
+  GtkWidget *list = find_child (reader, GTK_TYPE_LIST_BOX, NULL);
+  guint n = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    n += ADW_IS_ACTION_ROW (row);
+  return n;
+}
+
+/* A label showing @text (whole), visible with all its ancestors. */
+static GtkLabel *
+find_shown_label (GtkWidget  *root,
+                  const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (!gtk_widget_get_visible (child) ||
+          (GTK_IS_REVEALER (child) && !gtk_revealer_get_reveal_child (GTK_REVEALER (child))))
+        continue;
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0)
+        return GTK_LABEL (child);
+      if ((found = find_shown_label (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GFile  *file;
+  GBytes *expected;
+} FileWait;
+
+static gboolean
+file_written (gpointer data)
+{
+  FileWait *wait = data;
+  g_autoptr(GBytes) bytes = g_file_load_bytes (wait->file, NULL, NULL, NULL);
+
+  return bytes != NULL && g_bytes_get_size (bytes) == g_bytes_get_size (wait->expected);
+}
+
+typedef struct
+{
+  GtkWidget  *reader;
+  const char *prefix;
+} ProblemWait;
+
+static gboolean
+problem_shown (gpointer data)
+{
+  ProblemWait *wait = data;
+  GtkRevealer *revealer = NULL;
+  GtkLabel *label;
+
+  label = GTK_LABEL (find_child (wait->reader, GTK_TYPE_LABEL, wait->prefix));
+  if (label != NULL)
+    revealer = GTK_REVEALER (gtk_widget_get_ancestor (GTK_WIDGET (label), GTK_TYPE_REVEALER));
+  return revealer != NULL && gtk_revealer_get_reveal_child (revealer);
+}
+
+/* Saving streams the part into the file (2 MB here, base64 in the message)
+ * on a worker; a file that cannot be made is said in the pane, in words. */
+static void
+test_reader_save_attachment (void)
+{
+  g_autoptr(BuzonStore) store = new_store ("save.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) saved = NULL;
+  g_autofree guchar *data = g_malloc (2 * 1024 * 1024);
+  g_autofree char *encoded = NULL;
+  g_autofree char *path = g_build_filename (data_home, "saved.bin", NULL);
+  g_autofree char *bad_path = g_build_filename (data_home, "no", "such", "dir", "x.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bad_file = g_file_new_for_path (bad_path);
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window;
+  GtkWidget *row;
+  GtkWidget *button;
+  const char *part_id;
+  FileWait wait;
+  ProblemWait problem = { reader, "could not be saved" };
+  gsize len;
+
+  for (gsize i = 0; i < 2 * 1024 * 1024; i++)
+    data[i] = (guchar)((i * 2654435761u) >> 13);
+  expected = g_bytes_new (data, 2 * 1024 * 1024);
+  encoded = g_base64_encode (data, 2 * 1024 * 1024);
+  g_string_append (text, "From: Ana <ana@example.test>\r\n"
+                         "To: bruno@example.test\r\n"
+                         "Subject: Datos\r\n"
+                         "MIME-Version: 1.0\r\n"
+                         "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                         "--b\r\nContent-Type: text/plain\r\n\r\nLos datos.\r\n"
+                         "--b\r\nContent-Type: application/octet-stream\r\n"
+                         "Content-Disposition: attachment; filename=\"datos.bin\"\r\n"
+                         "Content-Transfer-Encoding: base64\r\n\r\n");
+  len = strlen (encoded);
+  for (gsize i = 0; i < len; i += 76)
+    {
+      g_string_append_len (text, encoded + i, MIN (76, len - i));
+      g_string_append (text, "\r\n");
+    }
+  g_string_append (text, "--b--\r\n");
+  raw = g_bytes_new (text->str, text->len);
+
+  window = show_raw (store, account, raw, reader);
+  row = find_row (reader, "datos.bin");
+  g_assert_nonnull (row);
+  button = find_child (row, GTK_TYPE_BUTTON, "Save datos.bin");
+  g_assert_nonnull (button);
+  part_id = g_object_get_data (G_OBJECT (button), "buzon-part");
+  g_assert_nonnull (part_id);
+
+  wait.file = file;
+  wait.expected = expected;
+  _buzon_reader_save_part_to_file_for_test (BUZON_READER (reader), part_id, file);
+  g_assert_true (spin_until (file_written, &wait));
+  saved = g_file_load_bytes (file, NULL, NULL, NULL);
+  g_assert_true (g_bytes_equal (saved, expected));
+  g_assert_false (problem_shown (&problem));
+
+  /* A directory that is not there: the pane says so. */
+  _buzon_reader_save_part_to_file_for_test (BUZON_READER (reader), part_id, bad_file);
+  g_assert_true (spin_until (problem_shown, &problem));
+  {
+    GtkLabel *label = GTK_LABEL (find_child (reader, GTK_TYPE_LABEL, problem.prefix));
+
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (label),
+                                     "“datos.bin” could not be saved: "));
+    g_assert_true (gtk_label_get_selectable (label));
+  }
+  screenshot (window, "save-failed");
+
+  /* Dismissed with its button, which a screen reader can name. */
+  button = find_child (reader, GTK_TYPE_BUTTON, "Dismiss");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_false (problem_shown (&problem));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_escape_back (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == GDK_KEY_Escape &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0 &&
+              GTK_IS_NAMED_ACTION (action) &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)),
+                         "reader.back") == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A forwarded message: listed with a View button; viewed in the pane with
+ * its own header, body and attachments; back with the button or Escape. */
+static void
+test_reader_nested_message (void)
+{
+  g_autoptr(BuzonStore) store = new_store ("nested.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GBytes) raw = sample ("13-forwarded.eml");
+  g_autofree char *path = g_build_filename (data_home, "precios.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window;
+  GtkWidget *row;
+  GtkWidget *button;
+  GtkWidget *back;
+  PageWait page = { reader, "body" };
+
+  window = show_raw (store, account, raw, reader);
+  g_assert_nonnull (find_shown_label (reader, "Luis <luis@example.org>"));
+  back = find_child (reader, GTK_TYPE_BUTTON, "Back to the message");
+  g_assert_nonnull (back);
+  g_assert_false (gtk_widget_get_visible (back));
+  g_assert_true (has_escape_back (reader));
+
+  row = find_row (reader, "Attached message");
+  g_assert_nonnull (row);
+  button = find_child (row, GTK_TYPE_BUTTON, "View Attached message");
+  g_assert_nonnull (button);
+  g_assert_nonnull (find_child (row, GTK_TYPE_BUTTON, "Save Attached message"));
+  screenshot (window, "forwarded");
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (spin_until (on_page, &page));
+
+  /* The attached message's own header, attachments and way back. */
+  g_assert_nonnull (find_shown_label (reader, "Presupuesto"));
+  g_assert_nonnull (find_shown_label (reader, "Proveedor <ventas@proveedor.example>"));
+  g_assert_null (find_shown_label (reader, "Luis <luis@example.org>"));
+  /* Selectable, so reachable with the keyboard and read by a screen reader. */
+  g_assert_true (gtk_label_get_selectable (find_shown_label (reader, "Presupuesto")));
+  g_assert_true (gtk_label_get_selectable (
+    find_shown_label (reader, "Proveedor <ventas@proveedor.example>")));
+  g_assert_true (gtk_label_get_selectable (find_shown_label (reader, "To: luis@example.org")));
+  g_assert_true (gtk_widget_get_visible (back));
+  g_assert_true (gtk_widget_has_focus (back));
+  g_assert_false (gtk_widget_get_visible (find_child (reader, GTK_TYPE_TOGGLE_BUTTON, "Flag")));
+  row = find_row (reader, "precios.csv");
+  g_assert_nonnull (row);
+  g_assert_null (find_row (reader, "Attached message"));
+  screenshot (window, "nested");
+
+  /* Its parts save from it, not from the message around it. */
+  button = find_child (row, GTK_TYPE_BUTTON, "Save precios.csv");
+  {
+    g_autoptr(GBytes) expected = g_bytes_new_static ("articulo,precio\ntornillo,0.10\n", 30);
+    FileWait wait = { file, expected };
+    g_autoptr(GBytes) saved = NULL;
+
+    _buzon_reader_save_part_to_file_for_test (BUZON_READER (reader),
+                                              g_object_get_data (G_OBJECT (button), "buzon-part"),
+                                              file);
+    g_assert_true (spin_until (file_written, &wait));
+    saved = g_file_load_bytes (file, NULL, NULL, NULL);
+    g_assert_nonnull (strstr (g_bytes_get_data (saved, NULL), "tornillo,0.10"));
+  }
+
+  /* The source is the attached message's. */
+  {
+    GtkWidget *source = find_child (reader, GTK_TYPE_TOGGLE_BUTTON, "source");
+    GtkStack *stack = GTK_STACK (find_child (reader, GTK_TYPE_STACK, NULL));
+    GtkTextView *view = GTK_TEXT_VIEW (find_child (gtk_stack_get_child_by_name (stack, "source"),
+                                                   GTK_TYPE_TEXT_VIEW, NULL));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (source), TRUE);
+    gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (view), &start, &end);
+    text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
+    g_assert_nonnull (strstr (text, "ventas@proveedor.example"));
+    g_assert_null (strstr (text, "Te reenvío"));
+  }
+
+  /* Escape (the action it is bound to) goes back. */
+  g_assert_true (gtk_widget_activate_action (reader, "reader.back", NULL));
+  g_assert_true (spin_until (on_page, &page));
+  g_assert_nonnull (find_shown_label (reader, "Luis <luis@example.org>"));
+  g_assert_null (find_shown_label (reader, "Proveedor <ventas@proveedor.example>"));
+  g_assert_false (gtk_widget_get_visible (back));
+  g_assert_nonnull (find_row (reader, "Attached message"));
+
+  /* And the button does too. */
+  g_signal_emit_by_name (find_child (find_row (reader, "Attached message"), GTK_TYPE_BUTTON,
+                                     "View Attached message"), "clicked");
+  g_assert_nonnull (find_shown_label (reader, "Proveedor <ventas@proveedor.example>"));
+  g_signal_emit_by_name (back, "clicked");
+  g_assert_nonnull (find_shown_label (reader, "Luis <luis@example.org>"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_reader_notice_text (void)
+{
+  g_autofree char *none = _buzon_reader_dup_notice (FALSE, 0);
+  g_autofree char *cut = _buzon_reader_dup_notice (TRUE, 0);
+  g_autofree char *one = _buzon_reader_dup_notice (FALSE, 1);
+  g_autofree char *both = _buzon_reader_dup_notice (TRUE, 7);
+
+  g_assert_null (none);
+  g_assert_cmpstr (cut, ==, "This message is very long; the rest is in its source.");
+  g_assert_cmpstr (one, ==, "1 more part is not listed.");
+  g_assert_cmpstr (both, ==, "This message is very long; the rest is in its source.\n"
+                             "7 more parts are not listed.");
+}
+
+/* More parts than are listed: the pane says how many are not. */
+static void
+test_reader_unlisted_parts (void)
+{
+  g_autoptr(BuzonStore) store = new_store ("unlisted.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GString) text = g_string_new ("From: ana@example.test\r\nSubject: Muchas partes\r\n"
+                                          "MIME-Version: 1.0\r\n"
+                                          "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                                          "--b\r\nContent-Type: text/plain\r\n\r\nHola.\r\n");
+  g_autoptr(GBytes) raw = NULL;
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window;
+
+  /* The body and 514 attachments: 515 leaves, 3 over the bound. */
+  g_assert_cmpint (BUZON_MIME_MAX_PARTS, ==, 512);
+  for (guint i = 0; i < 514; i++)
+    g_string_append_printf (text, "--b\r\nContent-Type: text/csv\r\n"
+                                  "Content-Disposition: attachment; filename=\"p%u.csv\"\r\n\r\n"
+                                  "%u\r\n", i, i);
+  g_string_append (text, "--b--\r\n");
+  raw = g_bytes_new (text->str, text->len);
+
+  window = show_raw (store, account, raw, reader);
+  g_assert_nonnull (find_shown_label (reader, "3 more parts are not listed."));
+  g_assert_cmpuint (count_rows (reader), ==, 511);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Pictures inline under a plain-text body (Apple Mail) are reachable. */
+static void
+test_reader_plain_inline_images (void)
+{
+  g_autoptr(BuzonStore) store = new_store ("inline.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GBytes) raw = sample ("16-apple-inline-photo.eml");
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window = show_raw (store, account, raw, reader);
+  GtkWidget *row = find_row (reader, "IMG_0001.jpeg");
+
+  g_assert_nonnull (row);
+  g_assert_nonnull (find_child (row, GTK_TYPE_BUTTON, "Open IMG_0001.jpeg"));
+  g_assert_nonnull (find_child (row, GTK_TYPE_BUTTON, "Save IMG_0001.jpeg"));
+  g_assert_null (find_shown_label (reader,
+                                   "Buzón could not read this message; here is what arrived."));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* What GMime cannot read: a sentence, then what arrived. */
+static void
+test_reader_broken_message (void)
+{
+  static const char junk[] = "\x01\x02\xff\xfe garbage \x80\x81 no headers at all";
+  g_autoptr(BuzonStore) store = new_store ("broken.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GBytes) raw = g_bytes_new_static (junk, sizeof junk - 1);
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window = show_raw (store, account, raw, reader);
+
+  g_assert_nonnull (find_shown_label (reader,
+                                      "Buzón could not read this message; here is what arrived."));
+  screenshot (window, "broken");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 fetch_body_cb (BuzonReader *reader,
                gint64       message_id,
@@ -392,6 +808,12 @@ main (int   argc,
 
   g_test_add_func ("/buzon/ui/reader/shows-message", test_reader_shows_message);
   g_test_add_func ("/buzon/ui/reader/not-downloaded", test_reader_not_downloaded);
+  g_test_add_func ("/buzon/ui/reader/save-attachment", test_reader_save_attachment);
+  g_test_add_func ("/buzon/ui/reader/nested-message", test_reader_nested_message);
+  g_test_add_func ("/buzon/ui/reader/notice-text", test_reader_notice_text);
+  g_test_add_func ("/buzon/ui/reader/unlisted-parts", test_reader_unlisted_parts);
+  g_test_add_func ("/buzon/ui/reader/plain-inline-images", test_reader_plain_inline_images);
+  g_test_add_func ("/buzon/ui/reader/broken-message", test_reader_broken_message);
 
   ret = g_test_run ();
 
