@@ -49,7 +49,9 @@ struct _BuzonReader
   gint64               message_id;
   BuzonMessageSummary *summary;
   BuzonMimeMessage    *message;
-  BuzonMimeMessage    *nested;          /* an attached message shown; owned by message */
+  GPtrArray           *nested;          /* attached messages opened, innermost last;
+                                           owned by message */
+  GPtrArray           *nested_ids;      /* the part id each was opened from */
   GCancellable        *cancellable;
   GCancellable        *io_cancellable;  /* saves and opens: outlive a change of message */
   GHashTable          *remote_senders;  /* lowercase addresses, allowed always */
@@ -137,7 +139,8 @@ mime_lock_of (BuzonMimeMessage *message)
 static BuzonMimeMessage *
 shown (BuzonReader *self)
 {
-  return self->nested != NULL ? self->nested : self->message;
+  return self->nested->len > 0 ? g_ptr_array_index (self->nested, self->nested->len - 1)
+                               : self->message;
 }
 
 /* The lock for the message on screen: its top message's. */
@@ -546,9 +549,15 @@ open_attachment (BuzonReader   *self,
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
 
-  /* The nested message's parts have ids of their own: keep them apart. */
+  g_autofree char *within = NULL;
+
+  /* A nested message's parts have ids of their own: keep them apart by
+   * the attached messages they are in. */
+  g_ptr_array_add (self->nested_ids, NULL);
+  within = g_strjoinv ("~", (char **)self->nested_ids->pdata);
+  g_ptr_array_remove_index (self->nested_ids, self->nested_ids->len - 1);
   path = g_build_filename (g_get_user_cache_dir (), "buzon", "attachments",
-                           self->nested != NULL ? "nested" : "top",
+                           *within != '\0' ? within : "top",
                            buzon_mime_part_get_id (part), name, NULL);
   file = g_file_new_for_path (path);
   write_part_async (self, part, file, TRUE);
@@ -576,7 +585,8 @@ view_nested (BuzonReader   *self,
   if (nested == NULL)
     return;
 
-  self->nested = nested;
+  g_ptr_array_add (self->nested, nested);
+  g_ptr_array_add (self->nested_ids, g_strdup (buzon_mime_part_get_id (part)));
   show_shown (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
 }
@@ -742,7 +752,7 @@ show_header (BuzonReader *self)
 {
   BuzonMimeMessage *message = shown (self);
   /* The store's summary describes the top message only. */
-  BuzonMessageSummary *summary = self->nested == NULL ? self->summary : NULL;
+  BuzonMessageSummary *summary = self->nested->len == 0 ? self->summary : NULL;
   const char *subject = message != NULL ? buzon_mime_message_get_subject (message) : NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
@@ -806,9 +816,9 @@ show_header (BuzonReader *self)
   gtk_widget_set_visible (GTK_WIDGET (self->date_label), date != NULL);
 
   /* The flag, the read state and the way back belong to the top message. */
-  gtk_widget_set_visible (GTK_WIDGET (self->flag_button), self->nested == NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->nested != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reader.back", self->nested != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->flag_button), self->nested->len == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->nested->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reader.back", self->nested->len > 0);
 
   self->updating = TRUE;
   gtk_toggle_button_set_active (self->flag_button,
@@ -873,7 +883,8 @@ load_cb (GObject      *object,
     return;  /* another message was asked for meanwhile */
 
   g_clear_pointer (&self->summary, buzon_message_summary_free);
-  self->nested = NULL;
+  g_ptr_array_set_size (self->nested, 0);
+  g_ptr_array_set_size (self->nested_ids, 0);
   g_clear_object (&self->message);
   self->summary = g_steal_pointer (&load->summary);
   self->message = g_steal_pointer (&load->message);
@@ -1018,10 +1029,12 @@ back_action_cb (GtkWidget  *widget,
 
   (void)action_name;
   (void)parameter;
-  if (self->nested == NULL || self->message == NULL)
+  if (self->nested->len == 0 || self->message == NULL)
     return;
 
-  self->nested = NULL;
+  /* One level out: from a message attached to an attached one, to that. */
+  g_ptr_array_remove_index (self->nested, self->nested->len - 1);
+  g_ptr_array_remove_index (self->nested_ids, self->nested_ids->len - 1);
   show_shown (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->attachments_list));
 }
@@ -1078,6 +1091,8 @@ buzon_reader_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->account);
   g_clear_pointer (&self->summary, buzon_message_summary_free);
+  g_clear_pointer (&self->nested, g_ptr_array_unref);
+  g_clear_pointer (&self->nested_ids, g_ptr_array_unref);
   g_clear_object (&self->message);
   g_clear_pointer (&self->remote_senders, g_hash_table_unref);
 
@@ -1162,6 +1177,8 @@ buzon_reader_init (BuzonReader *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->io_cancellable = g_cancellable_new ();
+  self->nested = g_ptr_array_new ();
+  self->nested_ids = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reader.back", FALSE);
   self->remote_senders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   buzon_reader_view_set_part_resolver (self->view, resolve_part_cb, self, NULL);
@@ -1224,7 +1241,8 @@ buzon_reader_clear (BuzonReader *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->mark_read_timer, g_source_remove);
   self->message_id = 0;
-  self->nested = NULL;
+  g_ptr_array_set_size (self->nested, 0);
+  g_ptr_array_set_size (self->nested_ids, 0);
   g_clear_pointer (&self->summary, buzon_message_summary_free);
   g_clear_object (&self->message);
   gtk_spinner_stop (self->spinner);

@@ -652,6 +652,46 @@ test_reader_nested_message (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A message attached to an attached message: back goes out one level. */
+static void
+test_reader_nested_twice (void)
+{
+  static const char twice[] =
+    "From: Uno <uno@example.test>\r\nSubject: Fwd: Fwd: Hola\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n"
+    "--a\r\nContent-Type: text/plain\r\n\r\nPrimero.\r\n"
+    "--a\r\nContent-Type: message/rfc822\r\n\r\n"
+    "From: Dos <dos@example.test>\r\nSubject: Fwd: Hola\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+    "--b\r\nContent-Type: text/plain\r\n\r\nSegundo.\r\n"
+    "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+    "From: Tres <tres@example.test>\r\nSubject: Hola\r\n\r\nTercero.\r\n"
+    "--b--\r\n"
+    "--a--\r\n";
+  g_autoptr(BuzonStore) store = new_store ("twice.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GBytes) raw = g_bytes_new_static (twice, sizeof twice - 1);
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window = show_raw (store, account, raw, reader);
+
+  g_assert_nonnull (find_shown_label (reader, "Uno <uno@example.test>"));
+  g_signal_emit_by_name (find_child (find_row (reader, "Attached message"), GTK_TYPE_BUTTON,
+                                     "View Attached message"), "clicked");
+  g_assert_nonnull (find_shown_label (reader, "Dos <dos@example.test>"));
+  g_signal_emit_by_name (find_child (find_row (reader, "Attached message"), GTK_TYPE_BUTTON,
+                                     "View Attached message"), "clicked");
+  g_assert_nonnull (find_shown_label (reader, "Tres <tres@example.test>"));
+  g_assert_cmpuint (count_rows (reader), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (reader, "reader.back", NULL));
+  g_assert_nonnull (find_shown_label (reader, "Dos <dos@example.test>"));
+  g_assert_true (gtk_widget_activate_action (reader, "reader.back", NULL));
+  g_assert_nonnull (find_shown_label (reader, "Uno <uno@example.test>"));
+  g_assert_false (gtk_widget_get_visible (find_child (reader, GTK_TYPE_BUTTON,
+                                                      "Back to the message")));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_reader_notice_text (void)
 {
@@ -810,6 +850,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/reader/not-downloaded", test_reader_not_downloaded);
   g_test_add_func ("/buzon/ui/reader/save-attachment", test_reader_save_attachment);
   g_test_add_func ("/buzon/ui/reader/nested-message", test_reader_nested_message);
+  g_test_add_func ("/buzon/ui/reader/nested-twice", test_reader_nested_twice);
   g_test_add_func ("/buzon/ui/reader/notice-text", test_reader_notice_text);
   g_test_add_func ("/buzon/ui/reader/unlisted-parts", test_reader_unlisted_parts);
   g_test_add_func ("/buzon/ui/reader/plain-inline-images", test_reader_plain_inline_images);
