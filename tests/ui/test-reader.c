@@ -736,6 +736,29 @@ test_reader_unlisted_parts (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A body longer than is shown: the pane says where the rest is. */
+static void
+test_reader_truncated_body (void)
+{
+  g_autoptr(BuzonStore) store = new_store ("long.db");
+  g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
+  g_autoptr(GString) text = g_string_new ("From: ana@example.test\r\nSubject: Largo\r\n"
+                                          "MIME-Version: 1.0\r\n"
+                                          "Content-Type: text/plain; charset=us-ascii\r\n\r\n");
+  g_autoptr(GBytes) raw = NULL;
+  GtkWidget *reader = buzon_reader_new ();
+  GtkWidget *window;
+
+  while (text->len < BUZON_MIME_MAX_BODY_BYTES + 64 * 1024)
+    g_string_append (text, "Una linea de texto que se repite muchas veces en este mensaje.\r\n");
+  raw = g_bytes_new (text->str, text->len);
+
+  window = show_raw (store, account, raw, reader);
+  g_assert_nonnull (find_shown_label (reader,
+                                      "This message is very long; the rest is in its source."));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Pictures inline under a plain-text body (Apple Mail) are reachable. */
 static void
 test_reader_plain_inline_images (void)
@@ -853,6 +876,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/reader/nested-twice", test_reader_nested_twice);
   g_test_add_func ("/buzon/ui/reader/notice-text", test_reader_notice_text);
   g_test_add_func ("/buzon/ui/reader/unlisted-parts", test_reader_unlisted_parts);
+  g_test_add_func ("/buzon/ui/reader/truncated-body", test_reader_truncated_body);
   g_test_add_func ("/buzon/ui/reader/plain-inline-images", test_reader_plain_inline_images);
   g_test_add_func ("/buzon/ui/reader/broken-message", test_reader_broken_message);
 
