@@ -419,6 +419,39 @@ show_problem (BuzonReader *self,
   gtk_revealer_set_reveal_child (self->problem_revealer, TRUE);
 }
 
+typedef struct
+{
+  BuzonReader *reader;
+  char        *name;
+} Shown;
+
+/* The desktop could not open the copy (no application for its type…):
+ * said in the pane too. */
+static void
+show_uri_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Shown *shown_uri = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      shown_uri->reader->io_cancellable != NULL &&  /* NULL: disposed */
+      !g_cancellable_is_cancelled (shown_uri->reader->io_cancellable))
+    {
+      /* TRANSLATORS: %s is a file name, then why (a sentence from the system) */
+      g_autofree char *text = g_strdup_printf (_("“%s” could not be opened: %s"),
+                                               shown_uri->name, error->message);
+
+      show_problem (shown_uri->reader, text);
+    }
+
+  g_object_unref (shown_uri->reader);
+  g_free (shown_uri->name);
+  g_free (shown_uri);
+}
+
 static void
 write_cb (GObject      *object,
           GAsyncResult *result,
@@ -449,8 +482,12 @@ write_cb (GObject      *object,
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
       g_autofree char *uri = g_file_get_uri (write->file);
+      Shown *shown_uri = g_new0 (Shown, 1);
 
-      gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+      shown_uri->reader = g_object_ref (self);
+      shown_uri->name = g_strdup (write->name);
+      gtk_show_uri_full (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME,
+                         self->io_cancellable, show_uri_cb, shown_uri);
     }
 }
 
