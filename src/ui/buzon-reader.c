@@ -357,6 +357,7 @@ write_thread (GTask        *task,
   Write *write = task_data;
   g_autoptr(GFileOutputStream) output = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean existed;
   gboolean ok;
 
   (void)source_object;
@@ -377,6 +378,7 @@ write_thread (GTask        *task,
 
   /* Only the user can read what is written (G_FILE_CREATE_PRIVATE): an
    * attachment is the user's mail. */
+  existed = g_file_query_exists (write->file, cancellable);
   output = g_file_replace (write->file, NULL, FALSE,
                            G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
                            cancellable, &error);
@@ -396,9 +398,12 @@ write_thread (GTask        *task,
       g_autoptr(GCancellable) abandon = g_cancellable_new ();
 
       /* Closing through a cancelled cancellable drops the temporary file,
-       * so a failed save leaves any earlier file as it was. */
+       * so a failed save leaves any earlier file as it was; a new file is
+       * written in place, so what there is of it goes. */
       g_cancellable_cancel (abandon);
       g_output_stream_close (G_OUTPUT_STREAM (output), abandon, NULL);
+      if (!existed)
+        g_file_delete (write->file, NULL, NULL);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

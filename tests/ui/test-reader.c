@@ -18,7 +18,9 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -520,6 +522,28 @@ test_reader_save_attachment (void)
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   g_assert_false (problem_shown (&problem));
+
+  /* The disk fills up half way (a 1 MB file size limit stands in for it):
+   * said in the pane, and no half file is left behind. */
+  {
+    g_autofree char *full_path = g_build_filename (data_home, "full.bin", NULL);
+    g_autoptr(GFile) full = g_file_new_for_path (full_path);
+    struct rlimit old, limit;
+    void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+
+    g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+    limit = old;
+    limit.rlim_cur = 1024 * 1024;
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+    _buzon_reader_save_part_to_file_for_test (BUZON_READER (reader), part_id, full);
+    g_assert_true (spin_until (problem_shown, &problem));
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+    signal (SIGXFSZ, old_handler);
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (
+                     find_child (reader, GTK_TYPE_LABEL, problem.prefix))),
+                   "“datos.bin” could not be saved: "));
+    g_assert_false (g_file_query_exists (full, NULL));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
