@@ -590,7 +590,6 @@ open_attachment (BuzonReader   *self,
   g_autofree char *name = safe_file_name (part);
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
-
   g_autofree char *within = NULL;
 
   /* A nested message's parts have ids of their own: keep them apart by
