@@ -1043,7 +1043,13 @@ on_always_remote_cb (BuzonReader *self)
 
   if (sender != NULL)
     {
+      g_autoptr(GError) error = NULL;
+
       g_hash_table_add (self->remote_senders, g_strdup (sender));
+      /* Kept for the next time, in every window and account. */
+      if (self->store != NULL &&
+          !buzon_store_allow_remote_content (self->store, sender, TRUE, &error))
+        g_warning ("Could not remember the sender: %s", error->message);
       g_signal_emit (self, signals[SIGNAL_ALLOW_SENDER], 0, sender);
     }
   on_show_remote_cb (self);
@@ -1262,6 +1268,14 @@ buzon_reader_show_message (BuzonReader  *self,
   g_return_if_fail (BUZON_IS_STORE (store));
   g_return_if_fail (BUZON_IS_ACCOUNT (account));
 
+  if (self->store != store)
+    {
+      g_autoptr(GPtrArray) senders = buzon_store_list_remote_content_senders (store, NULL);
+
+      /* The senders the user allowed before (a short list, read once). */
+      for (guint i = 0; senders != NULL && i < senders->len; i++)
+        g_hash_table_add (self->remote_senders, g_strdup (senders->pdata[i]));
+    }
   g_set_object (&self->store, store);
   g_set_object (&self->account, account);
   self->message_id = message_id;

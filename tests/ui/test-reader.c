@@ -28,6 +28,7 @@
 #include "buzon-mail-ops.h"
 #include "buzon-mime-message.h"
 #include "buzon-reader-private.h"
+#include "buzon-reader-view.h"
 #include "buzon-reader.h"
 #include "buzon-store.h"
 
@@ -101,6 +102,24 @@ find_child (GtkWidget  *root,
             return child;
         }
       found = find_child (child, type, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_button_labelled (child, label);
       if (found != NULL)
         return found;
     }
@@ -319,6 +338,32 @@ test_reader_shows_message (void)
     text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (view), &start, &end, FALSE);
     if (strstr (text, "Content-Type: multipart/mixed") == NULL)
       g_error ("source: [%.300s]", text);
+  }
+
+  /* "Always for this sender": kept in the store, and the next reader shows
+   * this sender's remote content without asking. */
+  {
+    GtkWidget *always = find_button_labelled (reader, "_Always for This Sender");
+    g_autoptr(GPtrArray) senders = NULL;
+    GtkWidget *second = buzon_reader_new ();
+    GtkWidget *second_window;
+    PageWait second_page = { second, "body" };
+    GtkWidget *view;
+
+    g_assert_nonnull (always);
+    g_signal_emit_by_name (always, "clicked");
+    senders = buzon_store_list_remote_content_senders (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (senders->len, ==, 1);
+    g_assert_cmpstr (senders->pdata[0], ==, "ana@example.test");
+
+    second_window = show_in_window (second);
+    buzon_reader_show_message (BUZON_READER (second), store, account, id);
+    g_assert_true (spin_until (on_page, &second_page));
+    view = find_child (second, BUZON_TYPE_READER_VIEW, NULL);
+    g_assert_nonnull (view);
+    g_assert_true (buzon_reader_view_get_allow_remote (BUZON_READER_VIEW (view)));
+    gtk_window_destroy (GTK_WINDOW (second_window));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
