@@ -875,6 +875,13 @@ test_reader_unlisted_parts (void)
 static void
 test_reader_truncated_body (void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+  /* An 8 MB body through the reader takes minutes under AddressSanitizer;
+   * the plain build runs it. */
+  g_test_skip ("too slow under AddressSanitizer");
+  return;
+#endif
+
   g_autoptr(BuzonStore) store = new_store ("long.db");
   g_autoptr(BuzonAccount) account = add_account (store, BUZON_PROTOCOL_POP3);
   g_autoptr(GString) text = g_string_new ("From: ana@example.test\r\nSubject: Largo\r\n"
