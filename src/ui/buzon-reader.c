@@ -158,6 +158,7 @@ typedef struct
   gint64               message_id;
   BuzonMessageSummary *summary;
   BuzonMimeMessage    *message;
+  GPtrArray           *senders;       /* char *: remote content always allowed */
   gboolean             not_downloaded;
 } Load;
 
@@ -167,6 +168,7 @@ load_free (Load *load)
   g_clear_object (&load->store);
   g_clear_pointer (&load->summary, buzon_message_summary_free);
   g_clear_object (&load->message);
+  g_clear_pointer (&load->senders, g_ptr_array_unref);
   g_free (load);
 }
 
@@ -183,6 +185,8 @@ load_thread (GTask        *task,
   (void)source_object;
   (void)cancellable;
 
+  /* Read here, off the UI thread; a short list. */
+  load->senders = buzon_store_list_remote_content_senders (load->store, NULL);
   load->summary = buzon_store_get_message (load->store, load->message_id, &error);
   if (load->summary == NULL)
     {
@@ -930,6 +934,8 @@ load_cb (GObject      *object,
   self->summary = g_steal_pointer (&load->summary);
   self->message = g_steal_pointer (&load->message);
   self->not_downloaded = load->not_downloaded;
+  for (guint i = 0; load->senders != NULL && i < load->senders->len; i++)
+    g_hash_table_add (self->remote_senders, g_strdup (load->senders->pdata[i]));
 
   if (self->not_downloaded)
     {
@@ -1268,14 +1274,6 @@ buzon_reader_show_message (BuzonReader  *self,
   g_return_if_fail (BUZON_IS_STORE (store));
   g_return_if_fail (BUZON_IS_ACCOUNT (account));
 
-  if (self->store != store)
-    {
-      g_autoptr(GPtrArray) senders = buzon_store_list_remote_content_senders (store, NULL);
-
-      /* The senders the user allowed before (a short list, read once). */
-      for (guint i = 0; senders != NULL && i < senders->len; i++)
-        g_hash_table_add (self->remote_senders, g_strdup (senders->pdata[i]));
-    }
   g_set_object (&self->store, store);
   g_set_object (&self->account, account);
   self->message_id = message_id;
