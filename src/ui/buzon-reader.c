@@ -59,6 +59,7 @@ struct _BuzonReader
   guint                mark_read_timer;
   gboolean             prefer_plain;
   gboolean             not_downloaded;
+  gboolean             fetch_automatically;
   gboolean             updating;
 
   /* template */
@@ -906,6 +907,16 @@ show_shown (BuzonReader *self)
   show_body (self);
 }
 
+/* Asks whoever owns the sync engine for the body, with the spinner up
+ * until the message is shown again or buzon_reader_show_fetch_error(). */
+static void
+request_body (BuzonReader *self)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, "loading");
+  gtk_spinner_start (self->spinner);
+  g_signal_emit (self, signals[SIGNAL_FETCH_BODY], 0, self->message_id);
+}
+
 static void
 load_cb (GObject      *object,
          GAsyncResult *result,
@@ -944,6 +955,11 @@ load_cb (GObject      *object,
       gtk_widget_set_visible (GTK_WIDGET (self->broken_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->plain_button), FALSE);
       gtk_revealer_set_reveal_child (self->attachments_revealer, FALSE);
+      if (self->fetch_automatically)
+        {
+          request_body (self);
+          return;
+        }
       show_error (self, _("Not Downloaded Yet"),
                   _("Only the header of this message is stored on this computer."),
                   _("_Download"));
@@ -1066,7 +1082,7 @@ on_retry_cb (BuzonReader *self)
 {
   if (self->not_downloaded)
     {
-      g_signal_emit (self, signals[SIGNAL_FETCH_BODY], 0, self->message_id);
+      request_body (self);
       return;
     }
   if (self->store != NULL && self->message_id > 0)
@@ -1300,6 +1316,46 @@ buzon_reader_clear (BuzonReader *self)
   g_clear_object (&self->message);
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->content_stack, "loading");
+}
+
+/**
+ * buzon_reader_set_fetch_automatically:
+ * @fetch: whether a message whose body is not stored is downloaded as soon
+ *   as it is shown
+ *
+ * With @fetch, such a message emits #BuzonReader::fetch-body at once and
+ * shows a spinner; without it (the default), a "Download" button asks first.
+ */
+void
+buzon_reader_set_fetch_automatically (BuzonReader *self,
+                                      gboolean     fetch)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+
+  self->fetch_automatically = !!fetch;
+}
+
+/**
+ * buzon_reader_show_fetch_error:
+ * @message_id: the message whose body was asked for
+ * @message: why it could not be downloaded, a sentence for the user
+ *
+ * Ends a #BuzonReader::fetch-body request that failed: the pane says why and
+ * offers to try again. Ignored when another message is shown by now.
+ */
+void
+buzon_reader_show_fetch_error (BuzonReader *self,
+                               gint64       message_id,
+                               const char  *message)
+{
+  g_return_if_fail (BUZON_IS_READER (self));
+  g_return_if_fail (message != NULL);
+
+  if (message_id != self->message_id || !self->not_downloaded)
+    return;
+
+  gtk_spinner_stop (self->spinner);
+  show_error (self, _("The Message Could Not Be Downloaded"), message, _("_Try Again"));
 }
 
 /**

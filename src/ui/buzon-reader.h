@@ -29,6 +29,11 @@ void       buzon_reader_set_mark_read_delay (BuzonReader *self,
                                             guint         seconds);
 void       buzon_reader_set_prefer_plain_text (BuzonReader *self,
                                             gboolean      prefer_plain);
+void       buzon_reader_set_fetch_automatically (BuzonReader *self,
+                                            gboolean      fetch);
+void       buzon_reader_show_fetch_error   (BuzonReader  *self,
+                                            gint64        message_id,
+                                            const char   *message);
 void       buzon_reader_allow_remote_senders (BuzonReader        *self,
                                             const char * const *addresses);
 

@@ -948,6 +948,12 @@ fetch_body_cb (BuzonReader *reader,
   *asked = message_id;
 }
 
+static gboolean
+asked_nonzero (gpointer data)
+{
+  return *(gint64 *)data != 0;
+}
+
 static void
 test_reader_not_downloaded (void)
 {
@@ -982,6 +988,37 @@ test_reader_not_downloaded (void)
     g_assert_cmpstr (adw_status_page_get_title (status), ==, "Not Downloaded Yet");
     g_signal_emit_by_name (button, "clicked");
     g_assert_cmpint (asked, ==, summary->id);
+  }
+
+  /* As the window uses it: the body is asked for as soon as the message is
+   * shown, with a spinner; a failed download says why and can be retried. */
+  asked = 0;
+  buzon_reader_set_fetch_automatically (BUZON_READER (reader), TRUE);
+  buzon_reader_show_message (BUZON_READER (reader), store, account, summary->id);
+  page.page = "loading";
+  g_assert_true (spin_until (on_page, &page));
+  g_assert_true (spin_until (asked_nonzero, &asked));
+  g_assert_cmpint (asked, ==, summary->id);
+  g_assert_nonnull (find_child (reader, GTK_TYPE_LABEL, "Only the header"));
+
+  buzon_reader_show_fetch_error (BUZON_READER (reader), summary->id + 1, "Not this one");
+  g_assert_null (find_child (reader, GTK_TYPE_LABEL, "Not this one"));
+  buzon_reader_show_fetch_error (BUZON_READER (reader), summary->id,
+                                 "The server closed the connection.");
+  page.page = "error";
+  g_assert_true (spin_until (on_page, &page));
+  {
+    AdwStatusPage *status = ADW_STATUS_PAGE (find_child (reader, ADW_TYPE_STATUS_PAGE, NULL));
+    GtkWidget *button = find_child (GTK_WIDGET (status), GTK_TYPE_BUTTON, NULL);
+
+    g_assert_cmpstr (adw_status_page_get_title (status), ==, "The Message Could Not Be Downloaded");
+    g_assert_cmpstr (adw_status_page_get_description (status), ==,
+                     "The server closed the connection.");
+    asked = 0;
+    g_signal_emit_by_name (button, "clicked");
+    g_assert_cmpint (asked, ==, summary->id);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (find_child (reader, GTK_TYPE_STACK, NULL))),
+                     !=, "error");
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
