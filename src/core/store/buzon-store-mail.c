@@ -1492,6 +1492,98 @@ buzon_store_list_uids (BuzonStore  *self,
   return g_steal_pointer (&uids);
 }
 
+static void
+append_id_cb (BuzonStmt *stmt,
+              gpointer   user_data)
+{
+  gint64 id = sqlite3_column_int64 (stmt, 0);
+
+  g_array_append_val ((GArray *)user_data, id);
+}
+
+/**
+ * buzon_store_list_message_ids:
+ * @folder_id: the folder
+ * @error: return location for an error
+ *
+ * The ids of all of a folder's messages in the order of
+ * buzon_store_list_messages(): newest first (by Date, then by id). This is
+ * what the message list model keeps for a whole folder (8 bytes a message),
+ * reading the summaries only of the rows it shows; the (folder, date) index
+ * gives them without a sort.
+ *
+ * Returns: (element-type gint64) (transfer full) (nullable): the ids
+ */
+GArray *
+buzon_store_list_message_ids (BuzonStore  *self,
+                              gint64       folder_id,
+                              GError     **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _buzon_store_read_begin (self, "SELECT id FROM messages WHERE folder_id = ?1 "
+                                        "ORDER BY date DESC, id DESC",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!_buzon_store_read_each (self, stmt, append_id_cb, ids, error))
+    return NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * buzon_store_get_messages:
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @error: return location for an error
+ *
+ * The summaries of several messages in one read, for a page of the message
+ * list. Ids of messages that are gone are skipped.
+ *
+ * Returns: (element-type BuzonMessageSummary) (transfer full) (nullable):
+ *   the summaries found, in no particular order
+ */
+GPtrArray *
+buzon_store_get_messages (BuzonStore    *self,
+                          const gint64  *message_ids,
+                          guint          n_message_ids,
+                          GError       **error)
+{
+  g_autoptr(GString) list = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (message_ids != NULL || n_message_ids == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* One statement for any number of ids: they go in as a JSON array. */
+  list = g_string_sized_new (n_message_ids * 8 + 2);
+  g_string_append_c (list, '[');
+  for (guint i = 0; i < n_message_ids; i++)
+    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", message_ids[i]);
+  g_string_append_c (list, ']');
+
+  stmt = _buzon_store_read_begin (self, "SELECT " SUMMARY_COLUMNS " FROM messages "
+                                        "WHERE id IN (SELECT value FROM json_each (?1))",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  _buzon_bind_text (stmt, 1, list->str);
+
+  return _buzon_store_read_rows (self, stmt, _buzon_store_summary_from_row,
+                                 (GDestroyNotify)buzon_message_summary_free, error);
+}
+
 /* Runs @action (its other parameters bound) for each id in turn, bound as
  * ?1. Ids of messages that no longer exist are skipped; the folders of the
  * others are noted for the change signal. */
@@ -1904,15 +1996,6 @@ build_fts_query (const char *text)
     return NULL;
 
   return g_string_free (g_steal_pointer (&query), FALSE);
-}
-
-static void
-append_id_cb (BuzonStmt *stmt,
-              gpointer   user_data)
-{
-  gint64 id = sqlite3_column_int64 (stmt, 0);
-
-  g_array_append_val ((GArray *)user_data, id);
 }
 
 /**

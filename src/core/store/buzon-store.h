@@ -148,6 +148,15 @@ G_GNUC_WARN_UNUSED_RESULT
 GArray              *buzon_store_list_uids                  (BuzonStore           *self,
                                                              gint64                folder_id,
                                                              GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GArray              *buzon_store_list_message_ids           (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_get_messages               (BuzonStore           *self,
+                                                             const gint64         *message_ids,
+                                                             guint                 n_message_ids,
+                                                             GError              **error);
 gboolean             buzon_store_set_flags                  (BuzonStore           *self,
                                                              const gint64         *message_ids,
                                                              guint                 n_message_ids,
