@@ -14,10 +14,10 @@
  *   first page of summaries is read in the same job, so the first rows show
  *   filled in ("first-page-loaded" tells the window when).
  *
- * - Summaries are kept only in items someone holds and in a small cache:
- *   the last BUZON_MESSAGE_LIST_CACHED_PAGES pages of
- *   BUZON_MESSAGE_LIST_PAGE_SIZE loaded items, least recently loaded out
- *   first. The list knows every item alive through a weak reference (a
+ * - Summaries are kept only in items someone holds and in a small cache
+ *   of BUZON_MESSAGE_LIST_CACHED_PAGES pages' worth
+ *   (BUZON_MESSAGE_LIST_PAGE_SIZE each) of loaded items, least recently
+ *   used out first (an item is used when loaded or handed out). The list knows every item alive through a weak reference (a
  *   table from id to item), so it never creates two items for one message
  *   and never keeps one alive for nothing.
  *
@@ -68,7 +68,8 @@ struct _BuzonMessageList
   gboolean      first_page_done;
 
   GHashTable   *items;         /* gint64 id → BuzonMessageItem, weak */
-  GQueue        cache;         /* GPtrArray of loaded items (strong), newest first */
+  GQueue        cache;         /* loaded items (strong), most recently used first */
+  GHashTable   *cache_links;   /* gint64 id → its GList link in cache */
   GQueue        wanted;        /* page numbers + 1, most recent first */
   GHashTable   *wanted_set;
 
@@ -252,19 +253,38 @@ page_has_placeholder (BuzonMessageList *self,
   return FALSE;
 }
 
+/* Puts @item first in the cache (adding it if needed) and drops the least
+ * recently used items beyond the bound. */
 static void
-buzon_message_list_cache_page (BuzonMessageList *self,
-                               GPtrArray        *page)
+buzon_message_list_cache_touch (BuzonMessageList *self,
+                                BuzonMessageItem *item)
 {
-  if (page->len == 0)
+  gint64 id = buzon_message_item_get_id (item);
+  GList *link = g_hash_table_lookup (self->cache_links, &id);
+
+  if (link != NULL)
     {
-      g_ptr_array_unref (page);
+      g_queue_unlink (&self->cache, link);
+      g_queue_push_head_link (&self->cache, link);
       return;
     }
 
-  g_queue_push_head (&self->cache, page);
-  while (self->cache.length > BUZON_MESSAGE_LIST_CACHED_PAGES)
-    g_ptr_array_unref (g_queue_pop_tail (&self->cache));
+  {
+    gint64 *key = g_new (gint64, 1);
+
+    *key = id;
+    g_queue_push_head (&self->cache, g_object_ref (item));
+    g_hash_table_insert (self->cache_links, key, self->cache.head);
+  }
+
+  while (self->cache.length > BUZON_MESSAGE_LIST_CACHED_PAGES * BUZON_MESSAGE_LIST_PAGE_SIZE)
+    {
+      BuzonMessageItem *old = g_queue_pop_tail (&self->cache);
+      gint64 old_id = buzon_message_item_get_id (old);
+
+      g_hash_table_remove (self->cache_links, &old_id);
+      g_object_unref (old);
+    }
 }
 
 /* Replaces the rows with @ids and reports the difference as one change:
@@ -350,7 +370,8 @@ job_done_cb (GObject      *object,
           _buzon_message_item_set_summary (item, g_steal_pointer (&job->summaries->pdata[i]));
         }
     }
-  buzon_message_list_cache_page (self, g_steal_pointer (&fresh));
+  for (guint i = 0; i < fresh->len; i++)
+    buzon_message_list_cache_touch (self, g_ptr_array_index (fresh, i));
 
   if (job->ids != NULL)
     buzon_message_list_apply_ids (self, job->ids);
@@ -513,7 +534,9 @@ buzon_message_list_get_item (GListModel *model,
   else
     item = buzon_message_list_track (self, id);
 
-  if (!buzon_message_item_get_loaded (item))
+  if (buzon_message_item_get_loaded (item))
+    buzon_message_list_cache_touch (self, item);
+  else
     buzon_message_list_want_page (self, position / BUZON_MESSAGE_LIST_PAGE_SIZE);
 
   return item;
@@ -540,7 +563,9 @@ buzon_message_list_dispose (GObject *object)
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->dispatch_id, g_source_remove);
 
-  g_queue_clear_full (&self->cache, (GDestroyNotify)g_ptr_array_unref);
+  if (self->cache_links != NULL)
+    g_hash_table_remove_all (self->cache_links);
+  g_queue_clear_full (&self->cache, g_object_unref);
   g_queue_clear (&self->wanted);
   if (self->items != NULL)
     {
@@ -567,6 +592,7 @@ buzon_message_list_finalize (GObject *object)
 
   g_clear_pointer (&self->items, g_hash_table_unref);
   g_clear_pointer (&self->wanted_set, g_hash_table_unref);
+  g_clear_pointer (&self->cache_links, g_hash_table_unref);
   g_clear_pointer (&self->ids, g_array_unref);
   g_clear_pointer (&self->given_ids, g_array_unref);
 
@@ -668,6 +694,7 @@ buzon_message_list_init (BuzonMessageList *self)
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->items = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->wanted_set = g_hash_table_new (NULL, NULL);
+  self->cache_links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   self->loading = TRUE;
   g_queue_init (&self->cache);

@@ -220,8 +220,21 @@ test_big_folder (Fixture       *fixture,
       if (window->len > 60)
         g_ptr_array_remove_index (window, 0);
       if (i % BUZON_MESSAGE_LIST_PAGE_SIZE == BUZON_MESSAGE_LIST_PAGE_SIZE - 1)
-        wait_idle (list);
+        {
+          /* Row 1 is looked at again and again: the cache keeps it. */
+          g_autoptr(BuzonMessageItem) used = g_list_model_get_item (G_LIST_MODEL (list), 1);
+
+          wait_idle (list);
+        }
     }
+  wait_idle (list);
+  {
+    g_autoptr(BuzonMessageItem) used = g_list_model_get_item (G_LIST_MODEL (list), 1);
+    g_autoptr(BuzonMessageItem) unused = g_list_model_get_item (G_LIST_MODEL (list), 2);
+
+    g_assert_true (buzon_message_item_get_loaded (used));
+    g_assert_false (buzon_message_item_get_loaded (unused));
+  }
   wait_idle (list);
   g_test_message ("Scrolled through %u rows in %.0f ms", n,
                   (g_get_monotonic_time () - start) / 1000.0);
