@@ -9,12 +9,12 @@
 
 #include "config.h"
 
+#include "buzon-types.h"
 #include "buzon-dnd.h"
 
-G_DEFINE_BOXED_TYPE (BuzonMessageDrag, buzon_message_drag,
-                     buzon_message_drag_copy, buzon_message_drag_free)
-G_DEFINE_BOXED_TYPE (BuzonFolderDrag, buzon_folder_drag,
-                     buzon_folder_drag_copy, buzon_folder_drag_free)
+/* Spelled out: see buzon-types.h. */
+BUZON_DEFINE_BOXED_TYPE (BuzonMessageDrag, buzon_message_drag)
+BUZON_DEFINE_BOXED_TYPE (BuzonFolderDrag, buzon_folder_drag)
 
 /**
  * buzon_message_drag_new:

@@ -44,7 +44,7 @@ typedef struct
 #define BUZON_TYPE_MESSAGE_DRAG (buzon_message_drag_get_type ())
 #define BUZON_TYPE_FOLDER_DRAG  (buzon_folder_drag_get_type ())
 
-GType             buzon_message_drag_get_type (void) G_GNUC_CONST;
+GType             buzon_message_drag_get_type (void);
 BuzonMessageDrag *buzon_message_drag_new      (gint64                  account_id,
                                                gint64                  folder_id,
                                                const gint64           *ids,
@@ -52,7 +52,7 @@ BuzonMessageDrag *buzon_message_drag_new      (gint64                  account_i
 BuzonMessageDrag *buzon_message_drag_copy     (const BuzonMessageDrag *drag);
 void              buzon_message_drag_free     (BuzonMessageDrag       *drag);
 
-GType             buzon_folder_drag_get_type  (void) G_GNUC_CONST;
+GType             buzon_folder_drag_get_type  (void);
 BuzonFolderDrag  *buzon_folder_drag_new       (gint64                  account_id,
                                                gint64                  folder_id);
 BuzonFolderDrag  *buzon_folder_drag_copy      (const BuzonFolderDrag  *drag);

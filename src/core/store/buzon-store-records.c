@@ -17,27 +17,10 @@
 
 #include <string.h>
 
+#include "buzon-types.h"
 #include "buzon-store-records.h"
 
-/* G_DEFINE_BOXED_TYPE() passes its functions through a GCC transparent
- * union, which -Wpedantic (warning_level=3) rejects; this is the same thing
- * spelled out. Pointer parameters make the casts benign. */
-#define BUZON_DEFINE_BOXED_TYPE(TypeName, type_name)                              \
-  GType                                                                         \
-  type_name##_get_type (void)                                                   \
-  {                                                                             \
-    static gsize type_id = 0;                                                   \
-                                                                                \
-    if (g_once_init_enter (&type_id))                                           \
-      g_once_init_leave (&type_id,                                              \
-                         g_boxed_type_register_static (                         \
-                           g_intern_static_string (#TypeName),                  \
-                           (GBoxedCopyFunc)type_name##_copy,                    \
-                           (GBoxedFreeFunc)type_name##_free));                  \
-                                                                                \
-    return type_id;                                                             \
-  }
-
+/* Spelled out: see buzon-types.h. */
 BUZON_DEFINE_BOXED_TYPE (BuzonFolder, buzon_folder)
 BUZON_DEFINE_BOXED_TYPE (BuzonMessageSummary, buzon_message_summary)
 BUZON_DEFINE_BOXED_TYPE (BuzonThreadSummary, buzon_thread_summary)
