@@ -1218,7 +1218,8 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (row->title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (row->title), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (row->subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (row->subtitle), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (row->subtitle), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (row->subtitle), PANGO_WRAP_WORD_CHAR);
   gtk_widget_add_css_class (row->subtitle, "caption");
   gtk_widget_add_css_class (row->subtitle, "dim-label");
   gtk_widget_set_hexpand (labels, TRUE);

@@ -469,6 +469,66 @@ test_new_folder (Fixture       *f,
                    "0:casa 1:Inbox 1:Drafts 1:Sent 1:Archive 1:Trash");
 }
 
+static gboolean
+menu_has (GMenuModel *menu,
+          const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      for (int j = 0; section != NULL && j < g_menu_model_get_n_items (section); j++)
+        {
+          g_autofree char *name = NULL;
+
+          if (g_menu_model_get_item_attribute (section, j, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+              g_strcmp0 (name, action) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_menu_actions (Fixture       *f,
+                   gconstpointer  data)
+{
+  gint64 imap = buzon_account_get_id (f->imap);
+  BuzonSidebarItem *work = _buzon_sidebar_find_folder_item (f->sidebar, f->work);
+  BuzonSidebarItem *inbox = _buzon_sidebar_find_folder_item (f->sidebar, f->inbox);
+  g_autoptr(BuzonFolder) trash = buzon_store_lookup_folder (f->store, buzon_account_get_id (f->pop),
+                                                            "Trash", NULL);
+  g_autoptr(BuzonFolder) gone = NULL;
+  GtkWidget *dialog;
+
+  /* Empty Trash only on the Trash. */
+  _buzon_sidebar_set_context_item (f->sidebar, _buzon_sidebar_find_folder_item (f->sidebar, trash->id));
+  g_assert_true (menu_has (_buzon_sidebar_get_menu_model (f->sidebar), "folder.empty"));
+  _buzon_sidebar_set_context_item (f->sidebar, inbox);
+  g_assert_false (menu_has (_buzon_sidebar_get_menu_model (f->sidebar), "folder.empty"));
+  g_assert_true (menu_has (_buzon_sidebar_get_menu_model (f->sidebar), "folder.mark-all-read"));
+
+  /* Mark All as Read. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->sidebar), "folder.mark-all-read", NULL));
+  spin (200);
+  g_assert_cmpuint (_buzon_sidebar_item_get_unread_count (inbox), ==, 0);
+
+  /* Delete names the folder and its messages. */
+  _buzon_sidebar_set_context_item (f->sidebar, work);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->sidebar), "folder.delete", NULL));
+  dialog = _buzon_sidebar_get_dialog (f->sidebar);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Delete “Work” and its 12 messages?");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  spin (200);
+  gone = buzon_store_get_folder (f->store, f->work, NULL);
+  g_assert_null (gone);
+  g_assert_null (_buzon_sidebar_find_folder_item (f->sidebar, f->work));
+  g_assert_null (_buzon_sidebar_find_folder_item (f->sidebar, f->year));
+  (void)imap;
+}
+
 static void
 screenshot (GtkWidget  *window,
             const char *name)
@@ -540,6 +600,8 @@ main (int   argc,
   g_test_add ("/buzon/ui/sidebar/drops", Fixture, NULL, fixture_set_up, test_drops,
               fixture_tear_down);
   g_test_add ("/buzon/ui/sidebar/new-folder", Fixture, NULL, fixture_set_up, test_new_folder,
+              fixture_tear_down);
+  g_test_add ("/buzon/ui/sidebar/menu-actions", Fixture, NULL, fixture_set_up, test_menu_actions,
               fixture_tear_down);
   g_test_add ("/buzon/ui/sidebar/screenshot", Fixture, NULL, fixture_set_up, test_screenshot,
               fixture_tear_down);
