@@ -108,7 +108,11 @@ state_changed_cb (BuzonSyncManager *manager,
                   gint64            account_id,
                   Fixture          *fixture)
 {
-  BuzonSyncState state = buzon_sync_manager_get_state (manager, account_id, NULL);
+  const GError *error = NULL;
+  BuzonSyncState state = buzon_sync_manager_get_state (manager, account_id, &error);
+
+  g_test_message ("state %d%s%s", state, error != NULL ? ": " : "",
+                  error != NULL ? error->message : "");
 
   g_assert_cmpint (account_id, ==, fixture->account_id);
   g_array_append_val (fixture->states, state);
@@ -254,7 +258,7 @@ test_sync (Fixture       *fixture,
   g_assert_no_error (error);
   buzon_sync_manager_kick (fixture->manager, fixture->account_id);
   buzon_sync_manager_kick (fixture->manager, fixture->account_id);
-  g_assert_true (buzon_test_spin_until (server_has_seen, &check, 8000));
+  g_assert_true (buzon_test_spin_until (server_has_seen, &check, 10000));
 
   /* New mail, through IDLE. */
   buzon_test_servers_append (fixture->servers, ADDRESS, "INBOX", later, NULL, &error);
