@@ -18,8 +18,8 @@
 
 #include <glib/gi18n.h>
 
-#include "buzon-pop3-scheduler.h"
 #include "buzon-store.h"
+#include "buzon-sync-manager.h"
 
 #include "buzon-application.h"
 #include "buzon-window.h"
@@ -31,7 +31,8 @@ struct _BuzonApplication
   BuzonStore         *store;
   GError             *store_error;
   GSettings          *settings;
-  BuzonPop3Scheduler *pop3_checks;
+  BuzonSyncManager   *sync;
+  gint64              start_time;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonApplication, buzon_application, ADW_TYPE_APPLICATION)
@@ -99,9 +100,25 @@ buzon_application_quit_action (GSimpleAction *action,
     gtk_window_close (GTK_WINDOW (l->data));
 }
 
+/* A new-mail notification was clicked: that message, in the window. */
+static void
+buzon_application_show_message_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  BuzonApplication *self = BUZON_APPLICATION (user_data);
+  BuzonWindow *window = buzon_application_ensure_window (self);
+
+  (void)action;
+  gtk_window_present (GTK_WINDOW (window));
+  buzon_window_show_message (window, g_variant_get_int64 (parameter));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = buzon_application_about_action },
   { .name = "quit", .activate = buzon_application_quit_action },
+  { .name = "show-message", .activate = buzon_application_show_message_action,
+    .parameter_type = "x" },
 };
 
 static void
@@ -142,26 +159,28 @@ pop3_interval_changed_cb (GSettings        *settings,
                           BuzonApplication *self)
 {
   (void)key;
-  buzon_pop3_scheduler_set_interval (self->pop3_checks,
-                                     g_settings_get_uint (settings, "pop3-check-interval") * 60);
+  buzon_sync_manager_set_pop3_interval (self->sync,
+                                        g_settings_get_uint (settings, "pop3-check-interval") * 60);
 }
 
-/* POP3 accounts are checked at start and every "pop3-check-interval"
- * minutes; IMAP accounts are followed by the window's sync (IDLE). */
+/* Every account is kept in sync while the application runs: IMAP accounts
+ * by a full sync and then IDLE, POP3 accounts checked at start and every
+ * "pop3-check-interval" minutes. */
 static void
-buzon_application_start_checks (BuzonApplication *self)
+buzon_application_start_sync (BuzonApplication *self)
 {
   if (self->store == NULL)
     return;
 
-  self->pop3_checks = buzon_pop3_scheduler_new (self->store);
+  self->sync = buzon_sync_manager_new (self->store);
   if (self->settings != NULL)
     {
       g_signal_connect (self->settings, "changed::pop3-check-interval",
                         G_CALLBACK (pop3_interval_changed_cb), self);
       pop3_interval_changed_cb (self->settings, "pop3-check-interval", self);
     }
-  buzon_pop3_scheduler_start (self->pop3_checks);
+  if (g_getenv ("BUZON_NO_SYNC") == NULL)
+    buzon_sync_manager_start (self->sync);
 }
 
 static void
@@ -181,7 +200,7 @@ buzon_application_startup (GApplication *application)
 
   buzon_application_load_settings (self);
   buzon_application_open_store (self);
-  buzon_application_start_checks (self);
+  buzon_application_start_sync (self);
 }
 
 static void
@@ -220,15 +239,52 @@ buzon_application_open (GApplication  *application,
 }
 
 static void
+sync_stopped_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  buzon_sync_manager_stop_finish (BUZON_SYNC_MANAGER (object), result, NULL);
+  *done = TRUE;
+}
+
+/* The sessions are logged out before the application ends (a few seconds
+ * at most: a server that does not answer is not waited for). */
+static void
+buzon_application_shutdown (GApplication *application)
+{
+  BuzonApplication *self = BUZON_APPLICATION (application);
+
+  if (self->sync != NULL)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      gboolean done = FALSE;
+
+      buzon_sync_manager_stop_async (self->sync, cancellable, sync_stopped_cb, &done);
+      while (!done)
+        {
+          if (g_get_monotonic_time () > end)
+            g_cancellable_cancel (cancellable);
+          g_main_context_iteration (NULL, FALSE);
+          if (!done)
+            g_usleep (2000);
+        }
+    }
+
+  G_APPLICATION_CLASS (buzon_application_parent_class)->shutdown (application);
+}
+
+static void
 buzon_application_dispose (GObject *object)
 {
   BuzonApplication *self = BUZON_APPLICATION (object);
 
-  if (self->pop3_checks != NULL)
-    buzon_pop3_scheduler_stop (self->pop3_checks);
+
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
-  g_clear_object (&self->pop3_checks);
+  g_clear_object (&self->sync);
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
   g_clear_object (&self->settings);
@@ -245,6 +301,7 @@ buzon_application_class_init (BuzonApplicationClass *klass)
   object_class->dispose = buzon_application_dispose;
 
   app_class->startup = buzon_application_startup;
+  app_class->shutdown = buzon_application_shutdown;
   app_class->activate = buzon_application_activate;
   app_class->open = buzon_application_open;
 }
@@ -252,6 +309,7 @@ buzon_application_class_init (BuzonApplicationClass *klass)
 static void
 buzon_application_init (BuzonApplication *self)
 {
+  self->start_time = g_get_monotonic_time ();
 }
 
 /**
@@ -317,4 +375,33 @@ buzon_application_get_settings (BuzonApplication *self)
   g_return_val_if_fail (BUZON_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * buzon_application_get_sync_manager:
+ * @self: a #BuzonApplication
+ *
+ * Returns: (transfer none) (nullable): what keeps the accounts in sync, or
+ *   %NULL when the store could not be opened
+ */
+BuzonSyncManager *
+buzon_application_get_sync_manager (BuzonApplication *self)
+{
+  g_return_val_if_fail (BUZON_IS_APPLICATION (self), NULL);
+
+  return self->sync;
+}
+
+/**
+ * buzon_application_get_start_time:
+ * @self: a #BuzonApplication
+ *
+ * Returns: when the application was made, in g_get_monotonic_time() µs
+ */
+gint64
+buzon_application_get_start_time (BuzonApplication *self)
+{
+  g_return_val_if_fail (BUZON_IS_APPLICATION (self), 0);
+
+  return self->start_time;
 }

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "buzon-types.h"
+#include "buzon-sync-manager.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,7 @@ BuzonApplication *buzon_application_new             (const char        *applicat
 BuzonStore       *buzon_application_get_store       (BuzonApplication  *self);
 const GError     *buzon_application_get_store_error (BuzonApplication  *self);
 GSettings        *buzon_application_get_settings    (BuzonApplication  *self);
+BuzonSyncManager *buzon_application_get_sync_manager (BuzonApplication *self);
+gint64            buzon_application_get_start_time  (BuzonApplication  *self);
 
 G_END_DECLS

@@ -92,6 +92,7 @@ enum
 {
   SIGNAL_FETCH_BODY,
   SIGNAL_ALLOW_SENDER,
+  SIGNAL_QUEUED,
   N_SIGNALS
 };
 
@@ -752,7 +753,10 @@ mark_read_cb (gpointer user_data)
                                  BUZON_MESSAGE_FLAG_SEEN, 0, &error))
     g_warning ("Could not mark the message as read: %s", error->message);
   else
-    self->summary->flags |= BUZON_MESSAGE_FLAG_SEEN;
+    {
+      self->summary->flags |= BUZON_MESSAGE_FLAG_SEEN;
+      g_signal_emit (self, signals[SIGNAL_QUEUED], 0, buzon_account_get_id (self->account));
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -1024,6 +1028,7 @@ on_flag_toggled_cb (BuzonReader *self)
       update_flag_icon (self);
       return;
     }
+  g_signal_emit (self, signals[SIGNAL_QUEUED], 0, buzon_account_get_id (self->account));
 
   if (flagged)
     self->summary->flags |= BUZON_MESSAGE_FLAG_FLAGGED;
@@ -1198,6 +1203,17 @@ buzon_reader_class_init (BuzonReaderClass *klass)
   signals[SIGNAL_ALLOW_SENDER] =
     g_signal_new ("allow-sender", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * BuzonReader::queued:
+   * @account_id: the account of the message
+   *
+   * The message was marked read or (un)flagged: the change is in the store
+   * and in the operation queue, for whoever syncs the account to replay.
+   */
+  signals[SIGNAL_QUEUED] =
+    g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (BUZON_TYPE_READER_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,

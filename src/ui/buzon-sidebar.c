@@ -247,8 +247,10 @@ _buzon_sidebar_item_dup_accessible_label (BuzonSidebarItem *item)
 
   if (item->folder == NULL)
     /* Translators: how a screen reader names an account in the folder
-     * list: its name, then where its mail is kept. */
-    return g_strdup_printf (C_("sidebar account", "%s, %s"), title,
+     * list: its name, its address, then where its mail is kept. */
+    return g_strdup_printf (C_("sidebar account", "%s, %s, %s"), title,
+                            buzon_account_get_address (item->account) != NULL
+                              ? buzon_account_get_address (item->account) : "",
                             buzon_account_row_protocol_text (
                               buzon_account_get_protocol (item->account)));
 
@@ -308,6 +310,7 @@ enum {
   SIGNAL_MOVE_MESSAGES,
   SIGNAL_MOVE_FOLDER,
   SIGNAL_SHOW_TOAST,
+  SIGNAL_QUEUED,
   N_SIGNALS
 };
 
@@ -933,7 +936,7 @@ row_update (Row *row)
       gtk_widget_add_css_class (row->title, "heading");
       gtk_widget_set_visible (row->badge, FALSE);
       gtk_widget_remove_css_class (row->box, "dim-label");
-      gtk_widget_set_tooltip_text (row->box, NULL);
+      gtk_widget_set_tooltip_text (row->box, buzon_account_get_address (item->account));
 
       gtk_widget_set_visible (row->spinner, item->status == BUZON_SIDEBAR_STATUS_SYNCING);
       gtk_spinner_set_spinning (GTK_SPINNER (row->spinner),
@@ -1450,6 +1453,15 @@ toast (BuzonSidebar *self,
   g_signal_emit (self, signals[SIGNAL_SHOW_TOAST], 0, text);
 }
 
+/* A change of the folder menu went into the store and the operation queue:
+ * whoever runs the sync should replay it now. */
+static void
+queued (BuzonSidebar *self,
+        BuzonAccount *account)
+{
+  g_signal_emit (self, signals[SIGNAL_QUEUED], 0, buzon_account_get_id (account));
+}
+
 static GtkWidget *
 new_dialog (BuzonSidebar *self,
             const char   *heading,
@@ -1560,6 +1572,8 @@ name_response_cb (AdwMessageDialog *dialog,
       break;
     }
 
+  if (ok)
+    queued (self, item->account);
   if (!ok)
     {
       g_autofree char *text = NULL;
@@ -1735,6 +1749,7 @@ confirm_response_cb (AdwMessageDialog *dialog,
                                 error->message);
     }
 
+  queued (self, item->account);
   if (text != NULL)
     toast (self, text);
 }
@@ -1849,7 +1864,9 @@ mark_all_read_cb (GSimpleAction *action,
                                                  "read. %s"), title, error->message);
 
       toast (self, text);
+      return;
     }
+  queued (self, item->account);
 }
 
 static const GActionEntry action_entries[] = {
@@ -2075,6 +2092,17 @@ buzon_sidebar_class_init (BuzonSidebarClass *klass)
     g_signal_new ("show-toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * BuzonSidebar::queued:
+   * @account_id: the account changed
+   *
+   * A folder action (new, rename, delete, mark all read, empty) changed the
+   * store and queued the operation for the server.
+   */
+  signals[SIGNAL_QUEUED] =
+    g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, menu_shortcut_cb, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, menu_shortcut_cb, NULL);

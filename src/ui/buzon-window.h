@@ -21,5 +21,7 @@ BuzonWindow *buzon_window_new          (BuzonApplication *application) G_GNUC_WA
 GListModel  *buzon_window_get_accounts (BuzonWindow      *self);
 void         buzon_window_add_toast    (BuzonWindow      *self,
                                         AdwToast         *toast);
+void         buzon_window_show_message (BuzonWindow      *self,
+                                        gint64            message_id);
 
 G_END_DECLS

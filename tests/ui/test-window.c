@@ -322,10 +322,8 @@ test_window_lists_accounts (void)
 
   window = open_window ();
   assert_label_shown (window, "Work");
-  assert_label_shown (window, "ana@example.com");
   assert_label_shown (window, "Kept on the server (IMAP)");
   assert_label_shown (window, "Home");
-  assert_label_shown (window, "ana@isp.example.net");
   assert_label_shown (window, "Downloaded to this computer (POP3)");
   g_assert_null (status_page_shown (GTK_WIDGET (window), "No Mail Accounts Yet"));
   g_assert_cmpuint (g_list_model_get_n_items (buzon_window_get_accounts (window)), ==, 2);
@@ -680,6 +678,9 @@ main (int   argc,
   data_home = g_dir_make_tmp ("buzon-test-window-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  /* The accounts here name hosts that do not exist (tests only ever talk to
+   * 127.0.0.1): the application does not sync them. */
+  g_setenv ("BUZON_NO_SYNC", "1", TRUE);
   g_setenv ("GSETTINGS_SCHEMA_DIR", BUZON_SCHEMA_DIR, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
 
