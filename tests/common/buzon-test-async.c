@@ -81,7 +81,10 @@ buzon_test_spin_until (BuzonTestCondition done,
                        guint              timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-  guint wake = g_timeout_add (20, wake_cb, NULL);
+  /* Low priority: when @done is slow (it may run a subprocess), the timer
+   * is due at every iteration, and at the default priority it would starve
+   * the idle sources of the code under test. */
+  guint wake = g_timeout_add_full (G_PRIORITY_LOW, 20, wake_cb, NULL, NULL);
   gboolean ok;
 
   while (!(ok = done (data)) && g_get_monotonic_time () < deadline)

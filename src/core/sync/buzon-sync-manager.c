@@ -352,7 +352,7 @@ new_message_cb (BuzonImapSync       *sync,
   engine->new_folder_id = summary->folder_id;
   g_array_append_val (engine->new_ids, summary->id);
   if (engine->new_source == 0)
-    engine->new_source = g_idle_add (flush_new_cb, engine);
+    engine->new_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_new_cb, engine, NULL);
 }
 
 static void
@@ -835,7 +835,9 @@ buzon_sync_manager_kick (BuzonSyncManager *self,
 
   engine = lookup_engine (self, account_id);
   if (engine != NULL && engine->kick_source == 0)
-    engine->kick_source = g_idle_add (kick_cb, engine);
+    /* At the default priority: an idle one waits for as long as other
+     * sources keep being ready (a busy window, a test's polling). */
+    engine->kick_source = g_idle_add_full (G_PRIORITY_DEFAULT, kick_cb, engine, NULL);
 }
 
 /**
