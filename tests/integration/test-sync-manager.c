@@ -302,6 +302,40 @@ test_wrong_password (Fixture       *fixture,
   stop_manager (fixture);
 }
 
+/* A POP3 account's state is its last check's: a wrong password is an
+ * ERROR with the server's sentence, as for IMAP. */
+static void
+test_pop3_wrong_password (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(BuzonAccount) account = buzon_account_new ("home");
+  g_autoptr(GError) local_error = NULL;
+  const GError *error = NULL;
+
+  fixture->servers = buzon_test_servers_start_or_skip ("full", NULL);
+  if (fixture->servers == NULL)
+    return;
+
+  buzon_account_set_address (account, ADDRESS);
+  buzon_account_set_protocol (account, BUZON_PROTOCOL_POP3);
+  buzon_account_set_host (account, buzon_test_servers_get_host (fixture->servers));
+  buzon_account_set_port (account, buzon_test_servers_get_port (fixture->servers, "pop3s"));
+  buzon_account_set_security (account, BUZON_SECURITY_TLS);
+  buzon_account_set_password_command (account, "echo not-the-password");
+  g_assert_true (buzon_store_add_account (fixture->store, account, &local_error));
+  g_assert_no_error (local_error);
+  fixture->account_id = buzon_account_get_id (account);
+
+  fixture->want = BUZON_SYNC_STATE_ERROR;
+  start_manager (fixture);
+  g_assert_true (buzon_test_spin_until (state_is, fixture, 15000));
+  g_assert_cmpint (buzon_sync_manager_get_state (fixture->manager, fixture->account_id, &error),
+                   ==, BUZON_SYNC_STATE_ERROR);
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error->message);
+  stop_manager (fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -312,6 +346,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/buzon/sync-manager/wrong-password", Fixture, NULL, fixture_set_up,
               test_wrong_password, fixture_tear_down);
+  g_test_add ("/buzon/sync-manager/pop3-wrong-password", Fixture, NULL, fixture_set_up,
+              test_pop3_wrong_password, fixture_tear_down);
 
   return g_test_run ();
 }

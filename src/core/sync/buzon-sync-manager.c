@@ -88,6 +88,7 @@ struct _BuzonSyncManager
   GNetworkMonitor    *monitor;
   GCancellable       *cancellable;
   GHashTable         *engines;   /* account id → Engine */
+  GHashTable         *pop3_errors; /* account id → GError of its last check */
   gint64              viewed_folder_id;
   gboolean            started;
   gboolean            online;
@@ -559,7 +560,10 @@ buzon_sync_manager_dispose (GObject *object)
       g_hash_table_remove_all (self->engines);
     }
   if (self->pop3 != NULL)
-    buzon_pop3_scheduler_stop (self->pop3);
+    {
+      g_signal_handlers_disconnect_by_data (self->pop3, self);
+      buzon_pop3_scheduler_stop (self->pop3);
+    }
 
   G_OBJECT_CLASS (buzon_sync_manager_parent_class)->dispose (object);
 }
@@ -570,6 +574,7 @@ buzon_sync_manager_finalize (GObject *object)
   BuzonSyncManager *self = BUZON_SYNC_MANAGER (object);
 
   g_clear_pointer (&self->engines, g_hash_table_unref);
+  g_clear_pointer (&self->pop3_errors, g_hash_table_unref);
   g_clear_object (&self->pop3);
   g_clear_object (&self->monitor);
   g_clear_object (&self->cancellable);
@@ -634,6 +639,30 @@ buzon_sync_manager_init (BuzonSyncManager *self)
 
 /* Public API */
 
+/* A POP3 account's state is its last check's: an error until a check works. */
+static void
+pop3_checked_cb (BuzonPop3Scheduler *scheduler,
+                 BuzonAccount       *account,
+                 const GError       *error,
+                 guint               downloaded,
+                 BuzonSyncManager   *self)
+{
+  gint64 account_id = buzon_account_get_id (account);
+  gboolean had_error = g_hash_table_contains (self->pop3_errors, &account_id);
+
+  (void)scheduler;
+  (void)downloaded;
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_hash_table_replace (self->pop3_errors, g_memdup2 (&account_id, sizeof account_id),
+                          g_error_copy (error));
+  else if (had_error)
+    g_hash_table_remove (self->pop3_errors, &account_id);
+  else
+    return;
+
+  g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, account_id);
+}
+
 /**
  * buzon_sync_manager_new:
  * @store: the store whose accounts to keep in sync
@@ -651,6 +680,9 @@ buzon_sync_manager_new (BuzonStore *store)
   self->store = g_object_ref (store);
   self->pop3 = buzon_pop3_scheduler_new (store);
   buzon_pop3_scheduler_set_interval (self->pop3, BUZON_POP3_DEFAULT_CHECK_MINUTES * 60);
+  self->pop3_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                             (GDestroyNotify)g_error_free);
+  g_signal_connect (self->pop3, "checked", G_CALLBACK (pop3_checked_cb), self);
 
   return self;
 }
@@ -886,7 +918,16 @@ buzon_sync_manager_get_state (BuzonSyncManager  *self,
   if (error_out != NULL)
     *error_out = engine != NULL ? engine->error : NULL;
   if (engine == NULL)
-    return self->online ? BUZON_SYNC_STATE_IDLE : BUZON_SYNC_STATE_OFFLINE;
+    {
+      /* A POP3 account (or one not started). */
+      const GError *error = g_hash_table_lookup (self->pop3_errors, &account_id);
+
+      if (!self->online)
+        return BUZON_SYNC_STATE_OFFLINE;
+      if (error_out != NULL)
+        *error_out = error;
+      return error != NULL ? BUZON_SYNC_STATE_ERROR : BUZON_SYNC_STATE_IDLE;
+    }
 
   return engine->state;
 }
