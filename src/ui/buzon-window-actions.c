@@ -26,6 +26,7 @@
 
 #include "buzon-mail-ops.h"
 
+#include "buzon-message-row.h"
 #include "buzon-window-private.h"
 
 /* The selection */
@@ -294,10 +295,13 @@ _buzon_window_sidebar_move_messages_cb (BuzonWindow      *self,
                                         gboolean          copy)
 {
   BuzonAccount *account = _buzon_window_find_account (self, drag->account_id);
+  /* The sidebar's folder may be replaced while the move changes the store. */
+  g_autoptr(BuzonFolder) to = buzon_folder_copy (target);
+  g_autoptr(GArray) ids = g_array_ref (drag->ids);
 
-  if (account == NULL || drag->ids->len == 0)
+  if (account == NULL || ids->len == 0)
     return;
-  move_ids (self, account, drag->ids, target, copy);
+  move_ids (self, account, ids, to, copy);
 }
 
 static void
@@ -631,12 +635,17 @@ _buzon_window_sidebar_move_folder_cb (BuzonWindow  *self,
    * as the rename is stored. */
   g_autofree char *old_name = g_strdup (folder->name);
   gint64 folder_id = folder->id;
+  g_autofree char *parent = new_parent != NULL ? _buzon_window_dup_folder_title (new_parent) : NULL;
   g_autofree char *new_name = NULL;
   g_autofree char *text = NULL;
   BuzonUndo *undo;
 
   new_name = buzon_sidebar_dup_child_name (self->sidebar, buzon_account_get_id (account),
                                            new_parent != NULL ? new_parent->id : 0, leaf);
+  /* From here on @folder and @new_parent may be gone: the rename changes
+   * the folder list, and the sidebar's folders with it. */
+  folder = NULL;
+  new_parent = NULL;
   if (new_name == NULL || g_strcmp0 (new_name, old_name) == 0)
     return;
 
@@ -647,12 +656,8 @@ _buzon_window_sidebar_move_folder_cb (BuzonWindow  *self,
     }
   kick (self, account);
 
-  if (new_parent != NULL)
-    {
-      g_autofree char *parent = _buzon_window_dup_folder_title (new_parent);
-
-      text = g_strdup_printf (_("Moved “%s” into “%s”"), leaf, parent);
-    }
+  if (parent != NULL)
+    text = g_strdup_printf (_("Moved “%s” into “%s”"), leaf, parent);
   else
     text = g_strdup_printf (_("Moved “%s” to the top level"), leaf);
 
@@ -669,6 +674,128 @@ _buzon_window_sidebar_show_toast_cb (BuzonWindow *self,
                                      const char  *text)
 {
   buzon_window_add_toast (self, adw_toast_new (text));
+}
+
+/* The context menu of the message list */
+
+static GMenuModel *
+message_menu_model (void)
+{
+  GMenu *menu = g_menu_new ();
+  GMenu *section = g_menu_new ();
+
+  g_menu_append (section, _("Mark as _Read or Unread"), "win.toggle-read");
+  g_menu_append (section, _("_Flag or Unflag"), "win.toggle-flag");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+
+  section = g_menu_new ();
+  g_menu_append (section, _("_Move to…"), "win.move-to");
+  g_menu_append (section, _("_Archive"), "win.archive");
+  g_menu_append (section, _("Move to _Trash"), "win.delete");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+
+  return G_MENU_MODEL (menu);
+}
+
+static void
+popup_message_menu (BuzonWindow *self,
+                    double       x,
+                    double       y)
+{
+  GtkWidget *view = GTK_WIDGET (self->message_view);
+
+  if (self->message_menu == NULL)
+    {
+      g_autoptr(GMenuModel) model = message_menu_model ();
+
+      self->message_menu = gtk_popover_menu_new_from_model (model);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->message_menu), FALSE);
+      gtk_widget_set_halign (self->message_menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->message_menu, view);
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->message_menu),
+                               &(GdkRectangle) { (int)x, (int)y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->message_menu));
+}
+
+/* A right click acts on the row under the pointer: it joins the selection,
+ * or becomes it when it was not selected. */
+static void
+message_pressed_cb (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    BuzonWindow     *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->message_view);
+  GtkWidget *picked = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+  guint position;
+
+  (void)n_press;
+  while (picked != NULL && picked != view && !BUZON_IS_MESSAGE_ROW (picked))
+    picked = gtk_widget_get_parent (picked);
+  if (picked == NULL || picked == view || self->messages == NULL)
+    return;
+
+  {
+    BuzonMessageItem *item = buzon_message_row_get_item (BUZON_MESSAGE_ROW (picked));
+
+    if (item == NULL ||
+        !buzon_message_list_get_position_of (self->messages, buzon_message_item_get_id (item),
+                                             &position))
+      return;
+  }
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_message_menu (self, x, y);
+}
+
+/* Menu key and Shift+F10: the menu of the selection, at the list's top. */
+static gboolean
+message_menu_key_cb (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  BuzonWindow *self = user_data;
+  g_autoptr(GArray) ids = _buzon_window_dup_selected_ids (self);
+
+  (void)widget;
+  (void)args;
+  if (ids->len == 0)
+    return FALSE;
+  popup_message_menu (self, 24, 24);
+
+  return TRUE;
+}
+
+/**
+ * _buzon_window_init_message_menu:
+ *
+ * The context menu of the message list: a right click, the Menu key or
+ * Shift+F10.
+ */
+void
+_buzon_window_init_message_menu (BuzonWindow *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkShortcutAction *action = gtk_callback_action_new (message_menu_key_cb, self, NULL);
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (message_pressed_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->message_view), GTK_EVENT_CONTROLLER (click));
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                   gtk_keyval_trigger_new (GDK_KEY_F10,
+                                                                           GDK_SHIFT_MASK)),
+                      g_object_ref (action)));
+  g_object_unref (action);
+  gtk_widget_add_controller (GTK_WIDGET (self->message_view), keys);
 }
 
 /* Search */

@@ -66,6 +66,7 @@ struct _BuzonWindow
 
   BuzonUndo            *undo;
   BuzonAccount         *banner_account;   /* whose problem the banner shows */
+  GtkWidget            *message_menu;     /* the list's context menu, made on first use */
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -107,6 +108,7 @@ void          _buzon_window_class_init_actions  (GtkWidgetClass   *widget_class)
 void          _buzon_window_update_actions      (BuzonWindow      *self);
 GArray       *_buzon_window_dup_selected_ids    (BuzonWindow      *self);
 void          _buzon_window_undo_free           (BuzonUndo        *undo);
+void          _buzon_window_init_message_menu   (BuzonWindow      *self);
 void          _buzon_window_sidebar_move_messages_cb (BuzonWindow      *self,
                                                  BuzonFolder      *target,
                                                  BuzonMessageDrag *drag,

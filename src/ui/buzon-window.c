@@ -1265,6 +1265,7 @@ buzon_window_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
 
+  g_clear_pointer (&self->message_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), BUZON_TYPE_WINDOW);
 
   g_clear_pointer (&self->undo, _buzon_window_undo_free);
@@ -1355,6 +1356,7 @@ buzon_window_init (BuzonWindow *self)
                            G_CALLBACK (folder_selected_cb), self, G_CONNECT_SWAPPED);
 
   gtk_list_view_set_factory (self->message_view, buzon_message_row_new_factory ());
+  _buzon_window_init_message_menu (self);
   g_signal_connect_object (self->message_view, "activate",
                            G_CALLBACK (message_activated_cb), self, G_CONNECT_SWAPPED);
 
