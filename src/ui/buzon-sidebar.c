@@ -232,11 +232,7 @@ _buzon_sidebar_item_dup_title (BuzonSidebarItem *item)
       return g_strdup (name != NULL ? name : "");
     }
 
-  /* INBOX is a reserved name (RFC 3501 section 5.1); people read "Inbox". */
-  if (item->folder->special_use == BUZON_SPECIAL_USE_INBOX)
-    return g_strdup (_("Inbox"));
-
-  return buzon_folder_dup_leaf_name (item->folder);
+  return buzon_sidebar_dup_folder_title (item->folder);
 }
 
 char *
@@ -2538,4 +2534,41 @@ _buzon_sidebar_set_context_item (BuzonSidebar     *self,
   g_clear_handle_id (&self->clear_context_id, g_source_remove);
   g_set_object (&self->context_item, item);
   update_actions (self);
+}
+
+/**
+ * buzon_sidebar_dup_folder_title:
+ * @folder: a folder
+ *
+ * Returns: (transfer full): how the folder is named to the user: its
+ *   special use, translated, or its leaf name
+ */
+char *
+buzon_sidebar_dup_folder_title (const BuzonFolder *folder)
+{
+  g_return_val_if_fail (folder != NULL, NULL);
+
+  /* INBOX is a reserved name (RFC 3501 section 5.1), and the others are
+   * named by the server in its own language: people read their use, in
+   * theirs. */
+  switch (folder->special_use)
+    {
+    case BUZON_SPECIAL_USE_INBOX:
+      return g_strdup (_("Inbox"));
+    case BUZON_SPECIAL_USE_DRAFTS:
+      return g_strdup (_("Drafts"));
+    case BUZON_SPECIAL_USE_SENT:
+      return g_strdup (_("Sent"));
+    case BUZON_SPECIAL_USE_TRASH:
+      return g_strdup (_("Trash"));
+    case BUZON_SPECIAL_USE_JUNK:
+      return g_strdup (_("Junk"));
+    case BUZON_SPECIAL_USE_ARCHIVE:
+      return g_strdup (_("Archive"));
+    case BUZON_SPECIAL_USE_NONE:
+    case BUZON_SPECIAL_USE_ALL:
+    case BUZON_SPECIAL_USE_FLAGGED:
+    default:
+      return buzon_folder_dup_leaf_name (folder);
+    }
 }

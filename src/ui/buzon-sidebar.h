@@ -60,6 +60,8 @@ gboolean           buzon_sidebar_can_drop_folder      (BuzonSidebar           *s
                                                        gint64                  new_parent_id,
                                                        const BuzonFolderDrag  *drag);
 G_GNUC_WARN_UNUSED_RESULT
+char              *buzon_sidebar_dup_folder_title     (const BuzonFolder      *folder);
+G_GNUC_WARN_UNUSED_RESULT
 char              *buzon_sidebar_dup_child_name       (BuzonSidebar           *self,
                                                        gint64                  account_id,
                                                        gint64                  parent_id,

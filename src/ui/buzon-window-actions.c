@@ -236,7 +236,7 @@ move_ids (BuzonWindow       *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) from = g_array_sized_new (FALSE, FALSE, sizeof (gint64), ids->len);
-  g_autofree char *title = _buzon_window_dup_folder_title (target);
+  g_autofree char *title = buzon_sidebar_dup_folder_title (target);
   g_autofree char *text = NULL;
   BuzonUndo *undo;
   gboolean ok;
@@ -542,7 +542,7 @@ on_move_popover_show_cb (BuzonWindow *self)
           (self->folder != NULL && folder->id == self->folder->id))
         continue;
 
-      title = _buzon_window_dup_folder_title (folder);
+      title = buzon_sidebar_dup_folder_title (folder);
       /* Nested folders by their path, "Work › 2026". */
       if (folder->special_use == BUZON_SPECIAL_USE_NONE && folder->delimiter != NULL &&
           folder->delimiter[0] != '\0')
@@ -635,7 +635,7 @@ _buzon_window_sidebar_move_folder_cb (BuzonWindow  *self,
    * as the rename is stored. */
   g_autofree char *old_name = g_strdup (folder->name);
   gint64 folder_id = folder->id;
-  g_autofree char *parent = new_parent != NULL ? _buzon_window_dup_folder_title (new_parent) : NULL;
+  g_autofree char *parent = new_parent != NULL ? buzon_sidebar_dup_folder_title (new_parent) : NULL;
   g_autofree char *new_name = NULL;
   g_autofree char *text = NULL;
   BuzonUndo *undo;

@@ -123,6 +123,5 @@ void          _buzon_window_sidebar_show_toast_cb (BuzonWindow     *self,
 /* buzon-window.c */
 BuzonAccount *_buzon_window_find_account        (BuzonWindow      *self,
                                                  gint64            account_id);
-char         *_buzon_window_dup_folder_title    (const BuzonFolder *folder);
 
 G_END_DECLS

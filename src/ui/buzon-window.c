@@ -97,38 +97,6 @@ _buzon_window_find_account (BuzonWindow *self,
   return NULL;
 }
 
-/**
- * _buzon_window_dup_folder_title:
- * @folder: a folder
- *
- * Returns: (transfer full): how the folder is named to the user: its
- *   special use, translated, or its leaf name
- */
-char *
-_buzon_window_dup_folder_title (const BuzonFolder *folder)
-{
-  switch (folder->special_use)
-    {
-    case BUZON_SPECIAL_USE_INBOX:
-      return g_strdup (_("Inbox"));
-    case BUZON_SPECIAL_USE_DRAFTS:
-      return g_strdup (_("Drafts"));
-    case BUZON_SPECIAL_USE_SENT:
-      return g_strdup (_("Sent"));
-    case BUZON_SPECIAL_USE_TRASH:
-      return g_strdup (_("Trash"));
-    case BUZON_SPECIAL_USE_JUNK:
-      return g_strdup (_("Junk"));
-    case BUZON_SPECIAL_USE_ARCHIVE:
-      return g_strdup (_("Archive"));
-    case BUZON_SPECIAL_USE_NONE:
-    case BUZON_SPECIAL_USE_ALL:
-    case BUZON_SPECIAL_USE_FLAGGED:
-    default:
-      return buzon_folder_dup_leaf_name (folder);
-    }
-}
-
 static void
 buzon_window_show_error (BuzonWindow *self,
                          const char  *message)
@@ -517,7 +485,7 @@ show_folder (BuzonWindow       *self,
     }
 
   self->folder = buzon_folder_copy (folder);
-  title = _buzon_window_dup_folder_title (folder);
+  title = buzon_sidebar_dup_folder_title (folder);
   adw_window_title_set_title (self->list_title, title);
   adw_window_title_set_subtitle (self->list_title, buzon_account_get_name (account));
   gtk_widget_set_visible (GTK_WIDGET (self->search_server_button),
