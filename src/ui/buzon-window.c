@@ -1344,6 +1344,7 @@ buzon_window_init (BuzonWindow *self)
 
   gtk_spinner_start (self->loading_spinner);
   show_list_page (self);
+  _buzon_window_update_actions (self);
 }
 
 /**
