@@ -29,6 +29,7 @@ struct _BuzonImapSync
   /* Worker thread only. */
   GMainContext     *context;
   GCancellable     *job_cancellable; /* the running job's */
+  guint             job_serial;      /* counts the jobs run, for late cancellations */
   BuzonImapSession *session;
   char             *selected;        /* the mailbox SELECTed on session */
   gboolean          wakeup;          /* IDLE: something changed */

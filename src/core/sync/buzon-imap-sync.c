@@ -1849,6 +1849,47 @@ cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+/* A job's cancellation, on its way from the cancelling thread to the
+ * engine's. GLib 2.74's GCancellableSource can leak when it is cancelled on
+ * one thread while another destroys it (seen under LeakSanitizer), so the
+ * engine listens to the cancellable itself and hands the news over. */
+typedef struct
+{
+  BuzonImapSync *self;
+  guint          serial;
+} JobCancel;
+
+static gboolean
+job_cancel_dispatch_cb (gpointer data)
+{
+  JobCancel *cancel = data;
+
+  /* Too late: the job ended and the next one must not be cancelled. */
+  if (cancel->serial == cancel->self->job_serial && cancel->self->job_cancellable != NULL)
+    cancelled_cb (cancel->self->job_cancellable, cancel->self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* On the cancelling thread; the worker disconnects it before the job's
+ * end, and g_cancellable_disconnect() waits for a handler that runs. */
+static void
+job_cancelled_cb (GCancellable *cancellable,
+                  gpointer      data)
+{
+  JobCancel *watch = data;
+  JobCancel *cancel = g_new0 (JobCancel, 1);
+
+  (void)cancellable;
+  /* No reference: the engine's context is iterated only by its thread,
+   * while the engine lives, and the source goes with the context. A
+   * reference would keep the engine alive when its thread has ended. */
+  cancel->self = watch->self;
+  cancel->serial = watch->serial;
+  g_main_context_invoke_full (watch->self->context, G_PRIORITY_DEFAULT, job_cancel_dispatch_cb,
+                              cancel, g_free);
+}
+
 /* The end of the engine's thread: what the session left scheduled runs
  * down, on this thread. */
 static void
@@ -1891,7 +1932,8 @@ worker_main (gpointer data)
   while ((task = g_async_queue_pop (jobs)) != NULL)
     {
       Job *job = g_task_get_task_data (task);
-      GSource *source = NULL;
+      JobCancel watch = { self, 0 };
+      gulong cancel_handler = 0;
 
       if (job->func == NULL)
         {
@@ -1904,23 +1946,19 @@ worker_main (gpointer data)
         }
 
       self->job_cancellable = g_task_get_cancellable (task);
+      watch.serial = ++self->job_serial;
       if (self->job_cancellable != NULL)
-        {
-          source = g_cancellable_source_new (self->job_cancellable);
-          g_source_set_callback (source, G_SOURCE_FUNC (cancelled_cb), self, NULL);
-          g_source_attach (source, self->context);
-        }
+        cancel_handler = g_cancellable_connect (self->job_cancellable,
+                                                G_CALLBACK (job_cancelled_cb), &watch, NULL);
 
       if (g_task_return_error_if_cancelled (task))
         ;
       else
         job->func (self, task);
 
-      if (source != NULL)
-        {
-          g_source_destroy (source);
-          g_source_unref (source);
-        }
+      if (cancel_handler != 0)
+        g_cancellable_disconnect (self->job_cancellable, cancel_handler);
+      self->job_serial++;  /* a cancellation still on its way finds the job gone */
       if (self->job_cancellable != NULL && g_cancellable_is_cancelled (self->job_cancellable))
         drop_session (self);
       self->job_cancellable = NULL;
