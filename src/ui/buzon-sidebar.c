@@ -1622,6 +1622,17 @@ ask_name (BuzonSidebar     *self,
       break;
     }
 
+  /* POP3 has no folders: say where these live, where it matters. */
+  if (buzon_account_get_protocol (item->account) == BUZON_PROTOCOL_POP3)
+    {
+      const char *local = _("The folders of this account are kept on this computer only: "
+                            "the server has no folders for POP3 accounts.");
+      char *with_note = body != NULL ? g_strconcat (body, "\n\n", local, NULL) : g_strdup (local);
+
+      g_free (body);
+      body = with_note;
+    }
+
   dialog = new_dialog (self, heading, body);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "ok", ok_label);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "ok",

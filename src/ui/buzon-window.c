@@ -37,6 +37,7 @@
 
 #include "buzon-certificate.h"
 #include "buzon-net-error.h"
+#include "buzon-pop3-sync.h"
 #include "buzon-secrets.h"
 #include "buzon-store.h"
 #include "buzon-tls-probe.h"
@@ -855,6 +856,12 @@ update_banner (BuzonWindow *self)
     case BUZON_SYNC_STATE_IDLE:
     case BUZON_SYNC_STATE_SYNCING:
     default:
+      /* A POP3 server without UIDL: leaving mail on it cannot be exact. */
+      if (buzon_account_get_protocol (self->banner_account) == BUZON_PROTOCOL_POP3 &&
+          buzon_account_get_pop3_mode (self->banner_account) != BUZON_POP3_MODE_DELETE &&
+          buzon_store_pop3_uses_fingerprints (self->store,
+                                              buzon_account_get_id (self->banner_account)))
+        text = g_strdup (buzon_pop3_sync_fingerprint_warning ());
       break;
     }
 
