@@ -30,6 +30,7 @@
 #include "buzon-reader-private.h"
 #include "buzon-reader-view.h"
 #include "buzon-reader.h"
+#include "buzon-test-ui.h"
 #include "buzon-store.h"
 
 static char *data_home;
@@ -228,36 +229,9 @@ static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file = g_strdup_printf ("reader-pane-%s.png", name);
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "ui", file, NULL);
-  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
-  gint64 settle = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
 
-  /* WebKit paints its first frame a little after the load. */
-  while (g_get_monotonic_time () < settle)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  for (gint64 end = settle + 10 * G_USEC_PER_SEC; node == NULL; )
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, FALSE);
-    }
-  g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_renderer_unrealize (renderer);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  buzon_test_ui_screenshot (window, file, 2000);
 }
 
 static void

@@ -23,6 +23,7 @@
 #include "buzon-dnd.h"
 #include "buzon-mail-ops.h"
 #include "buzon-sidebar-private.h"
+#include "buzon-test-ui.h"
 #include "buzon-store.h"
 
 static char *data_home;
@@ -533,28 +534,7 @@ static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "ui", name, NULL);
-  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
-
-  spin (300);
-  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC; node == NULL; )
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, FALSE);
-    }
-  g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_renderer_unrealize (renderer);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  buzon_test_ui_screenshot (window, name, 300);
 }
 
 static void

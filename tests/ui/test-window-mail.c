@@ -40,6 +40,7 @@
 #include "buzon-sidebar.h"
 #include "buzon-store.h"
 #include "buzon-test-servers.h"
+#include "buzon-test-ui.h"
 #include "buzon-test-store.h"
 
 #include "buzon-application.h"
@@ -469,32 +470,10 @@ assert_server_folder (const char *name,
 static void
 screenshot (const char *name)
 {
-  GtkWidget *window = GTK_WIDGET (get_window ());
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file = g_strdup_printf ("window-%s.png", name);
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "ui", file, NULL);
-  int width, height;
 
-  settle (1500);  /* WebKit paints a little after the load */
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC; node == NULL; )
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, FALSE);
-    }
-  g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_renderer_unrealize (renderer);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  /* WebKit paints a little after the load. */
+  buzon_test_ui_screenshot (GTK_WIDGET (get_window ()), file, 1500);
 }
 
 /* --- a notification server of our own --- */
