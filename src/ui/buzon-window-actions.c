@@ -241,17 +241,27 @@ move_ids (BuzonWindow       *self,
   BuzonUndo *undo;
   gboolean ok;
 
-  /* Where each one is now, for Undo. */
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autoptr(BuzonMessageSummary) summary = NULL;
-      gint64 folder_id = 0;
+  /* Where each one is now, for Undo: one read for all of them. */
+  {
+    g_autoptr(GPtrArray) summaries = NULL;
+    g_autoptr(GHashTable) folders = g_hash_table_new (g_int64_hash, g_int64_equal);
 
-      summary = buzon_store_get_message (self->store, g_array_index (ids, gint64, i), NULL);
-      if (summary != NULL)
-        folder_id = summary->folder_id;
-      g_array_append_val (from, folder_id);
-    }
+    summaries = buzon_store_get_messages (self->store, (const gint64 *)(gpointer)ids->data,
+                                          ids->len, NULL);
+    for (guint i = 0; summaries != NULL && i < summaries->len; i++)
+      {
+        BuzonMessageSummary *summary = summaries->pdata[i];
+
+        g_hash_table_insert (folders, &summary->id, &summary->folder_id);
+      }
+    for (guint i = 0; i < ids->len; i++)
+      {
+        const gint64 *folder_id = g_hash_table_lookup (folders, &g_array_index (ids, gint64, i));
+        gint64 id = folder_id != NULL ? *folder_id : 0;
+
+        g_array_append_val (from, id);
+      }
+  }
 
   if (copy)
     ok = buzon_mail_ops_copy (self->store, account, (const gint64 *)(gpointer)ids->data,
@@ -407,22 +417,21 @@ archive_action (GtkWidget  *widget,
   move_ids (self, account, ids, archive, FALSE);
 }
 
-/* Whether any of @ids has @flag (FALSE when none does). */
+/* Whether every one of @ids has @flag (TRUE for none), in one read. */
 static gboolean
-any_has_flag (BuzonWindow       *self,
-              GArray            *ids,
-              BuzonMessageFlags  flag)
+all_have_flag (BuzonWindow       *self,
+               GArray            *ids,
+               BuzonMessageFlags  flag)
 {
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autoptr(BuzonMessageSummary) summary = NULL;
+  g_autoptr(GPtrArray) summaries = NULL;
 
-      summary = buzon_store_get_message (self->store, g_array_index (ids, gint64, i), NULL);
-      if (summary != NULL && (summary->flags & flag) != 0)
-        return TRUE;
-    }
+  summaries = buzon_store_get_messages (self->store, (const gint64 *)(gpointer)ids->data,
+                                        ids->len, NULL);
+  for (guint i = 0; summaries != NULL && i < summaries->len; i++)
+    if ((((BuzonMessageSummary *)summaries->pdata[i])->flags & flag) == 0)
+      return FALSE;
 
-  return FALSE;
+  return TRUE;
 }
 
 static void
@@ -458,16 +467,8 @@ toggle_read_action (GtkWidget  *widget,
 
   (void)action_name;
   (void)parameter;
-  /* Read when any is unread, as in Files' "star": one click makes them alike. */
-  all_read = TRUE;
-  for (guint i = 0; all_read && i < ids->len; i++)
-    {
-      g_autoptr(BuzonMessageSummary) summary = NULL;
-
-      summary = buzon_store_get_message (self->store, g_array_index (ids, gint64, i), NULL);
-      if (summary != NULL && (summary->flags & BUZON_MESSAGE_FLAG_SEEN) == 0)
-        all_read = FALSE;
-    }
+  /* Read when any is unread: one click makes them alike. */
+  all_read = all_have_flag (self, ids, BUZON_MESSAGE_FLAG_SEEN);
   set_flag (self, BUZON_MESSAGE_FLAG_SEEN, !all_read);
 }
 
@@ -482,18 +483,8 @@ toggle_flag_action (GtkWidget  *widget,
   (void)action_name;
   (void)parameter;
   /* Flag them all unless all are flagged already. */
-  for (guint i = 0; i < ids->len; i++)
-    {
-      g_autoptr(BuzonMessageSummary) summary = NULL;
-
-      summary = buzon_store_get_message (self->store, g_array_index (ids, gint64, i), NULL);
-      if (summary != NULL && (summary->flags & BUZON_MESSAGE_FLAG_FLAGGED) == 0)
-        {
-          set_flag (self, BUZON_MESSAGE_FLAG_FLAGGED, TRUE);
-          return;
-        }
-    }
-  set_flag (self, BUZON_MESSAGE_FLAG_FLAGGED, FALSE);
+  set_flag (self, BUZON_MESSAGE_FLAG_FLAGGED,
+            !all_have_flag (self, ids, BUZON_MESSAGE_FLAG_FLAGGED));
 }
 
 /* The "move to…" picker */
@@ -834,7 +825,7 @@ _buzon_window_update_actions (BuzonWindow *self)
    * flags of a whole Ctrl+A selection on every change would not be quick. */
   if (any)
     g_array_append_val (first, g_array_index (ids, gint64, 0));
-  unread = any && !any_has_flag (self, first, BUZON_MESSAGE_FLAG_SEEN);
+  unread = any && !all_have_flag (self, first, BUZON_MESSAGE_FLAG_SEEN);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.archive", any);
