@@ -270,6 +270,72 @@ test_replies (Fixture       *fixture,
   }
 }
 
+/* What a threaded message list reads: the newest message of each
+ * conversation, then its rows by those ids. */
+static void
+test_latest_ids (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gint64 a = add_message (fixture, fixture->inbox_id, "<a@x>", NULL, NULL, "Plan", T0);
+  gint64 other = add_message (fixture, fixture->inbox_id, "<o@x>", NULL, NULL, "Other", T0 + 50);
+  gint64 b = add_message (fixture, fixture->inbox_id, "<b@x>", "<a@x>", "<a@x>", "Re: Plan",
+                          T0 + 100);
+  gint64 sent = add_message (fixture, fixture->sent_id, "<s@x>", "<a@x>", "<a@x>", "Re: Plan",
+                             T0 + 300);
+  gint64 gone = b + 1000;
+  gint64 wanted[] = { b, other, a, gone };
+
+  ids = buzon_store_list_thread_latest_ids (fixture->store, fixture->inbox_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, b);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, other);
+
+  /* a is not the newest of its conversation here, and gone does not exist. */
+  rows = buzon_store_get_threads_by_latest (fixture->store, fixture->inbox_id, wanted,
+                                            G_N_ELEMENTS (wanted), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 2);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      BuzonThreadSummary *row = THREAD (rows, i);
+
+      if (row->latest->id == b)
+        {
+          g_assert_cmpint (row->thread_id, ==, a);
+          g_assert_cmpuint (row->folder_count, ==, 2);
+          /* The reply in Sent belongs to the conversation too. */
+          g_assert_cmpuint (row->thread_count, ==, 3);
+          g_assert_cmpuint (row->unread_count, ==, 2);
+        }
+      else
+        {
+          g_assert_cmpint (row->latest->id, ==, other);
+          g_assert_cmpuint (row->folder_count, ==, 1);
+        }
+    }
+
+  /* The same message, as the newest of the Sent folder's row. */
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = buzon_store_get_threads_by_latest (fixture->store, fixture->sent_id, &sent, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpuint (THREAD (rows, 0)->folder_count, ==, 1);
+
+  /* An empty folder, and no ids. */
+  g_clear_pointer (&ids, g_array_unref);
+  ids = buzon_store_list_thread_latest_ids (fixture->store, 9999, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 0);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = buzon_store_get_threads_by_latest (fixture->store, fixture->inbox_id, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 0);
+}
+
 static void
 test_reply_before_parent (Fixture       *fixture,
                           gconstpointer  data)
@@ -963,6 +1029,7 @@ main (int   argc,
 
   g_test_add_func ("/buzon/store/threads/parse", test_parse);
   ADD ("replies", test_replies);
+  ADD ("latest-ids", test_latest_ids);
   ADD ("reply-before-parent", test_reply_before_parent);
   ADD ("missing-middle", test_missing_middle);
   ADD ("late-references", test_late_references);

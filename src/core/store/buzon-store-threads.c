@@ -817,6 +817,108 @@ buzon_store_list_threads_finish (BuzonStore    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+append_thread_id_cb (BuzonStmt *stmt,
+                     gpointer   user_data)
+{
+  gint64 id = sqlite3_column_int64 (stmt, 0);
+
+  g_array_append_val ((GArray *)user_data, id);
+}
+
+/**
+ * buzon_store_list_thread_latest_ids:
+ * @folder_id: the folder
+ * @error: return location for an error
+ *
+ * For a threaded message list: the id of each conversation's newest message
+ * in the folder, in the order of buzon_store_list_threads() (newest
+ * conversation first). One index range scan over the store's per-folder
+ * thread rows, so a 100,000-message folder costs 8 bytes a thread.
+ *
+ * Returns: (element-type gint64) (transfer full) (nullable): the ids
+ */
+GArray *
+buzon_store_list_thread_latest_ids (BuzonStore  *self,
+                                    gint64       folder_id,
+                                    GError     **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _buzon_store_read_begin (self, "SELECT latest_id FROM folder_threads "
+                                        "WHERE folder_id = ?1 "
+                                        "ORDER BY latest_date DESC, latest_id DESC",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!_buzon_store_read_each (self, stmt, append_thread_id_cb, ids, error))
+    return NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * buzon_store_get_threads_by_latest:
+ * @folder_id: the folder
+ * @latest_ids: (array length=n_latest_ids): messages, from
+ *   buzon_store_list_thread_latest_ids()
+ * @n_latest_ids: how many
+ * @error: return location for an error
+ *
+ * The conversations of the folder whose newest message there is one of
+ * @latest_ids, as buzon_store_list_threads() gives them: a page of a
+ * threaded list read by row ids rather than by offset. Ids that are no
+ * longer the newest of their conversation (a reply arrived since) are
+ * skipped.
+ *
+ * Returns: (element-type BuzonThreadSummary) (transfer full) (nullable):
+ *   the conversations found, in no particular order
+ */
+GPtrArray *
+buzon_store_get_threads_by_latest (BuzonStore    *self,
+                                   gint64         folder_id,
+                                   const gint64  *latest_ids,
+                                   guint          n_latest_ids,
+                                   GError       **error)
+{
+  g_autoptr(GString) list = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (latest_ids != NULL || n_latest_ids == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  list = g_string_sized_new (n_latest_ids * 8 + 2);
+  g_string_append_c (list, '[');
+  for (guint i = 0; i < n_latest_ids; i++)
+    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", latest_ids[i]);
+  g_string_append_c (list, ']');
+
+  /* messages(id) first, then the (folder, thread) row by its primary key. */
+  stmt = _buzon_store_read_begin (self, "SELECT " THREAD_COLUMNS " FROM messages AS m "
+                                        "CROSS JOIN folder_threads AS ft "
+                                        "ON ft.folder_id = ?1 AND ft.thread_id = m.thread_id "
+                                        "AND ft.latest_id = m.id "
+                                        "WHERE m.id IN (SELECT value FROM json_each (?2))",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  _buzon_bind_text (stmt, 2, list->str);
+
+  return _buzon_store_read_rows (self, stmt, thread_from_row,
+                                 (GDestroyNotify)buzon_thread_summary_free, error);
+}
+
 /**
  * buzon_store_count_threads:
  * @folder_id: the folder

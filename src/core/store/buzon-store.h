@@ -214,6 +214,16 @@ G_GNUC_WARN_UNUSED_RESULT
 GPtrArray           *buzon_store_list_threads_finish        (BuzonStore           *self,
                                                              GAsyncResult         *result,
                                                              GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GArray              *buzon_store_list_thread_latest_ids     (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_get_threads_by_latest      (BuzonStore           *self,
+                                                             gint64                folder_id,
+                                                             const gint64         *latest_ids,
+                                                             guint                 n_latest_ids,
+                                                             GError              **error);
 gboolean             buzon_store_count_threads              (BuzonStore           *self,
                                                              gint64                folder_id,
                                                              guint                *out_count,
