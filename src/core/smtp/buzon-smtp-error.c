@@ -70,6 +70,18 @@ temporary (const char *host,
 
 /* A recipient's refusal (RCPT), by what the enhanced code or the basic code
  * says; @address is the recipient. */
+/* 530 5.7.0 authentication required (RFC 4954 section 6). */
+static GError *
+auth_required (const char *host,
+               const char *text)
+{
+  return g_error_new (BUZON_SMTP_SESSION_ERROR, BUZON_SMTP_SESSION_ERROR_AUTH_REQUIRED,
+                      _("The server “%s” sends mail only for users who log in. Enter the user "
+                        "name and password of the outgoing server in the account settings. "
+                        "(The server said: %s)"),
+                      host, text);
+}
+
 static GError *
 recipient_error (const BuzonSmtpReply *reply,
                  const char           *host,
@@ -223,11 +235,7 @@ buzon_smtp_reply_to_error (const BuzonSmtpReply *reply,
     case BUZON_SMTP_STAGE_MAIL:
       /* 530 5.7.0 authentication required (RFC 4954 §6). */
       if (reply->code == 530)
-        return g_error_new (BUZON_SMTP_SESSION_ERROR, BUZON_SMTP_SESSION_ERROR_AUTH_REQUIRED,
-                            _("The server “%s” sends mail only for users who log in. Enter the "
-                              "user name and password of the outgoing server in the account "
-                              "settings. (The server said: %s)"),
-                            host, text);
+        return auth_required (host, text);
       if (temp)
         return temporary (host, text);
       /* X.1.7 / X.1.8 bad sender address, X.7.1 not allowed to send as it. */
@@ -238,11 +246,7 @@ buzon_smtp_reply_to_error (const BuzonSmtpReply *reply,
 
     case BUZON_SMTP_STAGE_RCPT:
       if (reply->code == 530)
-        return g_error_new (BUZON_SMTP_SESSION_ERROR, BUZON_SMTP_SESSION_ERROR_AUTH_REQUIRED,
-                            _("The server “%s” sends mail only for users who log in. Enter the "
-                              "user name and password of the outgoing server in the account "
-                              "settings. (The server said: %s)"),
-                            host, text);
+        return auth_required (host, text);
       return recipient_error (reply, host, address, text);
 
     case BUZON_SMTP_STAGE_EHLO:

@@ -1492,13 +1492,31 @@ buzon_store_list_uids (BuzonStore  *self,
   return g_steal_pointer (&uids);
 }
 
-static void
-append_id_cb (BuzonStmt *stmt,
-              gpointer   user_data)
+/* A _buzon_store_read_each() callback: appends column 0 to the GArray of
+ * gint64 @user_data. */
+void
+_buzon_store_append_id_cb (BuzonStmt *stmt,
+                           gpointer   user_data)
 {
   gint64 id = sqlite3_column_int64 (stmt, 0);
 
   g_array_append_val ((GArray *)user_data, id);
+}
+
+/* @ids as a JSON array, to bind for `IN (SELECT value FROM json_each (?))`:
+ * one statement for any number of ids. */
+char *
+_buzon_store_ids_to_json (const gint64 *ids,
+                          guint         n_ids)
+{
+  GString *list = g_string_sized_new (n_ids * 8 + 2);
+
+  g_string_append_c (list, '[');
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+  g_string_append_c (list, ']');
+
+  return g_string_free (list, FALSE);
 }
 
 /**
@@ -1534,7 +1552,7 @@ buzon_store_list_message_ids (BuzonStore  *self,
   sqlite3_bind_int64 (stmt, 1, folder_id);
 
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  if (!_buzon_store_read_each (self, stmt, append_id_cb, ids, error))
+  if (!_buzon_store_read_each (self, stmt, _buzon_store_append_id_cb, ids, error))
     return NULL;
 
   return g_steal_pointer (&ids);
@@ -1558,19 +1576,14 @@ buzon_store_get_messages (BuzonStore    *self,
                           guint          n_message_ids,
                           GError       **error)
 {
-  g_autoptr(GString) list = NULL;
+  g_autofree char *list = NULL;
   BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (message_ids != NULL || n_message_ids == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* One statement for any number of ids: they go in as a JSON array. */
-  list = g_string_sized_new (n_message_ids * 8 + 2);
-  g_string_append_c (list, '[');
-  for (guint i = 0; i < n_message_ids; i++)
-    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", message_ids[i]);
-  g_string_append_c (list, ']');
+  list = _buzon_store_ids_to_json (message_ids, n_message_ids);
 
   stmt = _buzon_store_read_begin (self, "SELECT " SUMMARY_COLUMNS " FROM messages "
                                         "WHERE id IN (SELECT value FROM json_each (?1))",
@@ -1578,7 +1591,7 @@ buzon_store_get_messages (BuzonStore    *self,
   if (stmt == NULL)
     return NULL;
 
-  _buzon_bind_text (stmt, 1, list->str);
+  _buzon_bind_text (stmt, 1, list);
 
   return _buzon_store_read_rows (self, stmt, _buzon_store_summary_from_row,
                                  (GDestroyNotify)buzon_message_summary_free, error);
@@ -2046,7 +2059,7 @@ buzon_store_search (BuzonStore  *self,
   sqlite3_bind_int64 (stmt, 2, folder_id);
   sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64)limit : -1);
 
-  if (!_buzon_store_read_each (self, stmt, append_id_cb, ids, error))
+  if (!_buzon_store_read_each (self, stmt, _buzon_store_append_id_cb, ids, error))
     return NULL;
 
   return g_steal_pointer (&ids);

@@ -252,6 +252,13 @@ gboolean      _buzon_store_set_body_locked   (BuzonStore       *self,
 
 gpointer      _buzon_store_summary_from_row  (BuzonStmt        *stmt);
 
+/* buzon-store-mail.c */
+void          _buzon_store_append_id_cb      (BuzonStmt        *stmt,
+                                              gpointer          user_data);
+G_GNUC_WARN_UNUSED_RESULT
+char         *_buzon_store_ids_to_json       (const gint64     *ids,
+                                              guint             n_ids);
+
 /* buzon-store-threads.c */
 /* @self (nullable) is told which folders a merge of threads changed. */
 gboolean      _buzon_store_thread_message_locked (BuzonStore *self,

@@ -817,15 +817,6 @@ buzon_store_list_threads_finish (BuzonStore    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-append_thread_id_cb (BuzonStmt *stmt,
-                     gpointer   user_data)
-{
-  gint64 id = sqlite3_column_int64 (stmt, 0);
-
-  g_array_append_val ((GArray *)user_data, id);
-}
-
 /**
  * buzon_store_list_thread_latest_ids:
  * @folder_id: the folder
@@ -859,7 +850,7 @@ buzon_store_list_thread_latest_ids (BuzonStore  *self,
   sqlite3_bind_int64 (stmt, 1, folder_id);
 
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  if (!_buzon_store_read_each (self, stmt, append_thread_id_cb, ids, error))
+  if (!_buzon_store_read_each (self, stmt, _buzon_store_append_id_cb, ids, error))
     return NULL;
 
   return g_steal_pointer (&ids);
@@ -889,18 +880,14 @@ buzon_store_get_threads_by_latest (BuzonStore    *self,
                                    guint          n_latest_ids,
                                    GError       **error)
 {
-  g_autoptr(GString) list = NULL;
+  g_autofree char *list = NULL;
   BuzonStmt *stmt;
 
   g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
   g_return_val_if_fail (latest_ids != NULL || n_latest_ids == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  list = g_string_sized_new (n_latest_ids * 8 + 2);
-  g_string_append_c (list, '[');
-  for (guint i = 0; i < n_latest_ids; i++)
-    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", latest_ids[i]);
-  g_string_append_c (list, ']');
+  list = _buzon_store_ids_to_json (latest_ids, n_latest_ids);
 
   /* messages(id) first, then the (folder, thread) row by its primary key. */
   stmt = _buzon_store_read_begin (self, "SELECT " THREAD_COLUMNS " FROM messages AS m "
@@ -913,7 +900,7 @@ buzon_store_get_threads_by_latest (BuzonStore    *self,
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, folder_id);
-  _buzon_bind_text (stmt, 2, list->str);
+  _buzon_bind_text (stmt, 2, list);
 
   return _buzon_store_read_rows (self, stmt, thread_from_row,
                                  (GDestroyNotify)buzon_thread_summary_free, error);
