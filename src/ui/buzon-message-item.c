@@ -31,6 +31,8 @@ struct _BuzonMessageItem
   BuzonMessageSummary *summary;
   char                *sender;
   char                *date_text;
+  guint                thread_count;   /* 0: a message row, not a conversation */
+  guint                thread_unread;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonMessageItem, buzon_message_item, G_TYPE_OBJECT)
@@ -48,6 +50,8 @@ enum {
   PROP_FLAGGED,
   PROP_HAS_ATTACHMENTS,
   PROP_ANSWERED,
+  PROP_THREAD_COUNT,
+  PROP_THREAD_UNREAD_COUNT,
   N_PROPS
 };
 
@@ -58,6 +62,17 @@ flags_unread (const BuzonMessageSummary *summary)
 {
   return summary != NULL &&
          (summary->flags & (BUZON_MESSAGE_FLAG_SEEN | BUZON_MESSAGE_FLAG_DELETED)) == 0;
+}
+
+/* Unread as the row shows it: a conversation row while any of its messages
+ * in the folder is. */
+static gboolean
+item_unread (BuzonMessageItem *self)
+{
+  if (self->thread_count > 0)
+    return self->thread_unread > 0;
+
+  return flags_unread (self->summary);
 }
 
 static gboolean
@@ -250,6 +265,14 @@ buzon_message_item_get_property (GObject    *object,
       g_value_set_boolean (value, buzon_message_item_get_answered (self));
       break;
 
+    case PROP_THREAD_COUNT:
+      g_value_set_uint (value, self->thread_count);
+      break;
+
+    case PROP_THREAD_UNREAD_COUNT:
+      g_value_set_uint (value, self->thread_unread);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -277,6 +300,16 @@ buzon_message_item_class_init (BuzonMessageItemClass *klass)
   properties[PROP_HAS_ATTACHMENTS] = g_param_spec_boolean ("has-attachments", NULL, NULL, FALSE,
                                                            flags);
   properties[PROP_ANSWERED] = g_param_spec_boolean ("answered", NULL, NULL, FALSE, flags);
+  /**
+   * BuzonMessageItem:thread-count:
+   *
+   * In a threaded list, how many messages of the conversation the folder
+   * has (the item shows the newest); 0 in a list of messages.
+   */
+  properties[PROP_THREAD_COUNT] = g_param_spec_uint ("thread-count", NULL, NULL, 0, G_MAXUINT, 0,
+                                                     flags);
+  properties[PROP_THREAD_UNREAD_COUNT] = g_param_spec_uint ("thread-unread-count", NULL, NULL, 0,
+                                                            G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -306,10 +339,12 @@ _buzon_message_item_set_summary (BuzonMessageItem    *self,
   g_autoptr(BuzonMessageSummary) old = NULL;
   g_autofree char *sender = NULL;
   g_autofree char *date_text = NULL;
+  gboolean was_unread;
 
   g_return_if_fail (BUZON_IS_MESSAGE_ITEM (self));
   g_return_if_fail (summary != NULL && summary->id == self->id);
 
+  was_unread = item_unread (self);
   old = g_steal_pointer (&self->summary);
   self->summary = summary;
   sender = buzon_message_item_sender_from_text (summary->from);
@@ -337,7 +372,7 @@ _buzon_message_item_set_summary (BuzonMessageItem    *self,
       self->date_text = g_steal_pointer (&date_text);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATE_TEXT]);
     }
-  if (flags_unread (old) != flags_unread (summary))
+  if (was_unread != item_unread (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
   if (flags_have (old, BUZON_MESSAGE_FLAG_FLAGGED) !=
       flags_have (summary, BUZON_MESSAGE_FLAG_FLAGGED))
@@ -348,6 +383,35 @@ _buzon_message_item_set_summary (BuzonMessageItem    *self,
   if ((old != NULL && old->has_attachments) != summary->has_attachments)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ATTACHMENTS]);
 
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Makes the item a conversation's row: @count of its messages in the
+ * folder, @unread of them unread. Notifies what changed. */
+void
+_buzon_message_item_set_thread (BuzonMessageItem *self,
+                                guint             count,
+                                guint             unread)
+{
+  gboolean was_unread;
+
+  g_return_if_fail (BUZON_IS_MESSAGE_ITEM (self));
+  g_return_if_fail (count > 0);
+
+  was_unread = item_unread (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->thread_count != count)
+    {
+      self->thread_count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THREAD_COUNT]);
+    }
+  if (self->thread_unread != unread)
+    {
+      self->thread_unread = unread;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THREAD_UNREAD_COUNT]);
+    }
+  if (was_unread != item_unread (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -460,14 +524,42 @@ buzon_message_item_get_date_text (BuzonMessageItem *self)
 /**
  * buzon_message_item_get_unread:
  *
- * Returns: whether the message has neither \Seen nor \Deleted
+ * Returns: whether the message has neither \Seen nor \Deleted; for a
+ *   conversation's row, whether any of its messages in the folder is unread
  */
 gboolean
 buzon_message_item_get_unread (BuzonMessageItem *self)
 {
   g_return_val_if_fail (BUZON_IS_MESSAGE_ITEM (self), FALSE);
 
-  return flags_unread (self->summary);
+  return item_unread (self);
+}
+
+/**
+ * buzon_message_item_get_thread_count:
+ *
+ * Returns: see #BuzonMessageItem:thread-count
+ */
+guint
+buzon_message_item_get_thread_count (BuzonMessageItem *self)
+{
+  g_return_val_if_fail (BUZON_IS_MESSAGE_ITEM (self), 0);
+
+  return self->thread_count;
+}
+
+/**
+ * buzon_message_item_get_thread_unread_count:
+ *
+ * Returns: how many of the conversation's messages in the folder are
+ *   unread; 0 in a list of messages
+ */
+guint
+buzon_message_item_get_thread_unread_count (BuzonMessageItem *self)
+{
+  g_return_val_if_fail (BUZON_IS_MESSAGE_ITEM (self), 0);
+
+  return self->thread_unread;
 }
 
 /**

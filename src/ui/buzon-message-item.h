@@ -29,6 +29,8 @@ gboolean                   buzon_message_item_get_unread          (BuzonMessageI
 gboolean                   buzon_message_item_get_flagged         (BuzonMessageItem *self);
 gboolean                   buzon_message_item_get_has_attachments (BuzonMessageItem *self);
 gboolean                   buzon_message_item_get_answered        (BuzonMessageItem *self);
+guint                      buzon_message_item_get_thread_count    (BuzonMessageItem *self);
+guint                      buzon_message_item_get_thread_unread_count (BuzonMessageItem *self);
 
 G_GNUC_WARN_UNUSED_RESULT
 char                      *buzon_message_item_format_date         (gint64            date,

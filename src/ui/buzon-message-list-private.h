@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 BuzonMessageItem *_buzon_message_item_new            (gint64               id);
 void              _buzon_message_item_set_summary    (BuzonMessageItem    *self,
                                                       BuzonMessageSummary *summary);
+void              _buzon_message_item_set_thread     (BuzonMessageItem    *self,
+                                                      guint                count,
+                                                      guint                unread);
 
 guint             _buzon_message_list_count_live     (BuzonMessageList    *self);
 guint             _buzon_message_list_count_loaded   (BuzonMessageList    *self);

@@ -61,6 +61,7 @@ struct _BuzonMessageList
   BuzonStore   *store;
   gint64        folder_id;
   gboolean      for_ids;
+  gboolean      threaded;      /* rows are conversations, by their newest message */
   GArray       *given_ids;     /* for_ids: until the first job takes them */
 
   GArray       *ids;           /* the rows, gint64 */
@@ -115,11 +116,19 @@ typedef struct
   JobKind     kind;
   BuzonStore *store;
   gint64      folder_id;
+  gboolean    threaded;
   gboolean    read_ids;
   GArray     *ids;          /* out (or given, for_ids first job) */
   GArray     *summary_ids;  /* in; the first job fills it */
   GPtrArray  *summaries;    /* out */
+  GArray     *counts;       /* out, threaded: a ThreadCounts per summary */
 } Job;
+
+typedef struct
+{
+  guint folder_count;
+  guint unread_count;
+} ThreadCounts;
 
 static void
 job_free (Job *job)
@@ -128,6 +137,7 @@ job_free (Job *job)
   g_clear_pointer (&job->ids, g_array_unref);
   g_clear_pointer (&job->summary_ids, g_array_unref);
   g_clear_pointer (&job->summaries, g_ptr_array_unref);
+  g_clear_pointer (&job->counts, g_array_unref);
   g_free (job);
 }
 
@@ -151,7 +161,10 @@ job_worker (GTask        *task,
 
   if (job->read_ids)
     {
-      job->ids = buzon_store_list_message_ids (job->store, job->folder_id, &error);
+      if (job->threaded)
+        job->ids = buzon_store_list_thread_latest_ids (job->store, job->folder_id, &error);
+      else
+        job->ids = buzon_store_list_message_ids (job->store, job->folder_id, &error);
       if (job->ids == NULL)
         {
           g_task_return_error (task, error);
@@ -170,13 +183,40 @@ job_worker (GTask        *task,
   if (job->summary_ids != NULL && job->summary_ids->len > 0 &&
       !g_cancellable_is_cancelled (cancellable))
     {
-      job->summaries = buzon_store_get_messages (job->store,
-                                                 (const gint64 *)(gpointer)job->summary_ids->data,
-                                                 job->summary_ids->len, &error);
-      if (job->summaries == NULL)
+      const gint64 *ids = (const gint64 *)(gpointer)job->summary_ids->data;
+
+      if (job->threaded)
         {
-          g_task_return_error (task, error);
-          return;
+          g_autoptr(GPtrArray) threads = NULL;
+
+          threads = buzon_store_get_threads_by_latest (job->store, job->folder_id, ids,
+                                                       job->summary_ids->len, &error);
+          if (threads == NULL)
+            {
+              g_task_return_error (task, error);
+              return;
+            }
+          job->summaries = g_ptr_array_new_full (threads->len,
+                                                 (GDestroyNotify)buzon_message_summary_free);
+          job->counts = g_array_sized_new (FALSE, FALSE, sizeof (ThreadCounts), threads->len);
+          for (guint i = 0; i < threads->len; i++)
+            {
+              BuzonThreadSummary *thread = g_ptr_array_index (threads, i);
+              ThreadCounts counts = { thread->folder_count, thread->unread_count };
+
+              g_ptr_array_add (job->summaries, g_steal_pointer (&thread->latest));
+              g_array_append_val (job->counts, counts);
+            }
+        }
+      else
+        {
+          job->summaries = buzon_store_get_messages (job->store, ids, job->summary_ids->len,
+                                                     &error);
+          if (job->summaries == NULL)
+            {
+              g_task_return_error (task, error);
+              return;
+            }
         }
     }
 
@@ -368,6 +408,13 @@ job_done_cb (GObject      *object,
             g_ptr_array_add (fresh, g_object_ref (item));
 
           _buzon_message_item_set_summary (item, g_steal_pointer (&job->summaries->pdata[i]));
+          if (job->counts != NULL)
+            {
+              ThreadCounts *counts = &g_array_index (job->counts, ThreadCounts, i);
+
+              _buzon_message_item_set_thread (item, MAX (counts->folder_count, 1),
+                                              counts->unread_count);
+            }
         }
     }
   for (guint i = 0; i < fresh->len; i++)
@@ -401,6 +448,7 @@ buzon_message_list_start (BuzonMessageList *self,
   g_weak_ref_init (ref, self);
   job->store = g_object_ref (self->store);
   job->folder_id = self->folder_id;
+  job->threaded = self->threaded;
 
   self->busy = TRUE;
   task = g_task_new (NULL, self->cancellable, job_done_cb, ref);
@@ -704,6 +752,7 @@ buzon_message_list_init (BuzonMessageList *self)
 static BuzonMessageList *
 buzon_message_list_new_internal (BuzonStore *store,
                                  gint64      folder_id,
+                                 gboolean    threaded,
                                  GArray     *ids)
 {
   BuzonMessageList *self;
@@ -711,6 +760,7 @@ buzon_message_list_new_internal (BuzonStore *store,
 
   self = g_object_new (BUZON_TYPE_MESSAGE_LIST, "store", store, "folder-id", folder_id, NULL);
   self->for_ids = ids != NULL;
+  self->threaded = threaded;
 
   g_signal_connect_object (store, "messages-changed", G_CALLBACK (messages_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -747,7 +797,30 @@ buzon_message_list_new (BuzonStore *store,
   g_return_val_if_fail (BUZON_IS_STORE (store), NULL);
   g_return_val_if_fail (folder_id > 0, NULL);
 
-  return buzon_message_list_new_internal (store, folder_id, NULL);
+  return buzon_message_list_new_internal (store, folder_id, FALSE, NULL);
+}
+
+/**
+ * buzon_message_list_new_threaded:
+ * @store: the store
+ * @folder_id: the folder to list
+ *
+ * A list of the folder's conversations, newest first, each row the
+ * conversation's newest message in the folder with the counts of its
+ * messages there (#BuzonMessageItem:thread-count); it follows the folder's
+ * changes as buzon_message_list_new() does. When a reply arrives, the
+ * conversation's row becomes the reply's.
+ *
+ * Returns: (transfer full): the list
+ */
+BuzonMessageList *
+buzon_message_list_new_threaded (BuzonStore *store,
+                                 gint64      folder_id)
+{
+  g_return_val_if_fail (BUZON_IS_STORE (store), NULL);
+  g_return_val_if_fail (folder_id > 0, NULL);
+
+  return buzon_message_list_new_internal (store, folder_id, TRUE, NULL);
 }
 
 /**
@@ -768,7 +841,7 @@ buzon_message_list_new_for_ids (BuzonStore *store,
   g_return_val_if_fail (BUZON_IS_STORE (store), NULL);
   g_return_val_if_fail (ids != NULL && g_array_get_element_size (ids) == sizeof (gint64), NULL);
 
-  return buzon_message_list_new_internal (store, 0, ids);
+  return buzon_message_list_new_internal (store, 0, FALSE, ids);
 }
 
 /**
@@ -795,6 +868,19 @@ buzon_message_list_get_folder_id (BuzonMessageList *self)
   g_return_val_if_fail (BUZON_IS_MESSAGE_LIST (self), 0);
 
   return self->folder_id;
+}
+
+/**
+ * buzon_message_list_get_threaded:
+ *
+ * Returns: whether the rows are conversations
+ */
+gboolean
+buzon_message_list_get_threaded (BuzonMessageList *self)
+{
+  g_return_val_if_fail (BUZON_IS_MESSAGE_LIST (self), FALSE);
+
+  return self->threaded;
 }
 
 /**

@@ -22,10 +22,14 @@ G_GNUC_WARN_UNUSED_RESULT
 BuzonMessageList *buzon_message_list_new          (BuzonStore       *store,
                                                    gint64            folder_id);
 G_GNUC_WARN_UNUSED_RESULT
+BuzonMessageList *buzon_message_list_new_threaded (BuzonStore       *store,
+                                                   gint64            folder_id);
+G_GNUC_WARN_UNUSED_RESULT
 BuzonMessageList *buzon_message_list_new_for_ids  (BuzonStore       *store,
                                                    GArray           *ids);
 BuzonStore       *buzon_message_list_get_store    (BuzonMessageList *self);
 gint64            buzon_message_list_get_folder_id (BuzonMessageList *self);
+gboolean          buzon_message_list_get_threaded (BuzonMessageList *self);
 gboolean          buzon_message_list_get_loading  (BuzonMessageList *self);
 gboolean          buzon_message_list_get_position_of (BuzonMessageList *self,
                                                       gint64            message_id,

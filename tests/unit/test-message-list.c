@@ -346,6 +346,110 @@ test_changes (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&list));
 }
 
+/* Adds a message with @message_id answering @parent (or nothing). */
+static gint64
+add_threaded (Fixture    *fixture,
+              guint32     uid,
+              const char *message_id,
+              const char *parent,
+              const char *subject,
+              gint64      date)
+{
+  g_autoptr(GPtrArray) batch = store_test_batch_new ();
+  g_autoptr(GError) error = NULL;
+  BuzonMessageSummary *summary = store_test_summary (fixture->folder_id, uid, subject,
+                                                     "Bruno <bruno@example.es>", date);
+
+  g_free (summary->message_id);
+  summary->message_id = g_strdup (message_id);
+  summary->in_reply_to = g_strdup (parent);
+  summary->references = g_strdup (parent);
+  g_ptr_array_add (batch, summary);
+  g_assert_true (buzon_store_upsert_messages (fixture->store, batch, &error));
+  g_assert_no_error (error);
+
+  return summary->id;
+}
+
+static void
+test_threaded (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(BuzonMessageList) list = NULL;
+  g_autoptr(BuzonMessageItem) row = NULL;
+  g_autoptr(BuzonMessageItem) single = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 a, b, c, d;
+
+  a = add_threaded (fixture, 1, "<a@x>", NULL, "Plan", T0);
+  add_threaded (fixture, 2, "<s@x>", NULL, "Alone", T0 + 50);
+  b = add_threaded (fixture, 3, "<b@x>", "<a@x>", "Re: Plan", T0 + 100);
+  c = add_threaded (fixture, 4, "<c@x>", "<b@x>", "Re: Plan", T0 + 200);
+
+  list = buzon_message_list_new_threaded (fixture->store, fixture->folder_id);
+  g_signal_connect (list, "items-changed", G_CALLBACK (items_changed_cb), fixture);
+  g_assert_true (buzon_message_list_get_threaded (list));
+  wait_idle (list);
+  assert_change (fixture, 0, 0, 2);
+
+  /* The conversation's row is its newest message, with the counts. */
+  g_assert_cmpint (buzon_message_list_get_id_at (list, 0), ==, c);
+  row = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  single = g_list_model_get_item (G_LIST_MODEL (list), 1);
+  wait_idle (list);
+  g_assert_cmpuint (buzon_message_item_get_thread_count (row), ==, 3);
+  g_assert_cmpuint (buzon_message_item_get_thread_unread_count (row), ==, 3);
+  g_assert_true (buzon_message_item_get_unread (row));
+  g_assert_cmpuint (buzon_message_item_get_thread_count (single), ==, 1);
+  g_assert_cmpstr (buzon_message_item_get_subject (single), ==, "Alone");
+
+  /* Reading the newest leaves the row unread: two older ones are. */
+  g_signal_connect (row, "notify", G_CALLBACK (notify_cb), log);
+  g_assert_true (buzon_store_set_flags (fixture->store, &c, 1, BUZON_MESSAGE_FLAG_SEEN, 0, NULL,
+                                        &error));
+  g_assert_no_error (error);
+  wait_idle (list);
+  g_assert_true (buzon_message_item_get_unread (row));
+  g_assert_cmpuint (buzon_message_item_get_thread_unread_count (row), ==, 2);
+  g_assert_cmpstr (log->str, ==, "thread-unread-count ");
+  g_string_truncate (log, 0);
+
+  /* Reading the rest makes it read, in place. */
+  {
+    gint64 ids[] = { a, b };
+
+    g_assert_true (buzon_store_set_flags (fixture->store, ids, 2, BUZON_MESSAGE_FLAG_SEEN, 0,
+                                          NULL, &error));
+    g_assert_no_error (error);
+  }
+  wait_idle (list);
+  g_assert_false (buzon_message_item_get_unread (row));
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+  g_assert_nonnull (strstr (log->str, "unread "));
+  g_signal_handlers_disconnect_by_data (row, log);
+
+  /* A reply to the lone message: its conversation comes first, now shown
+   * by the reply. */
+  d = add_threaded (fixture, 5, "<d@x>", "<s@x>", "Re: Alone", T0 + 300);
+  wait_idle (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
+  g_assert_cmpint (buzon_message_list_get_id_at (list, 0), ==, d);
+  g_assert_cmpint (buzon_message_list_get_id_at (list, 1), ==, c);
+  g_assert_cmpuint (fixture->changes->len, >, 0);
+  {
+    g_autoptr(BuzonMessageItem) first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+    wait_idle (list);
+    g_assert_cmpuint (buzon_message_item_get_thread_count (first), ==, 2);
+    g_assert_cmpuint (buzon_message_item_get_thread_unread_count (first), ==, 2);
+  }
+
+  g_clear_object (&row);
+  g_clear_object (&single);
+  g_assert_finalize_object (g_steal_pointer (&list));
+}
+
 static void
 test_search_ids (Fixture       *fixture,
                  gconstpointer  data)
@@ -448,6 +552,8 @@ main (int   argc,
               fixture_set_up, test_changes, fixture_tear_down);
   g_test_add ("/buzon/ui/message-list/search-ids", Fixture, GUINT_TO_POINTER (300),
               fixture_set_up, test_search_ids, fixture_tear_down);
+  g_test_add ("/buzon/ui/message-list/threaded", Fixture, GUINT_TO_POINTER (0),
+              fixture_set_up, test_threaded, fixture_tear_down);
   g_test_add ("/buzon/ui/message-list/empty", Fixture, GUINT_TO_POINTER (0),
               fixture_set_up, test_empty, fixture_tear_down);
   g_test_add_func ("/buzon/ui/message-list/sender-and-date", test_sender_and_date);
