@@ -400,9 +400,9 @@ resolve_uids (BuzonStore   *store,
 }
 
 /* After a local change: send the queue now if the server is there. */
-static int
-replay_now (BuzonStore   *store,
-            BuzonAccount *account)
+int
+_buzon_cli_replay_now (BuzonStore   *store,
+                       BuzonAccount *account)
 {
   g_autoptr(BuzonImapSync) sync = NULL;
   g_autoptr(GError) error = NULL;
@@ -453,7 +453,7 @@ finish_action (gboolean   ok,
   if (is_local (start->account))
     return BUZON_CLI_EXIT_OK;
 
-  return replay_now (start->store, start->account);
+  return _buzon_cli_replay_now (start->store, start->account);
 }
 
 /* sync */
@@ -1532,7 +1532,7 @@ _buzon_cli_append (int    argc,
       return BUZON_CLI_EXIT_OK;
     }
 
-  status = replay_now (start.store, start.account);
+  status = _buzon_cli_replay_now (start.store, start.account);
 
   stored = buzon_store_get_message (start.store, id, NULL);
   if (stored != NULL && stored->uid != 0)

@@ -18,6 +18,7 @@ enum {
   BUZON_CLI_EXIT_OK = 0,
   BUZON_CLI_EXIT_FAILED = 1,
   BUZON_CLI_EXIT_USAGE = 2,
+  BUZON_CLI_EXIT_TEMPFAIL = 75,   /* EX_TEMPFAIL: queued, to be tried again */
 };
 
 void     _buzon_cli_error       (const char      *format,
@@ -60,6 +61,13 @@ int           _buzon_cli_rmdir          (int argc, char **argv);
 int           _buzon_cli_rename         (int argc, char **argv);
 int           _buzon_cli_append         (int argc, char **argv);
 
+int           _buzon_cli_replay_now     (BuzonStore      *store,
+                                         BuzonAccount    *account);
+/* buzon-cli-send.c */
+int           _buzon_cli_outbox         (int argc, char **argv);
+int           _buzon_cli_send_outbox    (BuzonStore      *store,
+                                         BuzonAccount    *account,
+                                         gboolean         all);
 /* buzon-cli-pop3.c */
 int           _buzon_cli_sync_pop3      (BuzonStore      *store,
                                          GPtrArray       *accounts,

@@ -20,7 +20,11 @@
 #     User unknown" for each --reject ADDRESS, "452 4.2.2 Mailbox full" for each
 #     --full ADDRESS, 250 otherwise.
 #   DATA answers 354 when some recipient was accepted, else "554 5.5.1 No valid
-#     recipients"; after the data, 250.
+#     recipients"; after the data, 250, or the next unused --data-reply (one per
+#     message, across connections: "--data-reply '451 4.3.0 Try later'
+#     --data-reply '554 5.7.1 Rejected'" refuses the first message for now, the
+#     second for good, and takes the rest). --drop-in-data N closes the
+#     connection in the middle of the data of the first N messages.
 
 import argparse
 import base64
@@ -38,7 +42,10 @@ def main():
   p.add_argument('--no-smtputf8', action='store_true')
   p.add_argument('--reject', action='append', default=[])
   p.add_argument('--full', action='append', default=[])
+  p.add_argument('--data-reply', action='append', default=[])
+  p.add_argument('--drop-in-data', type=int, default=0)
   args = p.parse_args()
+  args.data_count = 0
 
   listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
   listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -142,6 +149,11 @@ def serve(reader, conn, args, note):
         send('554 5.5.1 Error: no valid recipients')
         continue
       send('354 End data with <CR><LF>.<CR><LF>')
+      args.data_count += 1
+      if args.data_count <= args.drop_in_data:
+        reader.readline()
+        note('DROPPED-IN-DATA')
+        raise ValueError('dropped on purpose')
       size = 0
       while True:
         raw = reader.readline()
@@ -151,7 +163,10 @@ def serve(reader, conn, args, note):
           break
         size += len(raw)
       note(f'DATA-BYTES {size}')
-      send('250 2.0.0 Ok: queued as FAKE1')
+      if args.data_count <= len(args.data_reply):
+        send(args.data_reply[args.data_count - 1])
+      else:
+        send(f'250 2.0.0 Ok: queued as FAKE{args.data_count}')
     elif verb == 'RSET':
       accepted = 0
       send('250 2.0.0 Ok')

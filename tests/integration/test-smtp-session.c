@@ -28,6 +28,7 @@
 #include "buzon-net.h"
 #include "buzon-smtp.h"
 #include "buzon-test-async.h"
+#include "buzon-test-fake-smtp.h"
 #include "buzon-test-servers.h"
 
 static BuzonTestServers *servers;
@@ -397,88 +398,8 @@ test_size_limit (void)
 
 /* The scripted fake */
 
-typedef struct
-{
-  GSubprocess *process;
-  guint        port;
-  char        *dir;
-  char        *log;
-} FakeSmtp;
-
-static void
-fake_smtp_stop (FakeSmtp *fake)
-{
-  if (fake->process != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* Closing its stdin ends it. */
-      g_output_stream_close (g_subprocess_get_stdin_pipe (fake->process), NULL, NULL);
-      g_subprocess_wait (fake->process, NULL, &error);
-      g_clear_object (&fake->process);
-    }
-  if (fake->log != NULL)
-    g_unlink (fake->log);
-  if (fake->dir != NULL)
-    g_rmdir (fake->dir);
-  g_free (fake->log);
-  g_free (fake->dir);
-  g_free (fake);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeSmtp, fake_smtp_stop)
-
-static FakeSmtp *
-fake_smtp_start (const char *first_arg,
-                 ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  FakeSmtp *fake = g_new0 (FakeSmtp, 1);
-  va_list ap;
-
-  fake->dir = g_dir_make_tmp ("buzon-fake-smtp-XXXXXX", &error);
-  g_assert_no_error (error);
-  fake->log = g_build_filename (fake->dir, "commands.log", NULL);
-
-  g_ptr_array_add (argv, g_strdup ("python3"));
-  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "common", "fake-smtp.py", NULL));
-  g_ptr_array_add (argv, g_strdup ("--log"));
-  g_ptr_array_add (argv, g_strdup (fake->log));
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  fake->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                     G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                     &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  fake->port = (guint) g_ascii_strtoull (line, NULL, 10);
-  g_assert_cmpuint (fake->port, >, 0);
-
-  return fake;
-}
-
-static char *
-fake_smtp_commands (FakeSmtp *fake)
-{
-  char *contents = NULL;
-
-  if (!g_file_get_contents (fake->log, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
-}
-
 static BuzonSmtpSession *
-fake_login (FakeSmtp *fake)
+fake_login (BuzonTestFakeSmtp *fake)
 {
   g_autoptr(GError) error = NULL;
   BuzonSmtpSession *session = session_new_for ("127.0.0.1", fake->port, BUZON_SECURITY_NONE);
@@ -494,7 +415,7 @@ test_rejected_recipient (void)
   const char * const to[] = { "ok@example.test", "nobody@example.test", "full@example.test",
                               "also-ok@example.test", NULL };
   const char * const none[] = { "nobody@example.test", "full@example.test", NULL };
-  g_autoptr(FakeSmtp) fake = fake_smtp_start ("--reject", "nobody@example.test",
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start ("--reject", "nobody@example.test",
                                               "--full", "full@example.test", NULL);
   g_autoptr(BuzonSmtpSession) session = fake_login (fake);
   g_autoptr(GBytes) message = make_message ("partial", 100);
@@ -536,7 +457,7 @@ test_rejected_recipient (void)
   g_assert_true (buzon_smtp_session_is_connected (session));
   quit_sync (session);
 
-  commands = fake_smtp_commands (fake);
+  commands = buzon_test_fake_smtp_commands (fake);
   /* One DATA upload only, and the RSET after the refused transaction. */
   g_assert_nonnull (strstr (commands, "DATA-BYTES"));
   g_assert_null (strstr (strstr (commands, "DATA-BYTES") + 1, "DATA-BYTES"));
@@ -547,7 +468,7 @@ test_rejected_recipient (void)
 static void
 test_starttls_not_offered (void)
 {
-  g_autoptr(FakeSmtp) fake = fake_smtp_start ("--no-starttls", NULL);
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start ("--no-starttls", NULL);
   g_autoptr(BuzonSmtpSession) session =
     session_new_for ("127.0.0.1", fake->port, BUZON_SECURITY_STARTTLS);
   g_autoptr(GError) error = NULL;
@@ -562,7 +483,7 @@ test_starttls_not_offered (void)
 
   /* Offered, but refused (454): no password either. */
   {
-    g_autoptr(FakeSmtp) refusing = fake_smtp_start (NULL, NULL);
+    g_autoptr(BuzonTestFakeSmtp) refusing = buzon_test_fake_smtp_start (NULL, NULL);
     g_autofree char *refused_commands = NULL;
 
     session = session_new_for ("127.0.0.1", refusing->port, BUZON_SECURITY_STARTTLS);
@@ -570,12 +491,12 @@ test_starttls_not_offered (void)
     g_assert_error (error, BUZON_SMTP_SESSION_ERROR,
                     BUZON_SMTP_SESSION_ERROR_STARTTLS_UNAVAILABLE);
     g_clear_object (&session);
-    refused_commands = fake_smtp_commands (refusing);
+    refused_commands = buzon_test_fake_smtp_commands (refusing);
     g_assert_nonnull (strstr (refused_commands, "STARTTLS"));
     g_assert_null (strstr (refused_commands, "AUTH"));
   }
 
-  commands = fake_smtp_commands (fake);
+  commands = buzon_test_fake_smtp_commands (fake);
   g_assert_nonnull (strstr (commands, "EHLO "));
   g_assert_null (strstr (commands, "AUTH"));
   g_assert_null (strstr (commands, "fake-secret"));
@@ -585,7 +506,7 @@ static void
 test_smtputf8_missing (void)
 {
   const char * const to[] = { "ñandú@example.test", NULL };
-  g_autoptr(FakeSmtp) fake = fake_smtp_start ("--no-smtputf8", NULL);
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start ("--no-smtputf8", NULL);
   g_autoptr(BuzonSmtpSession) session = fake_login (fake);
   g_autoptr(GBytes) message = make_message ("utf8", 100);
   g_autoptr(BuzonSmtpSendResult) sent = NULL;
@@ -599,7 +520,7 @@ test_smtputf8_missing (void)
   g_assert_true (buzon_smtp_session_is_connected (session));
   quit_sync (session);
 
-  commands = fake_smtp_commands (fake);
+  commands = buzon_test_fake_smtp_commands (fake);
   g_assert_null (strstr (commands, "MAIL"));
 }
 

@@ -797,8 +797,11 @@ buzon_store_outbox_enqueue (BuzonStore       *self,
 
   recipients = g_strjoinv ("\n", item->recipients);
 
-  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+  /* Durable: until it is sent, this is the only copy of what the user wrote. */
+  if ((w = _buzon_store_write_begin (self, TRUE, error)) == NULL)
     return FALSE;
+
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
 
   {
     g_autoptr(BuzonStmt) stmt =
@@ -889,6 +892,8 @@ buzon_store_outbox_set_state (BuzonStore        *self,
   if (stmt == NULL)
     return FALSE;
 
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
+
   sqlite3_bind_int64 (stmt, 1, item_id);
   _buzon_bind_text (stmt, 2, buzon_outbox_state_to_string (state));
 
@@ -930,6 +935,8 @@ buzon_store_outbox_record_failure (BuzonStore  *self,
   if (stmt == NULL)
     return FALSE;
 
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
+
   sqlite3_bind_int64 (stmt, 1, item_id);
   _buzon_bind_text (stmt, 2, message);
   sqlite3_bind_int64 (stmt, 3, next_attempt);
@@ -962,7 +969,72 @@ buzon_store_outbox_remove (BuzonStore  *self,
   if (stmt == NULL)
     return FALSE;
 
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
+
   sqlite3_bind_int64 (stmt, 1, item_id);
+
+  return _buzon_store_write_stmt_end (self, stmt, error, NO_OUTBOX);
+}
+
+/**
+ * buzon_store_outbox_get:
+ * @item_id: the item
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the item, or %NULL with
+ *   %BUZON_STORE_ERROR_NOT_FOUND when it is no longer in the outbox
+ */
+BuzonOutboxItem *
+buzon_store_outbox_get (BuzonStore  *self,
+                        gint64       item_id,
+                        GError     **error)
+{
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _buzon_store_read_begin (self, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = ?1",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, item_id);
+
+  return _buzon_store_read_row (self, stmt, outbox_item_from_row, error, NO_OUTBOX);
+}
+
+/**
+ * buzon_store_outbox_retry:
+ * @item_id: the item
+ * @error: return location for an error
+ *
+ * Queues a message again for an attempt as soon as possible, with its
+ * backoff started afresh: after a permanent failure the user fixed, or
+ * when the user does not want to wait.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_outbox_retry (BuzonStore  *self,
+                          gint64       item_id,
+                          GError     **error)
+{
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = _buzon_store_write_stmt_begin (self, "UPDATE outbox SET state = ?2, next_attempt = 0, "
+                                              "attempts = 0 WHERE id = ?1 AND state != ?3",
+                                        error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  _buzon_bind_text (stmt, 2, buzon_outbox_state_to_string (BUZON_OUTBOX_STATE_QUEUED));
+  _buzon_bind_text (stmt, 3, buzon_outbox_state_to_string (BUZON_OUTBOX_STATE_SENT));
 
   return _buzon_store_write_stmt_end (self, stmt, error, NO_OUTBOX);
 }

@@ -716,32 +716,14 @@ buzon_store_clear_op_failures (BuzonStore  *self,
   return _buzon_store_write_stmt_end (self, stmt, error, NULL);
 }
 
-/**
- * buzon_store_add_local_message:
- * @summary: the message's summary; @folder_id must be set, @uid is ignored
- *   (a message added here has none until the server gives it one)
- * @raw: its RFC 5322 bytes
- * @body_text: (nullable): its text, for search
- * @op: (nullable): the operation that puts it on the server, enqueued in the
- *   same transaction; its JSON payload gets a member `id`, the new message's id
- * @error: return location for an error
- *
- * Adds a message written or saved here (a draft, a sent message, a file
- * the user dropped in) with its body, in one transaction: after a crash it
- * is either stored and queued for the server, or not there at all. On
- * success @summary->id is set.
- *
- * Emits #BuzonStore::messages-changed.
- *
- * Returns: %TRUE on success
- */
-gboolean
-buzon_store_add_local_message (BuzonStore           *self,
-                               BuzonMessageSummary  *summary,
-                               GBytes               *raw,
-                               const char           *body_text,
-                               BuzonPendingOp       *op,
-                               GError              **error)
+static gboolean
+add_local_message (BuzonStore           *self,
+                   BuzonMessageSummary  *summary,
+                   GBytes               *raw,
+                   const char           *body_text,
+                   BuzonPendingOp       *op,
+                   gint64                outbox_id,
+                   GError              **error)
 {
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
   BuzonStoreConn *w;
@@ -786,6 +768,29 @@ buzon_store_add_local_message (BuzonStore           *self,
         }
     }
 
+  /* Filed in Sent and out of the outbox together: never sent twice, never
+   * filed twice. */
+  if (ok && outbox_id > 0)
+    {
+      g_autoptr(BuzonStmt) stmt = _buzon_store_prepare (w, "DELETE FROM outbox WHERE id = ?1",
+                                                        error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, outbox_id);
+          ok = _buzon_store_step_done (w, stmt, error);
+        }
+      if (ok && sqlite3_changes (w->db) == 0)
+        {
+          g_set_error_literal (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND,
+                               _("The message is no longer in the outbox."));
+          ok = FALSE;
+        }
+      if (ok)
+        _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
+    }
+
   if (!_buzon_store_write_end_with_op (self, ok, op, error))
     {
       summary->id = 0;
@@ -794,4 +799,63 @@ buzon_store_add_local_message (BuzonStore           *self,
 
   summary->uid = 0;
   return TRUE;
+}
+
+/**
+ * buzon_store_add_local_message:
+ * @summary: the message's summary; @folder_id must be set, @uid is ignored
+ *   (a message added here has none until the server gives it one)
+ * @raw: its RFC 5322 bytes
+ * @body_text: (nullable): its text, for search
+ * @op: (nullable): the operation that puts it on the server, enqueued in the
+ *   same transaction; its JSON payload gets a member `id`, the new message's id
+ * @error: return location for an error
+ *
+ * Adds a message written or saved here (a draft, a sent message, a file
+ * the user dropped in) with its body, in one transaction: after a crash it
+ * is either stored and queued for the server, or not there at all. On
+ * success @summary->id is set.
+ *
+ * Emits #BuzonStore::messages-changed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_add_local_message (BuzonStore           *self,
+                               BuzonMessageSummary  *summary,
+                               GBytes               *raw,
+                               const char           *body_text,
+                               BuzonPendingOp       *op,
+                               GError              **error)
+{
+  return add_local_message (self, summary, raw, body_text, op, 0, error);
+}
+
+/**
+ * buzon_store_outbox_file_sent:
+ * @item_id: the outbox item the server accepted
+ * @summary: as for buzon_store_add_local_message()
+ * @raw: the message as sent
+ * @body_text: (nullable): its text, for search
+ * @op: (nullable): the APPEND to queue, for IMAP accounts
+ * @error: return location for an error
+ *
+ * Files a sent message in the Sent folder and removes it from the outbox,
+ * in one durable transaction. Fails with %BUZON_STORE_ERROR_NOT_FOUND, and
+ * files nothing, when the item is no longer in the outbox.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_outbox_file_sent (BuzonStore           *self,
+                              gint64                item_id,
+                              BuzonMessageSummary  *summary,
+                              GBytes               *raw,
+                              const char           *body_text,
+                              BuzonPendingOp       *op,
+                              GError              **error)
+{
+  g_return_val_if_fail (item_id > 0, FALSE);
+
+  return add_local_message (self, summary, raw, body_text, op, item_id, error);
 }

@@ -681,7 +681,8 @@ emit_changes_cb (gpointer user_data)
     {
       const BuzonStoreChange *change = &g_array_index (batch->changes, BuzonStoreChange, i);
 
-      if (change->signal == BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED)
+      if (change->signal == BUZON_STORE_SIGNAL_ACCOUNTS_CHANGED ||
+          change->signal == BUZON_STORE_SIGNAL_OUTBOX_CHANGED)
         g_signal_emit (batch->store, signals[change->signal], 0);
       else
         g_signal_emit (batch->store, signals[change->signal], 0, change->id);
@@ -1100,6 +1101,15 @@ buzon_store_class_init (BuzonStoreClass *klass)
   signals[BUZON_STORE_SIGNAL_MESSAGES_CHANGED] =
     g_signal_new ("messages-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  /**
+   * BuzonStore::outbox-changed:
+   *
+   * A message was queued for sending, attempted, sent or removed.
+   */
+  signals[BUZON_STORE_SIGNAL_OUTBOX_CHANGED] =
+    g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -316,6 +316,20 @@ gboolean             buzon_store_outbox_record_failure      (BuzonStore         
 gboolean             buzon_store_outbox_remove              (BuzonStore           *self,
                                                              gint64                item_id,
                                                              GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonOutboxItem     *buzon_store_outbox_get                 (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             GError              **error);
+gboolean             buzon_store_outbox_retry               (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             GError              **error);
+gboolean             buzon_store_outbox_file_sent           (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             BuzonMessageSummary  *summary,
+                                                             GBytes               *raw,
+                                                             const char           *body_text,
+                                                             BuzonPendingOp       *op,
+                                                             GError              **error);
 
 /* Sync engine (buzon-store-sync.c) */
 gboolean             buzon_store_apply_server_flags         (BuzonStore           *self,

@@ -510,29 +510,15 @@ buzon_mail_ops_delete (BuzonStore    *store,
   return TRUE;
 }
 
-/**
- * buzon_mail_ops_append:
- * @store: the store
- * @account: the account
- * @folder_id: the folder to put the message in
- * @raw: the RFC 5322 message
- * @flags: its flags (\Seen for sent mail, \Draft for drafts, …)
- * @out_id: (out) (optional): the new message's id
- * @error: return location for an error
- *
- * Stores a message in a folder here at once and queues its APPEND to the
- * server, in one durable transaction.
- *
- * Returns: %TRUE on success
- */
-gboolean
-buzon_mail_ops_append (BuzonStore         *store,
-                       BuzonAccount       *account,
-                       gint64              folder_id,
-                       GBytes             *raw,
-                       BuzonMessageFlags   flags,
-                       gint64             *out_id,
-                       GError            **error)
+static gboolean
+append_message (BuzonStore         *store,
+                BuzonAccount       *account,
+                gint64              folder_id,
+                GBytes             *raw,
+                BuzonMessageFlags   flags,
+                gint64              outbox_id,
+                gint64             *out_id,
+                GError            **error)
 {
   g_autoptr(BuzonFolder) folder = NULL;
   g_autoptr(BuzonMessageSummary) summary = NULL;
@@ -569,13 +555,70 @@ buzon_mail_ops_append (BuzonStore         *store,
                                  payload);
     }
 
-  if (!buzon_store_add_local_message (store, summary, raw, text, op, error))
+  if (outbox_id > 0 ? !buzon_store_outbox_file_sent (store, outbox_id, summary, raw, text, op,
+                                                     error)
+                    : !buzon_store_add_local_message (store, summary, raw, text, op, error))
     return FALSE;
 
   if (out_id != NULL)
     *out_id = summary->id;
 
   return TRUE;
+}
+
+/**
+ * buzon_mail_ops_append:
+ * @store: the store
+ * @account: the account
+ * @folder_id: the folder to put the message in
+ * @raw: the RFC 5322 message
+ * @flags: its flags (\Seen for sent mail, \Draft for drafts, …)
+ * @out_id: (out) (optional): the new message's id
+ * @error: return location for an error
+ *
+ * Stores a message in a folder here at once and queues its APPEND to the
+ * server, in one durable transaction.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_append (BuzonStore         *store,
+                       BuzonAccount       *account,
+                       gint64              folder_id,
+                       GBytes             *raw,
+                       BuzonMessageFlags   flags,
+                       gint64             *out_id,
+                       GError            **error)
+{
+  return append_message (store, account, folder_id, raw, flags, 0, out_id, error);
+}
+
+/**
+ * buzon_mail_ops_file_sent:
+ * @store: the store
+ * @account: the account that sent it
+ * @folder_id: its Sent folder
+ * @outbox_id: the outbox item the server accepted
+ * @raw: the message as sent
+ * @error: return location for an error
+ *
+ * Like buzon_mail_ops_append() with \Seen, and takes the message out of
+ * the outbox in the same transaction (see buzon_store_outbox_file_sent()).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_file_sent (BuzonStore    *store,
+                          BuzonAccount  *account,
+                          gint64         folder_id,
+                          gint64         outbox_id,
+                          GBytes        *raw,
+                          GError       **error)
+{
+  g_return_val_if_fail (outbox_id > 0, FALSE);
+
+  return append_message (store, account, folder_id, raw, BUZON_MESSAGE_FLAG_SEEN, outbox_id,
+                         NULL, error);
 }
 
 /* Enqueues a folder operation before applying it here: should the process

@@ -79,6 +79,12 @@ gboolean buzon_mail_ops_append               (BuzonStore         *store,
                                               BuzonMessageFlags   flags,
                                               gint64             *out_id,
                                               GError            **error);
+gboolean buzon_mail_ops_file_sent            (BuzonStore         *store,
+                                              BuzonAccount       *account,
+                                              gint64              folder_id,
+                                              gint64              outbox_id,
+                                              GBytes             *raw,
+                                              GError            **error);
 gboolean buzon_mail_ops_create_folder        (BuzonStore         *store,
                                               BuzonAccount       *account,
                                               const char         *name,
