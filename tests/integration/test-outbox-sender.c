@@ -26,6 +26,7 @@
 #include "buzon-imap-sync.h"
 #include "buzon-mail-ops.h"
 #include "buzon-net-error.h"
+#include "buzon-outbox-scheduler.h"
 #include "buzon-outbox-sender.h"
 #include "buzon-smtp-error.h"
 #include "buzon-store.h"
@@ -737,6 +738,92 @@ test_no_smtp_server (Fixture       *fixture,
   g_assert_cmpuint (outbox_length (fixture), ==, 1);
 }
 
+/* The scheduler */
+
+typedef struct
+{
+  guint  sent;
+  gint64 account_id;
+} SchedulerSignals;
+
+static void
+scheduler_sent_cb (BuzonOutboxScheduler  *scheduler,
+                   gint64                 account_id,
+                   gint64                 item_id,
+                   char                 **rejected,
+                   SchedulerSignals      *signals)
+{
+  signals->sent++;
+  signals->account_id = account_id;
+}
+
+static gboolean
+spin_done_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, spin_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A message queued with a delay (undo send) goes when it is due, by
+ * itself; one queued while the scheduler runs goes at once. */
+static void
+test_scheduler (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char * const to[] = { "bruno@example.test", NULL };
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start (NULL, NULL);
+  g_autoptr(BuzonAccount) account = add_fake_account (fixture, fake->port);
+  g_autoptr(BuzonOutboxScheduler) scheduler = buzon_outbox_scheduler_new (fixture->store);
+  g_autoptr(BuzonOutboxItem) item = NULL;
+  g_autoptr(GBytes) raw = make_message ("delayed");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *commands = NULL;
+  SchedulerSignals signals = { 0, };
+
+  g_signal_connect (scheduler, "sent", G_CALLBACK (scheduler_sent_cb), &signals);
+  buzon_outbox_scheduler_start (scheduler);
+
+  item = buzon_outbox_item_new (buzon_account_get_id (account), raw, to);
+  item->next_attempt = buzon_store_now () + 3;
+  g_assert_true (buzon_store_outbox_enqueue (fixture->store, item, &error));
+  g_assert_no_error (error);
+
+  /* Not before it is due. */
+  spin (1000);
+  g_assert_cmpuint (signals.sent, ==, 0);
+  commands = buzon_test_fake_smtp_commands (fake);
+  g_assert_cmpuint (count_lines (commands, "DATA-BYTES"), ==, 0);
+  g_clear_pointer (&commands, g_free);
+
+  while (signals.sent == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (signals.account_id, ==, buzon_account_get_id (account));
+  g_assert_cmpint (buzon_store_now (), >=, item->next_attempt);
+  g_clear_pointer (&item, buzon_outbox_item_free);
+
+  /* Queued now: sent now. */
+  enqueue (fixture, account, "at-once", to);
+  while (signals.sent < 2)
+    g_main_context_iteration (NULL, TRUE);
+  while (buzon_outbox_scheduler_is_busy (scheduler) || outbox_length (fixture) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  assert_filed (fixture, account, "delayed");
+  assert_filed (fixture, account, "at-once");
+
+  buzon_outbox_scheduler_stop (scheduler);
+  g_signal_handlers_disconnect_by_data (scheduler, &signals);
+}
+
 static void
 test_backoff (void)
 {
@@ -767,6 +854,7 @@ main (int   argc,
   ADD ("fake/permanent-failure", test_permanent_failure);
   ADD ("fake/rejected-recipient", test_rejected_recipient);
   ADD ("fake/dropped-in-data", test_dropped_in_data);
+  ADD ("fake/scheduler", test_scheduler);
   ADD ("unreachable", test_unreachable);
   ADD ("no-smtp-server", test_no_smtp_server);
 #undef ADD

@@ -28,6 +28,10 @@
  * INBOX are gathered and emitted together as "new-messages".
  *
  * POP3: the BuzonPop3Scheduler checks them; kick does nothing (local ops).
+ *
+ * Sending: the BuzonOutboxScheduler sends every account's outbox; a message
+ * sent from an IMAP account kicks its engine, which replays the APPEND of
+ * its copy to Sent.
  */
 
 #define G_LOG_DOMAIN "buzon-sync"
@@ -39,6 +43,7 @@
 #include "buzon-imap-session.h"
 #include "buzon-imap-sync.h"
 #include "buzon-net-error.h"
+#include "buzon-outbox-scheduler.h"
 #include "buzon-pop3-scheduler.h"
 #include "buzon-sync-manager.h"
 
@@ -85,6 +90,7 @@ struct _BuzonSyncManager
   BuzonStore         *store;
   GTlsDatabase       *tls_database;
   BuzonPop3Scheduler *pop3;
+  BuzonOutboxScheduler *outbox;
   GNetworkMonitor    *monitor;
   GCancellable       *cancellable;
   GHashTable         *engines;   /* account id → Engine */
@@ -564,6 +570,11 @@ buzon_sync_manager_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->pop3, self);
       buzon_pop3_scheduler_stop (self->pop3);
     }
+  if (self->outbox != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->outbox, self);
+      buzon_outbox_scheduler_stop (self->outbox);
+    }
 
   G_OBJECT_CLASS (buzon_sync_manager_parent_class)->dispose (object);
 }
@@ -576,6 +587,7 @@ buzon_sync_manager_finalize (GObject *object)
   g_clear_pointer (&self->engines, g_hash_table_unref);
   g_clear_pointer (&self->pop3_errors, g_hash_table_unref);
   g_clear_object (&self->pop3);
+  g_clear_object (&self->outbox);
   g_clear_object (&self->monitor);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->tls_database);
@@ -663,6 +675,18 @@ pop3_checked_cb (BuzonPop3Scheduler *scheduler,
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, account_id);
 }
 
+/* The copy in Sent goes to the server with the engine's next pass. */
+static void
+outbox_sent_cb (BuzonOutboxScheduler  *scheduler,
+                gint64                 account_id,
+                gint64                 item_id,
+                char                 **rejected,
+                BuzonSyncManager      *self)
+{
+  if (lookup_engine (self, account_id) != NULL)
+    buzon_sync_manager_kick (self, account_id);
+}
+
 /**
  * buzon_sync_manager_new:
  * @store: the store whose accounts to keep in sync
@@ -683,6 +707,8 @@ buzon_sync_manager_new (BuzonStore *store)
   self->pop3_errors = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                              (GDestroyNotify)g_error_free);
   g_signal_connect (self->pop3, "checked", G_CALLBACK (pop3_checked_cb), self);
+  self->outbox = buzon_outbox_scheduler_new (store);
+  g_signal_connect (self->outbox, "sent", G_CALLBACK (outbox_sent_cb), self);
 
   return self;
 }
@@ -701,6 +727,21 @@ buzon_sync_manager_set_tls_database (BuzonSyncManager *self,
 
   g_set_object (&self->tls_database, database);
   buzon_pop3_scheduler_set_tls_database (self->pop3, database);
+  buzon_outbox_scheduler_set_tls_database (self->outbox, database);
+}
+
+/**
+ * buzon_sync_manager_get_outbox:
+ *
+ * Returns: (transfer none): what sends the outbox (its "sent" and "failed"
+ *   signals tell how sending goes)
+ */
+BuzonOutboxScheduler *
+buzon_sync_manager_get_outbox (BuzonSyncManager *self)
+{
+  g_return_val_if_fail (BUZON_IS_SYNC_MANAGER (self), NULL);
+
+  return self->outbox;
 }
 
 /**
@@ -738,6 +779,7 @@ buzon_sync_manager_start (BuzonSyncManager *self)
   accounts_changed_cb (self->store, self);
   if (self->online)
     buzon_pop3_scheduler_start (self->pop3);
+  buzon_outbox_scheduler_start (self->outbox);
 }
 
 /**
@@ -773,6 +815,7 @@ buzon_sync_manager_stop_async (BuzonSyncManager    *self,
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_signal_handlers_disconnect_by_data (self->store, self);
   buzon_pop3_scheduler_stop (self->pop3);
+  buzon_outbox_scheduler_stop (self->outbox);
 
   g_hash_table_iter_init (&iter, self->engines);
   while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "buzon-outbox-scheduler.h"
 #include "buzon-store.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,8 @@ G_GNUC_WARN_UNUSED_RESULT
 BuzonSyncManager *buzon_sync_manager_new                  (BuzonStore           *store);
 void              buzon_sync_manager_set_tls_database     (BuzonSyncManager     *self,
                                                            GTlsDatabase         *database);
+BuzonOutboxScheduler *
+                  buzon_sync_manager_get_outbox           (BuzonSyncManager     *self);
 void              buzon_sync_manager_set_pop3_interval    (BuzonSyncManager     *self,
                                                            guint                 seconds);
 void              buzon_sync_manager_start                (BuzonSyncManager     *self);
