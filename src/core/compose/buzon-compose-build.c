@@ -93,6 +93,11 @@ body_text (const BuzonComposeDraft *draft)
       append_normalized (text, draft->signature);
     }
 
+  /* Every line of a body ends in a line break (RFC 5322 §2.3); GMime would
+   * add the last one anyway when writing. */
+  if (text->len > 0 && text->str[text->len - 1] != '\n')
+    g_string_append_c (text, '\n');
+
   return g_string_free (text, FALSE);
 }
 
