@@ -542,6 +542,37 @@ test_build_international (void)
   g_assert_cmpstrv (utf8->recipients, utf8_recipients);
 }
 
+/* Header values with no room to fold: GMime must still keep each line
+ * within 998 octets (assert_smtp_ready), and the values come back whole. */
+static void
+test_build_long_headers (void)
+{
+  g_autoptr(BuzonComposeDraft) draft = sample_draft ();
+  g_autoptr(BuzonComposeResult) result = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static ("x", 1);
+  g_autofree char *subject = g_strnfill (1500, 'a');
+  g_autofree char *name = g_strnfill (1200, 'n');
+  g_autofree char *filename_base = g_strnfill (1100, 'f');
+  g_autofree char *filename = g_strconcat (filename_base, "ñ.txt", NULL);
+  GMimeMessage *message;
+  GMimeObject *part;
+
+  g_free (draft->subject);
+  draft->subject = g_strdup (subject);
+  g_free (draft->from_name);
+  draft->from_name = g_strdup (name);
+  buzon_compose_draft_add_attachment (draft, filename, "text/plain", data);
+  result = build_ok (draft);
+
+  message = parse_bytes (result->raw);
+  g_assert_cmpstr (g_mime_message_get_subject (message), ==, subject);
+  g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (
+                     g_mime_message_get_from (message), 0)), ==, name);
+  part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
+  g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, filename);
+  g_object_unref (message);
+}
+
 static void
 test_build_errors (void)
 {
@@ -1023,6 +1054,7 @@ main (int   argc,
   g_test_add_func ("/buzon/compose/build/forwarded", test_build_forwarded);
   g_test_add_func ("/buzon/compose/build/threading", test_build_threading);
   g_test_add_func ("/buzon/compose/build/international", test_build_international);
+  g_test_add_func ("/buzon/compose/build/long-headers", test_build_long_headers);
   g_test_add_func ("/buzon/compose/build/errors", test_build_errors);
   g_test_add_func ("/buzon/compose/subject-prefixes", test_subject_prefixes);
   g_test_add_func ("/buzon/compose/references", test_references);

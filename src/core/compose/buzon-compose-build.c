@@ -332,7 +332,10 @@ add_mailboxes (GMimeMessage        *message,
     internet_address_list_append (g_mime_message_get_addresses (message, type), list);
 }
 
-static gboolean
+/* Adds @list's addresses to @recipients unless already there, compared
+ * without case (RFC 5321 §2.4 lets the local part be case-sensitive, but
+ * no server is, and one copy is what the user meant). */
+static void
 add_recipients (GPtrArray           *recipients,
                 GHashTable          *seen,
                 InternetAddressList *list,
@@ -346,14 +349,15 @@ add_recipients (GPtrArray           *recipients,
       g_autofree char *key = g_utf8_casefold (addr, -1);
       g_autofree char *normal = _buzon_compose_normalize_address (addr, needs_smtputf8);
 
+      /* _buzon_compose_parse_addresses() normalized it already. */
       g_assert (normal != NULL);
       if (g_hash_table_add (seen, g_steal_pointer (&key)))
         g_ptr_array_add (recipients, g_steal_pointer (&normal));
     }
-
-  return recipients->len > 0;
 }
 
+/* Reply-To is in the header only, but a non-ASCII local part there needs
+ * SMTPUTF8 all the same (RFC 6532 headers). */
 static void
 check_smtputf8 (InternetAddressList *list,
                 gboolean            *needs_smtputf8)
@@ -362,9 +366,9 @@ check_smtputf8 (InternetAddressList *list,
     {
       InternetAddressMailbox *mailbox =
         INTERNET_ADDRESS_MAILBOX (internet_address_list_get_address (list, i));
-      g_autofree char *normal =
-        _buzon_compose_normalize_address (internet_address_mailbox_get_addr (mailbox),
-                                          needs_smtputf8);
+
+      g_free (_buzon_compose_normalize_address (internet_address_mailbox_get_addr (mailbox),
+                                                needs_smtputf8));
     }
 }
 
@@ -463,7 +467,8 @@ buzon_compose_build (const BuzonComposeDraft  *draft,
   seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   add_recipients (recipients, seen, to, &needs_smtputf8);
   add_recipients (recipients, seen, cc, &needs_smtputf8);
-  if (!add_recipients (recipients, seen, bcc, &needs_smtputf8))
+  add_recipients (recipients, seen, bcc, &needs_smtputf8);
+  if (recipients->len == 0)
     {
       g_set_error_literal (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_NO_RECIPIENTS,
                            _("The message has no recipients. Add at least one address to "

@@ -227,13 +227,19 @@ static gboolean
 is_own (const char         *address,
         const char * const *own_addresses)
 {
+  g_autofree char *key = NULL;
+
   if (address == NULL || own_addresses == NULL)
     return FALSE;
 
+  key = g_utf8_casefold (address, -1);
   for (guint i = 0; own_addresses[i] != NULL; i++)
-    if (g_utf8_collate (address, own_addresses[i]) == 0 ||
-        g_ascii_strcasecmp (address, own_addresses[i]) == 0)
-      return TRUE;
+    {
+      g_autofree char *own = g_utf8_casefold (own_addresses[i], -1);
+
+      if (strcmp (key, own) == 0)
+        return TRUE;
+    }
 
   return FALSE;
 }
