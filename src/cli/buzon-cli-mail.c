@@ -606,7 +606,8 @@ _buzon_cli_sync (int    argc,
                                            "send queued changes, then fetch folders and "
                                            "messages. POP3: download new mail to the Inbox "
                                            "here, then delete from the server what the "
-                                           "account’s POP3 mode says."));
+                                           "account’s POP3 mode says. Then send the messages "
+                                           "of the outbox that are due."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   status = start_mail_command (context, argc, argv, 0, 1, _("sync takes at most one ACCOUNT"),
                                &start);
@@ -669,6 +670,19 @@ _buzon_cli_sync (int    argc,
       if (imap_status != BUZON_CLI_EXIT_OK)
         status = imap_status;
     }
+
+  /* Then what waits in the outbox, now that Sent is known. */
+  if (!watch)
+    for (guint i = 0; i < all->len; i++)
+      {
+        BuzonAccount *account = g_ptr_array_index (all, i);
+        g_autoptr(GPtrArray) items =
+          buzon_store_outbox_list (start.store, buzon_account_get_id (account), NULL);
+
+        if (items != NULL && items->len > 0 &&
+            _buzon_cli_send_outbox (start.store, account, FALSE) == BUZON_CLI_EXIT_FAILED)
+          status = BUZON_CLI_EXIT_FAILED;
+      }
 
   return status;
 }

@@ -65,6 +65,7 @@ int           _buzon_cli_replay_now     (BuzonStore      *store,
                                          BuzonAccount    *account);
 /* buzon-cli-send.c */
 int           _buzon_cli_outbox         (int argc, char **argv);
+int           _buzon_cli_send           (int argc, char **argv);
 int           _buzon_cli_send_outbox    (BuzonStore      *store,
                                          BuzonAccount    *account,
                                          gboolean         all);

@@ -5,8 +5,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* buzon-cli outbox: what waits to be sent, and sending it.
+/* buzon-cli send and outbox: writing a message, what waits to be sent, and
+ * sending it.
  *
+ *   send --account A --to ADDR [--cc ADDR]… [--bcc ADDR]… --subject S
+ *        [--attach FILE]… [--queue] < body
  *   outbox list [ACCOUNT] [--json]
  *   outbox retry ID|--all [ACCOUNT]
  *   outbox drop ID
@@ -23,7 +26,13 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
+#include <gio/gunixinputstream.h>
+#include <unistd.h>
+
 #include "buzon-cli-private.h"
+#include "buzon-compose.h"
 #include "buzon-mail-ops.h"
 #include "buzon-mime-summary.h"
 #include "buzon-net-error.h"
@@ -512,4 +521,163 @@ _buzon_cli_outbox (int    argc,
     }
 
   return _buzon_cli_usage_error (_("unknown outbox command “%s”: use list, retry or drop"), what);
+}
+
+/* send */
+
+static GBytes *
+read_stdin (GError **error)
+{
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+    return NULL;
+
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* "a@x, b@y" from every --to (each may hold several, comma separated). */
+static char *
+join_addresses (char **addresses)
+{
+  return addresses != NULL ? g_strjoinv (", ", addresses) : NULL;
+}
+
+int
+_buzon_cli_send (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(BuzonComposeDraft) draft = NULL;
+  g_autoptr(BuzonComposeResult) composed = NULL;
+  g_autoptr(BuzonOutboxItem) item = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  g_auto(GStrv) to = NULL;
+  g_auto(GStrv) cc = NULL;
+  g_auto(GStrv) bcc = NULL;
+  g_auto(GStrv) attach = NULL;
+  g_autofree char *account_name = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *reply_to = NULL;
+  gboolean queue_only = FALSE;
+  gsize body_size;
+  const char *body_text;
+  GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &account_name, N_("Send from this account"),
+      N_("ACCOUNT") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeat for more)"),
+      N_("ADDRESS") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A copy to (repeat for more)"),
+      N_("ADDRESS") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc,
+      N_("A hidden copy to: the other recipients do not see it (repeat for more)"),
+      N_("ADDRESS") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject"), N_("SUBJECT") },
+    { "reply-to", 0, 0, G_OPTION_ARG_STRING, &reply_to,
+      N_("Where replies should go, if not to this account"), N_("ADDRESS") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach,
+      N_("Attach this file (repeat for more)"), N_("FILE") },
+    { "queue", 0, 0, G_OPTION_ARG_NONE, &queue_only,
+      N_("Only put it in the outbox; the next “buzon-cli sync” or the app sends it"), NULL },
+    { NULL },
+  };
+
+  g_option_context_set_summary (context, _("Write a message and send it. The text comes from "
+                                           "standard input (UTF-8). The message goes to the "
+                                           "outbox first and leaves it only once the server "
+                                           "took it; a copy is kept in Sent."));
+  g_option_context_set_description (context, _("Exit status: 0 sent; 1 refused by the server "
+                                               "(it stays in the outbox, see “buzon-cli outbox "
+                                               "list”); 75 not sent now (the server could not "
+                                               "be reached or asked to try later): it stays in "
+                                               "the outbox and is sent later."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!_buzon_cli_parse (context, argc, argv, 1, &args))
+    return BUZON_CLI_EXIT_USAGE;
+
+  if (g_strv_length (args) > 1)
+    return _buzon_cli_usage_error (_("send takes no arguments: the text comes from standard "
+                                     "input"));
+  if (account_name == NULL)
+    return _buzon_cli_usage_error (_("--account is required"));
+  if (to == NULL && cc == NULL && bcc == NULL)
+    return _buzon_cli_usage_error (_("--to is required (or --cc, --bcc)"));
+  if (subject == NULL)
+    return _buzon_cli_usage_error (_("--subject is required (it may be empty: --subject \"\")"));
+
+  store = buzon_store_open (NULL, &error);
+  if (store == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  account = _buzon_cli_lookup_account (store, account_name);
+  if (account == NULL)
+    return BUZON_CLI_EXIT_FAILED;
+
+  body = read_stdin (&error);
+  if (body == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+  body_text = g_bytes_get_data (body, &body_size);
+  if (body_size > 0 && (memchr (body_text, '\0', body_size) != NULL ||
+                        !g_utf8_validate (body_text, (gssize)body_size, NULL)))
+    {
+      _buzon_cli_error (_("The text is not UTF-8. Convert it first (for example with iconv), "
+                          "or send the file with --attach."));
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  draft = buzon_compose_draft_new ();
+  buzon_compose_draft_set_from (draft, buzon_account_get_display_name (account),
+                                buzon_account_get_address (account));
+  draft->to = join_addresses (to);
+  draft->cc = join_addresses (cc);
+  draft->bcc = join_addresses (bcc);
+  draft->reply_to = g_strdup (reply_to);
+  draft->subject = g_strdup (subject);
+  draft->body = g_strndup (body_text != NULL ? body_text : "", body_size);
+
+  for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (attach[i]);
+
+      if (buzon_compose_draft_add_attachment_from_file (draft, file, NULL, &error) == NULL)
+        {
+          _buzon_cli_error ("%s", error->message);
+          return BUZON_CLI_EXIT_FAILED;
+        }
+    }
+
+  composed = buzon_compose_build (draft, NULL, &error);
+  if (composed == NULL)
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  item = buzon_outbox_item_new (buzon_account_get_id (account), composed->raw,
+                                (const char * const *)composed->recipients);
+  if (!buzon_store_outbox_enqueue (store, item, &error))
+    {
+      _buzon_cli_error ("%s", error->message);
+      return BUZON_CLI_EXIT_FAILED;
+    }
+
+  if (queue_only)
+    {
+      g_print (_("Message %" G_GINT64_FORMAT " is in the outbox."), item->id);
+      g_print ("\n");
+      return BUZON_CLI_EXIT_OK;
+    }
+
+  return _buzon_cli_send_outbox (store, account, FALSE);
 }

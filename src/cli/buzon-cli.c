@@ -44,6 +44,7 @@ static const Command commands[] = {
   { "rmdir", _buzon_cli_rmdir, N_("Delete a folder") },
   { "rename", _buzon_cli_rename, N_("Rename or move a folder") },
   { "append", _buzon_cli_append, N_("Put a message file into a folder") },
+  { "send", _buzon_cli_send, N_("Write a message and send it") },
   { "outbox", _buzon_cli_outbox, N_("List, retry or drop messages waiting to be sent") },
 };
 

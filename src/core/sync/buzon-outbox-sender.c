@@ -417,16 +417,34 @@ find_sent_folder (Run     *run,
   if (folders == NULL)
     return 0;
 
+  /* An IMAP account not synced yet: its Sent folder is not known here. The
+   * message stays SENT, to be filed after the first sync. */
+  if (folders->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   "The folders of %s are not known yet", buzon_account_get_name (self->account));
+      return 0;
+    }
+
   run->sent_folder_id = -1;
-  for (guint i = 0; i < folders->len; i++)
+  for (guint i = 0; i < folders->len && run->sent_folder_id < 0; i++)
     {
       BuzonFolder *folder = g_ptr_array_index (folders, i);
 
       if (folder->special_use == BUZON_SPECIAL_USE_SENT)
-        {
+        run->sent_folder_id = folder->id;
+    }
+
+  /* Servers without SPECIAL-USE: the names people and servers use. */
+  for (guint i = 0; i < folders->len && run->sent_folder_id < 0; i++)
+    {
+      static const char * const names[] = { "Sent", "Sent Items", "Sent Messages", "Sent Mail",
+                                            "INBOX.Sent", "INBOX/Sent", "Enviados", NULL };
+      BuzonFolder *folder = g_ptr_array_index (folders, i);
+
+      for (guint j = 0; names[j] != NULL; j++)
+        if (g_ascii_strcasecmp (folder->name, names[j]) == 0)
           run->sent_folder_id = folder->id;
-          break;
-        }
     }
 
   return run->sent_folder_id;
@@ -568,7 +586,7 @@ send_item (Run             *run,
 
   run->stats.sent++;
   if (!file_sent (run, item, &local_error))
-    g_warning ("A sent message could not be filed in Sent yet: %s", local_error->message);
+    g_debug ("A sent message could not be filed in Sent yet: %s", local_error->message);
 
   emit_later (run, SIGNAL_SENT, item->id, rejections_to_strv (sent->rejected), NULL, FALSE);
 
@@ -612,7 +630,7 @@ run_outbox (Run     *run,
       g_autoptr(GError) local_error = NULL;
 
       if (item->state == BUZON_OUTBOX_STATE_SENT && !file_sent (run, item, &local_error))
-        g_warning ("A sent message could not be filed in Sent yet: %s", local_error->message);
+        g_debug ("A sent message could not be filed in Sent yet: %s", local_error->message);
     }
 
   for (guint i = 0; i < items->len; i++)
@@ -671,10 +689,10 @@ compute_next_attempt (Run *run)
       BuzonOutboxItem *item = g_ptr_array_index (items, i);
       gint64 when;
 
-      if (item->state != BUZON_OUTBOX_STATE_QUEUED && item->state != BUZON_OUTBOX_STATE_SENT)
+      /* A SENT one left here waits for its account's folders, not a time. */
+      if (item->state != BUZON_OUTBOX_STATE_QUEUED)
         continue;
-      when = item->state == BUZON_OUTBOX_STATE_SENT ? 0 : item->next_attempt;
-      when = MAX (when, 1);
+      when = MAX (item->next_attempt, 1);
       if (run->stats.next_attempt == 0 || when < run->stats.next_attempt)
         run->stats.next_attempt = when;
     }
