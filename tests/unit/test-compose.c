@@ -213,9 +213,10 @@ static void
 test_build_headers (void)
 {
   g_autoptr(BuzonComposeDraft) draft = sample_draft ();
-  g_autoptr(BuzonComposeResult) result = build_ok (draft);
-  GMimeMessage *message = parse_bytes (result->raw);
-  InternetAddressList *from = g_mime_message_get_from (message);
+  g_autoptr(BuzonComposeResult) result = NULL;
+  GMimeMessage *message;
+  InternetAddressList *from;
+  InternetAddressList *reply_to;
   InternetAddress *sender;
   g_autofree char *to = NULL;
   g_autofree char *cc = NULL;
@@ -228,6 +229,15 @@ test_build_headers (void)
   g_autoptr(GDateTime) date = fixed_date ();
   GMimeContentType *content_type;
 
+  draft->reply_to = g_strdup ("Lista Año <lista@example.org>");
+  result = build_ok (draft);
+  message = parse_bytes (result->raw);
+  from = g_mime_message_get_from (message);
+  reply_to = g_mime_message_get_reply_to (message);
+
+  g_assert_cmpint (internet_address_list_length (reply_to), ==, 1);
+  g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (reply_to, 0)),
+                   ==, "Lista Año");
   g_assert_cmpint (internet_address_list_length (from), ==, 1);
   sender = internet_address_list_get_address (from, 0);
   g_assert_cmpstr (internet_address_get_name (sender), ==, "José Núñez");
@@ -570,6 +580,29 @@ test_build_long_headers (void)
                      g_mime_message_get_from (message), 0)), ==, name);
   part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
   g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, filename);
+  g_object_unref (message);
+}
+
+/* Line breaks typed or pasted into a one-line field make no new header. */
+static void
+test_build_no_injection (void)
+{
+  g_autoptr(BuzonComposeDraft) draft = sample_draft ();
+  g_autoptr(BuzonComposeResult) result = NULL;
+  GMimeMessage *message;
+
+  g_free (draft->subject);
+  draft->subject = g_strdup ("Hola\r\nBcc: victim@example.com\nX-Evil: 1");
+  g_free (draft->from_name);
+  draft->from_name = g_strdup ("José\r\nX-Evil: 2");
+  draft->in_reply_to = g_strdup ("a@b>\r\nX-Evil: 3");
+  result = build_ok (draft);
+  g_assert_false (raw_contains (result->raw, "\r\nX-Evil", 9));
+  g_assert_false (raw_contains (result->raw, "\r\nBcc", 5));
+  message = parse_bytes (result->raw);
+  g_assert_cmpstr (g_mime_message_get_subject (message), ==,
+                   "Hola  Bcc: victim@example.com X-Evil: 1");
+  g_assert_null (g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To"));
   g_object_unref (message);
 }
 
@@ -1026,6 +1059,8 @@ test_forward_attachment (void)
   part = g_mime_multipart_get_part (mixed, 1);
   g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (part),
                                               "message", "rfc822"));
+  /* Its body has 8-bit UTF-8, and message/rfc822 may not be base64. */
+  g_assert_cmpstr (g_mime_object_get_header (part, "Content-Transfer-Encoding"), ==, "8bit");
   g_assert_cmpstr (g_mime_message_get_subject (
                      g_mime_message_part_get_message (GMIME_MESSAGE_PART (part))), ==,
                    "Año nuevo");
@@ -1055,6 +1090,7 @@ main (int   argc,
   g_test_add_func ("/buzon/compose/build/threading", test_build_threading);
   g_test_add_func ("/buzon/compose/build/international", test_build_international);
   g_test_add_func ("/buzon/compose/build/long-headers", test_build_long_headers);
+  g_test_add_func ("/buzon/compose/build/no-injection", test_build_no_injection);
   g_test_add_func ("/buzon/compose/build/errors", test_build_errors);
   g_test_add_func ("/buzon/compose/subject-prefixes", test_subject_prefixes);
   g_test_add_func ("/buzon/compose/references", test_references);
