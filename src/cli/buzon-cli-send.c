@@ -52,9 +52,11 @@ sent_cb (BuzonOutboxSender  *sender,
          gpointer            user_data)
 {
   SendTally *tally = user_data;
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, item_id);
 
   tally->sent++;
-  g_print (_("Message %" G_GINT64_FORMAT " sent."), item_id);
+  /* xgettext:c-format */
+  g_print (_("Message %s sent."), id);
   g_print ("\n");
   for (guint i = 0; rejected != NULL && rejected[i] != NULL; i++)
     _buzon_cli_error (_("not sent to %s"), rejected[i]);
@@ -68,21 +70,22 @@ failed_cb (BuzonOutboxSender *sender,
            gpointer           user_data)
 {
   SendTally *tally = user_data;
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, item_id);
 
   if (permanent)
     {
       tally->refused++;
-      _buzon_cli_error (_("message %" G_GINT64_FORMAT " was not sent: %s It stays in the outbox "
-                          "(“buzon-cli outbox retry %" G_GINT64_FORMAT "” sends it again, "
-                          "“buzon-cli outbox drop %" G_GINT64_FORMAT "” gives it up)."),
-                        item_id, message, item_id, item_id);
+      _buzon_cli_error (_("message %s was not sent: %s It stays in the outbox (“buzon-cli "
+                          "outbox retry %s” sends it again, “buzon-cli outbox drop %s” gives it "
+                          "up)."),
+                        id, message, id, id);
     }
   else
     {
       tally->deferred++;
-      _buzon_cli_error (_("message %" G_GINT64_FORMAT " could not be sent now: %s It stays in "
-                          "the outbox and will be tried again."),
-                        item_id, message);
+      _buzon_cli_error (_("message %s could not be sent now: %s It stays in the outbox and will "
+                          "be tried again."),
+                        id, message);
     }
 }
 
@@ -143,7 +146,7 @@ _buzon_cli_send_outbox (BuzonStore   *store,
     }
 
   /* The copies in Sent go to the server now, like any other change. */
-  if (stats.sent > 0 && buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP)
+  if (stats.filed > 0 && buzon_account_get_protocol (account) == BUZON_PROTOCOL_IMAP)
     _buzon_cli_replay_now (store, account);
 
   if (tally.refused > 0)
@@ -674,7 +677,9 @@ _buzon_cli_send (int    argc,
 
   if (queue_only)
     {
-      g_print (_("Message %" G_GINT64_FORMAT " is in the outbox."), item->id);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, item->id);
+
+      g_print (_("Message %s is in the outbox."), id);
       g_print ("\n");
       return BUZON_CLI_EXIT_OK;
     }

@@ -102,7 +102,7 @@ add_real_account (Fixture    *fixture,
   const char *fingerprint = buzon_test_servers_get_cert_sha256 (servers);
 
   g_free (cli_ok (fixture, (const char *[]) {
-    "account", "add", name, "--address", ADDRESS, "--name", "Bruno Díaz", "--protocol", "imap",
+    "account", "add", name, "--address", ADDRESS, "--display-name", "Bruno Díaz", "--protocol", "imap",
     "--host", host, "--port", port, "--security", "tls", "--password-command", PASSWORD_COMMAND,
     "--smtp-host", host, "--smtp-port", smtp_port, "--smtp-security", smtp_security, NULL }));
   g_free (cli_ok (fixture, (const char *[]) { "account", "trust", name, "--fingerprint",
@@ -170,6 +170,9 @@ count_on_server (const char *mailbox,
       for (guint j = 0; j < json_array_get_length (flags); j++)
         seen |= g_str_equal (json_array_get_string_element (flags, j), "\\Seen");
       g_assert_true (seen || !must_be_seen);
+      g_test_message ("%s: uid %" G_GINT64_FORMAT " %s", mailbox,
+                      json_object_get_int_member (message, "uid"),
+                      json_object_get_string_member (message, "message_id"));
       count++;
     }
 
@@ -209,16 +212,16 @@ send_and_check (Fixture    *fixture,
                 const char *smtp_service,
                 const char *smtp_security)
 {
-  static const char subject[] = "Año nuevo: ¿café?";
+  g_autofree char *subject = g_strdup_printf ("Año nuevo: ¿café? (%s)", smtp_service);
   static const char text[] = "Hola, ¿qué tal?\n\nUna línea muy larga que pasa de los setenta y "
                              "seis caracteres para que el texto vaya en quoted-printable.\n"
                              ".una línea que empieza con un punto\n";
   g_autofree char *attachment_path = NULL;
   g_autofree char *uid = NULL;
   g_autoptr(GBytes) raw = NULL;
-  g_autoptr(GMimeStream) stream = NULL;
-  g_autoptr(GMimeParser) parser = NULL;
-  g_autoptr(GMimeMessage) message = NULL;
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
   g_autoptr(GError) error = NULL;
   g_auto(BuzonTestCliResult) result = { 0, };
   g_auto(BuzonTestCliResult) shown = { 0, };
@@ -283,13 +286,14 @@ send_and_check (Fixture    *fixture,
 
       if (GMIME_IS_PART (part) && g_mime_part_is_attachment (GMIME_PART (part)))
         {
-          g_autoptr(GMimeStream) out = g_mime_stream_mem_new ();
+          GMimeStream *out = g_mime_stream_mem_new ();
           GByteArray *bytes;
 
           g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, "résumé año.bin");
           g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (part)), out);
           bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
           g_assert_cmpmem (bytes->data, bytes->len, attachment, sizeof attachment);
+          g_object_unref (out);
           found_attachment = TRUE;
         }
       else if (GMIME_IS_TEXT_PART (part))
@@ -305,6 +309,9 @@ send_and_check (Fixture    *fixture,
   while (g_mime_part_iter_next (iter));
   g_mime_part_iter_free (iter);
   g_assert_true (found_attachment);
+  g_object_unref (message);
+  g_object_unref (parser);
+  g_object_unref (stream);
 }
 
 static void

@@ -472,8 +472,12 @@ file_sent (Run             *run,
       return buzon_store_outbox_remove (self->store, item->id, error);
     }
 
-  return buzon_mail_ops_file_sent (self->store, self->account, folder_id, item->id, item->raw,
-                                   error);
+  if (!buzon_mail_ops_file_sent (self->store, self->account, folder_id, item->id, item->raw,
+                                 error))
+    return FALSE;
+
+  run->stats.filed++;
+  return TRUE;
 }
 
 /* Sending */
@@ -629,7 +633,11 @@ run_outbox (Run     *run,
       BuzonOutboxItem *item = g_ptr_array_index (items, i);
       g_autoptr(GError) local_error = NULL;
 
-      if (item->state == BUZON_OUTBOX_STATE_SENT && !file_sent (run, item, &local_error))
+      if (item->state != BUZON_OUTBOX_STATE_SENT)
+        continue;
+      if (file_sent (run, item, &local_error))
+        emit_later (run, SIGNAL_SENT, item->id, g_new0 (char *, 1), NULL, FALSE);
+      else
         g_debug ("A sent message could not be filed in Sent yet: %s", local_error->message);
     }
 
@@ -783,7 +791,8 @@ buzon_outbox_sender_class_init (BuzonOutboxSenderClass *klass)
    * @rejected: (array zero-terminated=1): the recipients it refused, each
    *   as "address: reason"; the message went to the others
    *
-   * A message was sent (and, where possible, filed in Sent).
+   * A message was sent (and, where possible, filed in Sent). Also for a
+   * message an interrupted run had sent, once it is filed.
    */
   signals[SIGNAL_SENT] =
     g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * @sent: messages the server accepted in this run
  * @failed: messages the server refused for good; they wait for the user
  * @deferred: messages that failed for now and will be tried again
+ * @filed: messages filed in Sent (the ones sent now, and ones an earlier,
+ *   interrupted run had sent)
  * @next_attempt: when the earliest message still queued is due (Unix time),
  *   0 when nothing is queued
  *
@@ -29,6 +31,7 @@ typedef struct
   guint  sent;
   guint  failed;
   guint  deferred;
+  guint  filed;
   gint64 next_attempt;
 } BuzonOutboxStats;
 
