@@ -1738,6 +1738,107 @@ test_outbox (Fixture       *fixture,
   g_clear_error (&error);
 }
 
+static void
+count_cb (BuzonStore *store,
+          guint      *count)
+{
+  (*count)++;
+}
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Undo send, retry, and the sent copy filed with the item's removal. */
+static void
+test_outbox_lifecycle (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const char text[] = "From: a@example.org\r\nTo: b@example.org\r\n"
+                             "Subject: lifecycle\r\nMessage-ID: <life@example.org>\r\n\r\n"
+                             "Hi\r\n";
+  g_autoptr(GBytes) raw = g_bytes_new_static (text, strlen (text));
+  const char *rcpt[] = { "b@example.org", NULL };
+  g_autoptr(BuzonOutboxItem) item = buzon_outbox_item_new (fixture->account_id, raw, rcpt);
+  g_autoptr(BuzonOutboxItem) taken = NULL;
+  g_autoptr(BuzonOutboxItem) got = NULL;
+  g_autoptr(BuzonMessageSummary) summary = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  gint64 sent_id = add_folder (fixture, "Sent");
+  guint changes = 0;
+
+  g_signal_connect (fixture->store, "outbox-changed", G_CALLBACK (count_cb), &changes);
+
+  /* Taken back while it waits: gone, and given back whole. */
+  g_assert_true (buzon_store_outbox_enqueue (fixture->store, item, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (changes, ==, 1);
+  taken = buzon_store_outbox_take_back (fixture->store, item->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (taken);
+  g_assert_true (g_bytes_equal (taken->raw, raw));
+  g_assert_cmpstrv (taken->recipients, rcpt);
+  g_assert_null (buzon_store_outbox_get (fixture->store, item->id, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  drain ();
+  g_assert_cmpuint (changes, ==, 2);
+
+  /* Too late once an attempt began, or after one failed. */
+  g_assert_true (buzon_store_outbox_enqueue (fixture->store, item, &error));
+  g_assert_true (buzon_store_outbox_set_state (fixture->store, item->id,
+                                               BUZON_OUTBOX_STATE_SENDING, &error));
+  g_assert_null (buzon_store_outbox_take_back (fixture->store, item->id, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (buzon_store_outbox_record_failure (fixture->store, item->id, "later", 999,
+                                                    FALSE, &error));
+  g_assert_null (buzon_store_outbox_take_back (fixture->store, item->id, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Retry: due now, backoff afresh; not for a message the server has. */
+  g_assert_true (buzon_store_outbox_record_failure (fixture->store, item->id, "refused", 0,
+                                                    TRUE, &error));
+  g_assert_true (buzon_store_outbox_retry (fixture->store, item->id, &error));
+  g_assert_no_error (error);
+  got = buzon_store_outbox_get (fixture->store, item->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->state, ==, BUZON_OUTBOX_STATE_QUEUED);
+  g_assert_cmpuint (got->attempts, ==, 0);
+  g_assert_cmpint (got->next_attempt, ==, 0);
+  g_assert_cmpstr (got->last_error, ==, "refused");
+  g_assert_true (buzon_store_outbox_set_state (fixture->store, item->id,
+                                               BUZON_OUTBOX_STATE_SENT, &error));
+  g_assert_false (buzon_store_outbox_retry (fixture->store, item->id, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Filed and removed together; a second filing files nothing. */
+  summary = store_test_summary (sent_id, 0, "lifecycle", "a@example.org", 1000);
+  summary->flags = BUZON_MESSAGE_FLAG_SEEN;
+  g_assert_true (buzon_store_outbox_file_sent (fixture->store, item->id, summary, raw, "Hi",
+                                               NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_store_outbox_file_sent (fixture->store, item->id, summary, raw, "Hi",
+                                                NULL, &error));
+  g_assert_error (error, BUZON_STORE_ERROR, BUZON_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  messages = buzon_store_list_messages (fixture->store, sent_id, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_cmpstr (((BuzonMessageSummary *)g_ptr_array_index (messages, 0))->subject, ==,
+                   "lifecycle");
+  g_assert_null (buzon_store_outbox_get (fixture->store, item->id, NULL));
+
+  g_signal_handlers_disconnect_by_data (fixture->store, &changes);
+}
+
 /* Pins */
 
 static void
@@ -2358,6 +2459,7 @@ main (int   argc,
   ADD_MAIL ("pop3/uidls", test_pop3_uidls);
   ADD_MAIL ("ops/queue", test_ops_queue);
   ADD_MAIL ("outbox/queue", test_outbox);
+  ADD_MAIL ("outbox/lifecycle", test_outbox_lifecycle);
   ADD_MAIL ("pins/set-lookup-remove", test_pins);
 
   ADD_MAIL ("errors/disk-full", test_errors_disk_full);

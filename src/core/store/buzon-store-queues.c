@@ -35,6 +35,8 @@
 /* xgettext:c-format */
 #define NO_OUTBOX N_("The message is no longer in the outbox.")
 #define NO_PIN    N_("No certificate is trusted for %s port %u.")
+#define TOO_LATE  N_("The message is being sent or was sent already; it can no longer be taken "\
+                     "back.")
 
 /* POP3 */
 
@@ -1037,6 +1039,49 @@ buzon_store_outbox_retry (BuzonStore  *self,
   _buzon_bind_text (stmt, 3, buzon_outbox_state_to_string (BUZON_OUTBOX_STATE_SENT));
 
   return _buzon_store_write_stmt_end (self, stmt, error, NO_OUTBOX);
+}
+
+/**
+ * buzon_store_outbox_take_back:
+ * @item_id: the item
+ * @error: return location for an error
+ *
+ * Takes a message out of the outbox before any attempt to send it ("Undo
+ * send"): it is removed only while it is queued and was never tried.
+ * Fails with %BUZON_STORE_ERROR_NOT_FOUND when it is gone or too late
+ * (being sent, or sent).
+ *
+ * Returns: (transfer full) (nullable): the message taken back
+ */
+BuzonOutboxItem *
+buzon_store_outbox_take_back (BuzonStore  *self,
+                              gint64       item_id,
+                              GError     **error)
+{
+  g_autoptr(BuzonOutboxItem) item = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  item = buzon_store_outbox_get (self, item_id, error);
+  if (item == NULL)
+    return NULL;
+
+  stmt = _buzon_store_write_stmt_begin (self, "DELETE FROM outbox WHERE id = ?1 AND state = ?2 "
+                                              "AND attempts = 0",
+                                        error);
+  if (stmt == NULL)
+    return NULL;
+
+  _buzon_store_note_change (self, BUZON_STORE_SIGNAL_OUTBOX_CHANGED, 0);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  _buzon_bind_text (stmt, 2, buzon_outbox_state_to_string (BUZON_OUTBOX_STATE_QUEUED));
+
+  if (!_buzon_store_write_stmt_end (self, stmt, error, TOO_LATE))
+    return NULL;
+
+  return g_steal_pointer (&item);
 }
 
 /* Certificate pins */

@@ -320,6 +320,10 @@ G_GNUC_WARN_UNUSED_RESULT
 BuzonOutboxItem     *buzon_store_outbox_get                 (BuzonStore           *self,
                                                              gint64                item_id,
                                                              GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+BuzonOutboxItem     *buzon_store_outbox_take_back           (BuzonStore           *self,
+                                                             gint64                item_id,
+                                                             GError              **error);
 gboolean             buzon_store_outbox_retry               (BuzonStore           *self,
                                                              gint64                item_id,
                                                              GError              **error);
