@@ -1,7 +1,7 @@
 #!/bin/sh
 # run-fuzz.sh [--target PROTO] SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS] [-- SOURCES...]
 #
-# Builds the parser fuzz target of PROTO (imap, the default, or pop3):
+# Builds the parser fuzz target of PROTO (imap, the default, pop3 or smtp):
 # tests/fuzz/fuzz-PROTO-parser.c and the pure protocol sources of
 # src/core/PROTO, which meson passes after --; by hand, the default is every
 # src/core/PROTO/buzon-PROTO-*.c but the session. It is built with clang and
@@ -21,10 +21,10 @@
 set -eu
 
 proto=imap
-if [ $# -gt 0 ] && [ "$1" = "--target" ]; then proto=${2:?--target needs imap or pop3}; shift 2; fi
+if [ $# -gt 0 ] && [ "$1" = "--target" ]; then proto=${2:?--target needs imap, pop3 or smtp}; shift 2; fi
 case "$proto" in
-  imap|pop3) ;;
-  *) echo "run-fuzz.sh: unknown target '$proto' (imap or pop3)" >&2; exit 2 ;;
+  imap|pop3|smtp) ;;
+  *) echo "run-fuzz.sh: unknown target '$proto' (imap, pop3 or smtp)" >&2; exit 2 ;;
 esac
 target=fuzz-$proto-parser
 
