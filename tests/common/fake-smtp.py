@@ -4,7 +4,7 @@
 # Copyright 2026 The Buzón developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Listens on 127.0.0.1 and a free port, prints that port on stdout as one line,
+# Listens on 127.0.0.1 and a free port (or --port N), prints that port on stdout as one line,
 # then serves one connection after another, in the clear (no TLS at all), until
 # its standard input closes (the test that started it exited or closed the pipe).
 # Every line the client sends is appended to --log (one per line, as received,
@@ -44,12 +44,13 @@ def main():
   p.add_argument('--full', action='append', default=[])
   p.add_argument('--data-reply', action='append', default=[])
   p.add_argument('--drop-in-data', type=int, default=0)
+  p.add_argument('--port', type=int, default=0)
   args = p.parse_args()
   args.data_count = 0
 
   listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
   listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-  listener.bind(('127.0.0.1', 0))
+  listener.bind(('127.0.0.1', args.port))
   listener.listen(8)
   print(listener.getsockname()[1], flush=True)
 

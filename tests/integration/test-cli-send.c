@@ -478,6 +478,101 @@ test_permanent_then_drop (Fixture       *fixture,
                             "The outbox is empty."));
 }
 
+/* A port on 127.0.0.1 that was free a moment ago. */
+static guint
+free_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GError) error = NULL;
+  guint port;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (socket, address, TRUE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  return port;
+}
+
+static guint
+count_lines (const char *commands,
+             const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (commands, "\n", -1);
+  guint count = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    count += g_str_has_prefix (lines[i], prefix);
+
+  return count;
+}
+
+/* The server gone: the message waits; back: sent, once. */
+static void
+test_server_down_then_back (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", free_port ());
+  g_autoptr(BuzonTestFakeSmtp) fake = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *commands = NULL;
+  g_auto(BuzonTestCliResult) result = { 0, };
+
+  g_free (cli_ok (fixture, (const char *[]) {
+    "account", "add", "fake", "--address", "ana@example.test", "--protocol", "pop3",
+    "--host", "127.0.0.1", "--port", "9", "--security", "tls",
+    "--password-command", "echo " BUZON_TEST_FAKE_SMTP_PASSWORD,
+    "--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-security", "none",
+    "--smtp-user", BUZON_TEST_FAKE_SMTP_USER, NULL }));
+
+  cli_expect (fixture, 75, &result, "are you there?\n", NULL, (const char *[]) {
+    "send", "--account", "fake", "--to", "bruno@example.test", "--subject", "down", NULL });
+  g_assert_nonnull (strstr (result.err, "refused the connection"));
+  listed = cli_ok (fixture, (const char *[]) { "outbox", "list", NULL });
+  g_assert_nonnull (strstr (listed, "\tqueued\t"));
+
+  fake = buzon_test_fake_smtp_start ("--port", port, NULL);
+  g_free (cli_ok (fixture, (const char *[]) { "outbox", "retry", "--all", NULL }));
+  g_free (cli_ok (fixture, (const char *[]) { "outbox", "retry", "--all", NULL }));
+  commands = buzon_test_fake_smtp_commands (fake);
+  g_assert_cmpuint (count_lines (commands, "DATA-BYTES"), ==, 1);
+  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
+                            "The outbox is empty."));
+}
+
+/* Larger than the server's SIZE: refused before the upload, with the limit,
+ * and kept. */
+static void
+test_too_big (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start (NULL, NULL);
+  g_autofree char *path = g_build_filename (buzon_test_cli_get_dir (fixture->cli), "big.bin",
+                                            NULL);
+  g_autofree char *big = g_malloc0 (1200 * 1000);
+  g_autofree char *commands = NULL;
+  g_auto(BuzonTestCliResult) result = { 0, };
+
+  add_fake_account (fixture, fake);
+  g_assert_true (g_file_set_contents (path, big, 1200 * 1000, NULL));
+  cli_expect (fixture, 1, &result, "big\n", NULL, (const char *[]) {
+    "send", "--account", "fake", "--to", "bruno@example.test", "--subject", "big",
+    "--attach", path, NULL });
+  g_assert_nonnull (strstr (result.err, "1.0 MB"));
+  commands = buzon_test_fake_smtp_commands (fake);
+  g_assert_cmpuint (count_lines (commands, "MAIL"), ==, 0);
+  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
+                            "\tfailed\t"));
+}
+
 static void
 test_usage (Fixture       *fixture,
             gconstpointer  data)
@@ -529,6 +624,8 @@ main (int   argc,
   ADD ("kill-after-accepted", test_kill_after_accepted);
   ADD ("temporary-then-retry", test_temporary_then_retry);
   ADD ("permanent-then-drop", test_permanent_then_drop);
+  ADD ("server-down-then-back", test_server_down_then_back);
+  ADD ("too-big", test_too_big);
   ADD ("usage", test_usage);
 #undef ADD
 
