@@ -611,9 +611,8 @@ account_list (int    argc,
   return BUZON_CLI_EXIT_OK;
 }
 
-/* "Quota: 12.3 MB of 100.0 MB used (12%)"; NULL when the quota is unknown
- * (never read, or the server has none). The percentage is rounded down, so
- * 100% means full. */
+/* "Quota: 12.3 MB of 100.0 MB used (12%)", from bytes (@limit not 0). The
+ * percentage is rounded down, so 100% means full. */
 static char *
 dup_quota_text (guint64 usage,
                 guint64 limit)
