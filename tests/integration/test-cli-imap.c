@@ -2772,6 +2772,35 @@ test_quota (Fixture       *fixture,
   assert_quota_text (fixture, usage, limit);
 }
 
+/* A server that stops offering QUOTA (here: the same mail behind the minimal
+ * profile) makes the quota unknown again at the next sync. */
+static void
+test_quota_forgotten (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  guint64 usage, limit;
+  gint64 updated;
+  g_autofree char *shown = NULL;
+
+  if (!start_restartable_servers (fixture, "full"))
+    return;
+
+  fill_inbox (fixture, 5, 1);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  /* The harness's default quota: 1 GiB. */
+  g_assert_true (shown_quota (fixture, &usage, &limit, &updated));
+  g_assert_cmpuint (usage, >, 0);
+  g_assert_cmpuint (limit, ==, G_GUINT64_CONSTANT (1) << 30);
+
+  stop_servers (fixture);
+  restart_servers (fixture, "minimal");
+  sync_account (fixture, ACCOUNT);
+  g_assert_false (shown_quota (fixture, &usage, &limit, &updated));
+  shown = cli_ok (fixture, "account", "show", ACCOUNT, NULL);
+  g_assert_null (strstr (shown, "Quota"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2812,6 +2841,8 @@ main (int    argc,
               fixture_set_up, test_watch_converge_poll, fixture_tear_down);
   g_test_add ("/buzon/cli/imap/quota", Fixture, NULL,
               fixture_set_up, test_quota, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/quota/forgotten", Fixture, NULL,
+              fixture_set_up, test_quota_forgotten, fixture_tear_down);
 
   return g_test_run ();
 }
