@@ -611,11 +611,30 @@ account_list (int    argc,
   return BUZON_CLI_EXIT_OK;
 }
 
+/* "Quota: 12.3 MB of 100.0 MB used (12%)", from bytes (@limit not 0). The
+ * percentage is rounded down, so 100% means full. */
+static char *
+dup_quota_text (guint64 usage,
+                guint64 limit)
+{
+  g_autofree char *used = g_format_size (usage);
+  g_autofree char *total = g_format_size (limit);
+  guint percent = (guint)MIN ((double)usage * 100.0 / (double)limit, 9999.0);
+
+  /* TRANSLATORS: an account's storage on the server: "Quota: 12.3 MB of
+   * 100.0 MB used (12%)"; %u%% is the percentage used. */
+  return g_strdup_printf (_("Quota: %s of %s used (%u%%)"), used, total, percent);
+}
+
 static int
 account_show (int    argc,
               char **argv)
 {
   gboolean inexact;
+  gboolean has_quota;
+  guint64 usage = 0;
+  guint64 limit = 0;
+  gint64 updated = 0;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(BuzonStore) store = NULL;
   g_autoptr(BuzonAccount) account = NULL;
@@ -640,6 +659,9 @@ account_show (int    argc,
 
   inexact = buzon_account_get_protocol (account) == BUZON_PROTOCOL_POP3 &&
             buzon_store_pop3_uses_fingerprints (store, buzon_account_get_id (account));
+  /* What the last sync read; unknown (or unreadable) prints nothing. */
+  has_quota = buzon_store_get_account_quota (store, buzon_account_get_id (account), &usage,
+                                             &limit, &updated, NULL);
 
   if (json)
     {
@@ -649,11 +671,30 @@ account_show (int    argc,
       if (inexact)
         json_array_add_string_element (warnings, buzon_pop3_sync_fingerprint_warning ());
       json_object_set_array_member (json_node_get_object (node), "warnings", warnings);
+      if (has_quota)
+        {
+          JsonObject *quota = json_object_new ();
+
+          json_object_set_int_member (quota, "usage", (gint64)usage);
+          json_object_set_int_member (quota, "limit", (gint64)limit);
+          json_object_set_int_member (quota, "updated", updated);
+          json_object_set_object_member (json_node_get_object (node), "quota", quota);
+        }
+      else
+        {
+          json_object_set_null_member (json_node_get_object (node), "quota");
+        }
       _buzon_cli_print_json (node);
     }
   else
     {
       print_account_text (account, TRUE);
+      if (has_quota)
+        {
+          g_autofree char *text = dup_quota_text (usage, limit);
+
+          g_print ("  %s\n", text);
+        }
       if (inexact)
         g_print ("  %s: %s\n", _("Warning"), buzon_pop3_sync_fingerprint_warning ());
     }

@@ -23,6 +23,9 @@ BuzonAccount      *_buzon_sidebar_item_get_account        (BuzonSidebarItem *ite
 const BuzonFolder *_buzon_sidebar_item_get_folder         (BuzonSidebarItem *item);
 guint              _buzon_sidebar_item_get_unread_count   (BuzonSidebarItem *item);
 BuzonSidebarStatus _buzon_sidebar_item_get_status         (BuzonSidebarItem *item);
+gboolean           _buzon_sidebar_item_get_quota          (BuzonSidebarItem *item,
+                                                           guint64          *out_usage,
+                                                           guint64          *out_limit);
 G_GNUC_WARN_UNUSED_RESULT
 char              *_buzon_sidebar_item_dup_title          (BuzonSidebarItem *item);
 G_GNUC_WARN_UNUSED_RESULT

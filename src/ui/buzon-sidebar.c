@@ -19,7 +19,10 @@
  * on the UI thread) and only the levels whose order changed are spliced;
  * "messages-changed" only updates the counts of that folder's item and
  * notifies, so a new unread message neither loses the selection nor folds
- * the tree.
+ * the tree. "quota-changed" updates an account item's storage quota, which
+ * its row shows as a thin level bar under the account, with a warning in
+ * words from 90% (RFC 9208 STORAGE, as the sync stored it; nothing while it
+ * is unknown).
  *
  * Order in a level: Inbox, then Drafts, Sent, Archive, Junk, Trash (and the
  * virtual All and Flagged), then the user's folders by g_utf8_collate().
@@ -63,6 +66,9 @@ struct _BuzonSidebarItem
   gboolean            placed_expandable;
   BuzonSidebarStatus  status;
   char               *status_tooltip;
+  gboolean            has_quota;    /* account rows: the store knows the quota */
+  guint64             quota_usage;  /* bytes */
+  guint64             quota_limit;  /* bytes, never 0 when has_quota */
 };
 
 enum {
@@ -70,6 +76,7 @@ enum {
   ITEM_PROP_UNREAD_COUNT,
   ITEM_PROP_TITLE,
   ITEM_PROP_STATUS,
+  ITEM_PROP_QUOTA_FRACTION,
   ITEM_N_PROPS
 };
 
@@ -112,6 +119,11 @@ buzon_sidebar_item_get_property (GObject    *object,
       g_value_set_int (value, item->status);
       break;
 
+    case ITEM_PROP_QUOTA_FRACTION:
+      g_value_set_double (value, item->has_quota
+                                 ? (double)item->quota_usage / (double)item->quota_limit : -1.0);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -134,6 +146,11 @@ buzon_sidebar_item_class_init (BuzonSidebarItemClass *klass)
   item_properties[ITEM_PROP_STATUS] =
     g_param_spec_int ("status", NULL, NULL, 0, BUZON_SIDEBAR_STATUS_ERROR, 0,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* An account's storage used, as a fraction of its quota (above 1 when
+   * over it); -1 when the quota is unknown. */
+  item_properties[ITEM_PROP_QUOTA_FRACTION] =
+    g_param_spec_double ("quota-fraction", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
 }
@@ -220,6 +237,58 @@ _buzon_sidebar_item_get_status (BuzonSidebarItem *item)
   return item->status;
 }
 
+gboolean
+_buzon_sidebar_item_get_quota (BuzonSidebarItem *item,
+                               guint64          *out_usage,
+                               guint64          *out_limit)
+{
+  g_return_val_if_fail (BUZON_IS_SIDEBAR_ITEM (item), FALSE);
+
+  if (out_usage != NULL)
+    *out_usage = item->quota_usage;
+  if (out_limit != NULL)
+    *out_limit = item->quota_limit;
+  return item->has_quota;
+}
+
+/* The percentage of the quota used, rounded down: 100 means full. */
+static guint
+quota_percent (guint64 usage,
+               guint64 limit)
+{
+  return (guint)MIN ((double)usage * 100.0 / (double)limit, 9999.0);
+}
+
+/* "12.3 MB of 100.0 MB used" */
+static char *
+dup_quota_usage_text (guint64 usage,
+                      guint64 limit)
+{
+  g_autofree char *used = g_format_size (usage);
+  g_autofree char *total = g_format_size (limit);
+
+  /* Translators: an account's storage on its server, under the account in
+   * the sidebar (tooltip): "12.3 MB of 100.0 MB used". */
+  return g_strdup_printf (_("%s of %s used"), used, total);
+}
+
+/* What to tell the user at 90% and at 100% of the quota; NULL below. */
+static const char *
+quota_warning_text (guint64 usage,
+                    guint64 limit)
+{
+  guint percent = quota_percent (usage, limit);
+
+  if (percent >= 100)
+    /* Translators: shown under an account whose server storage is full. */
+    return _("Mailbox full: new mail cannot arrive. Delete messages or empty the Trash.");
+  if (percent >= 90)
+    /* Translators: shown under an account that has used 90% or more of its
+     * server storage. */
+    return _("Mailbox almost full");
+  return NULL;
+}
+
 char *
 _buzon_sidebar_item_dup_title (BuzonSidebarItem *item)
 {
@@ -242,13 +311,28 @@ _buzon_sidebar_item_dup_accessible_label (BuzonSidebarItem *item)
   guint unread = _buzon_sidebar_item_get_unread_count (item);
 
   if (item->folder == NULL)
-    /* Translators: how a screen reader names an account in the folder
-     * list: its name, its address, then where its mail is kept. */
-    return g_strdup_printf (C_("sidebar account", "%s, %s, %s"), title,
-                            buzon_account_get_address (item->account) != NULL
-                              ? buzon_account_get_address (item->account) : "",
-                            buzon_account_row_protocol_text (
-                              buzon_account_get_protocol (item->account)));
+    {
+      /* Translators: how a screen reader names an account in the folder
+       * list: its name, its address, then where its mail is kept. */
+      g_autofree char *label = g_strdup_printf (C_("sidebar account", "%s, %s, %s"), title,
+                                                buzon_account_get_address (item->account) != NULL
+                                                  ? buzon_account_get_address (item->account)
+                                                  : "",
+                                                buzon_account_row_protocol_text (
+                                                  buzon_account_get_protocol (item->account)));
+      g_autofree char *usage = NULL;
+      const char *warning;
+
+      if (!item->has_quota)
+        return g_steal_pointer (&label);
+
+      /* The storage, then the warning: what the row shows, in that order. */
+      usage = dup_quota_usage_text (item->quota_usage, item->quota_limit);
+      warning = quota_warning_text (item->quota_usage, item->quota_limit);
+      if (warning != NULL)
+        return g_strdup_printf ("%s, %s, %s", label, usage, warning);
+      return g_strdup_printf ("%s, %s", label, usage);
+    }
 
   if (is_noselect (item->folder))
     /* Translators: a screen reader's name for a folder that only holds
@@ -324,6 +408,8 @@ typedef struct
   GtkWidget        *spinner;
   GtkWidget        *status_image;
   GtkWidget        *badge;
+  GtkWidget        *quota_bar;      /* account rows with a known quota */
+  GtkWidget        *quota_label;    /* the warning at 90% and 100% */
   BuzonSidebarItem *item;
   gulong            notify_id;
 } Row;
@@ -784,6 +870,41 @@ reload_account (BuzonSidebar     *self,
   sync_store (account_item->children, top);
 }
 
+/* Reads the account's quota from the store; notifies when it changed. */
+static void
+refresh_quota (BuzonSidebar     *self,
+               BuzonSidebarItem *item)
+{
+  guint64 usage = 0;
+  guint64 limit = 0;
+  gboolean known;
+
+  known = self->store != NULL &&
+          buzon_store_get_account_quota (self->store, buzon_account_get_id (item->account),
+                                         &usage, &limit, NULL, NULL) &&
+          limit > 0;
+  if (!known)
+    usage = limit = 0;
+  if (known == item->has_quota && usage == item->quota_usage && limit == item->quota_limit)
+    return;
+
+  item->has_quota = known;
+  item->quota_usage = usage;
+  item->quota_limit = limit;
+  g_object_notify_by_pspec (G_OBJECT (item), item_properties[ITEM_PROP_QUOTA_FRACTION]);
+}
+
+static void
+quota_changed_cb (BuzonSidebar *self,
+                  gint64        account_id,
+                  BuzonStore   *store)
+{
+  BuzonSidebarItem *account = _buzon_sidebar_find_account_item (self, account_id);
+
+  if (account != NULL)
+    refresh_quota (self, account);
+}
+
 static void
 reload_all (BuzonSidebar *self)
 {
@@ -821,7 +942,10 @@ reload_all (BuzonSidebar *self)
   }
 
   for (guint i = 0; i < roots->len; i++)
-    reload_account (self, g_ptr_array_index (roots, i));
+    {
+      reload_account (self, g_ptr_array_index (roots, i));
+      refresh_quota (self, g_ptr_array_index (roots, i));
+    }
   sync_store (self->roots, roots);
 
   ensure_default_selection (self);
@@ -906,6 +1030,70 @@ row_from_widget (GtkWidget *widget)
   return g_object_get_data (G_OBJECT (widget), "buzon-sidebar-row");
 }
 
+/* An account's storage: a level bar with the numbers in its tooltip and,
+ * from 90%, a warning in words below it (warning colours; error at 100%). */
+static void
+row_update_quota (Row *row)
+{
+  BuzonSidebarItem *item = row->item;
+  g_autofree char *usage = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
+  const char *warning;
+  guint percent;
+
+  gtk_widget_set_visible (row->quota_bar, item->has_quota);
+  if (!item->has_quota)
+    {
+      gtk_widget_set_visible (row->quota_label, FALSE);
+      return;
+    }
+
+  percent = quota_percent (item->quota_usage, item->quota_limit);
+  usage = dup_quota_usage_text (item->quota_usage, item->quota_limit);
+  warning = quota_warning_text (item->quota_usage, item->quota_limit);
+
+  gtk_level_bar_set_value (GTK_LEVEL_BAR (row->quota_bar),
+                           MIN ((double)item->quota_usage / (double)item->quota_limit, 1.0));
+  gtk_widget_set_tooltip_text (row->quota_bar, usage);
+  gtk_widget_set_visible (row->quota_label, warning != NULL);
+  gtk_label_set_label (GTK_LABEL (row->quota_label), warning != NULL ? warning : "");
+
+  if (percent >= 100)
+    {
+      gtk_widget_add_css_class (row->quota_bar, "error");
+      gtk_widget_add_css_class (row->quota_label, "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (row->quota_bar, "error");
+      gtk_widget_remove_css_class (row->quota_label, "error");
+    }
+  if (percent >= 90 && percent < 100)
+    {
+      gtk_widget_add_css_class (row->quota_bar, "warning");
+      gtk_widget_add_css_class (row->quota_label, "warning");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (row->quota_bar, "warning");
+      gtk_widget_remove_css_class (row->quota_label, "warning");
+    }
+
+  /* Translators: how a screen reader names the bar that shows an account's
+   * storage on the server, e.g. "Mailbox storage, 12% used". */
+  name = g_strdup_printf (ngettext ("Mailbox storage, %u%% used", "Mailbox storage, %u%% used",
+                                    percent),
+                          percent);
+  description = warning != NULL ? g_strdup_printf ("%s. %s", usage, warning)
+                                : g_strdup (usage);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->quota_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, usage,
+                                  -1);
+}
+
 static void
 row_update (Row *row)
 {
@@ -948,6 +1136,7 @@ row_update (Row *row)
         gtk_widget_add_css_class (row->status_image, "warning");
       else
         gtk_widget_remove_css_class (row->status_image, "warning");
+      row_update_quota (row);
       if (item->status_tooltip != NULL && item->status != BUZON_SIDEBAR_STATUS_IDLE)
         {
           g_autofree char *with_status = g_strdup_printf ("%s, %s", accessible,
@@ -968,6 +1157,8 @@ row_update (Row *row)
       gtk_widget_set_visible (row->spinner, FALSE);
       gtk_spinner_set_spinning (GTK_SPINNER (row->spinner), FALSE);
       gtk_widget_set_visible (row->status_image, FALSE);
+      gtk_widget_set_visible (row->quota_bar, FALSE);
+      gtk_widget_set_visible (row->quota_label, FALSE);
 
       if (unread > 0)
         {
@@ -1210,6 +1401,8 @@ setup_cb (GtkSignalListItemFactory *factory,
   row->spinner = gtk_spinner_new ();
   row->status_image = gtk_image_new ();
   row->badge = gtk_label_new (NULL);
+  row->quota_bar = gtk_level_bar_new_for_interval (0.0, 1.0);
+  row->quota_label = gtk_label_new (NULL);
 
   gtk_widget_set_margin_top (row->box, 3);
   gtk_widget_set_margin_bottom (row->box, 3);
@@ -1227,9 +1420,24 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (row->badge, "buzon-unread-badge");
   gtk_widget_add_css_class (row->badge, "numeric");
   gtk_widget_set_valign (row->status_image, GTK_ALIGN_CENTER);
+  /* Storage is bad when high: none of the battery-style offsets (low is
+   * the warning colour there); the row sets warning/error classes itself. */
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row->quota_bar), GTK_LEVEL_BAR_OFFSET_LOW);
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row->quota_bar), GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (row->quota_bar), GTK_LEVEL_BAR_OFFSET_FULL);
+  gtk_widget_add_css_class (row->quota_bar, "buzon-quota-bar");
+  gtk_widget_set_margin_top (row->quota_bar, 4);
+  gtk_widget_set_visible (row->quota_bar, FALSE);
+  gtk_label_set_xalign (GTK_LABEL (row->quota_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (row->quota_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (row->quota_label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (row->quota_label, "caption");
+  gtk_widget_set_visible (row->quota_label, FALSE);
 
   gtk_box_append (GTK_BOX (labels), row->title);
   gtk_box_append (GTK_BOX (labels), row->subtitle);
+  gtk_box_append (GTK_BOX (labels), row->quota_bar);
+  gtk_box_append (GTK_BOX (labels), row->quota_label);
   gtk_box_append (GTK_BOX (row->box), row->icon);
   gtk_box_append (GTK_BOX (row->box), labels);
   gtk_box_append (GTK_BOX (row->box), row->spinner);
@@ -2137,6 +2345,18 @@ ensure_css (void)
                                    "  min-width: 10px;"
                                    "  font-size: smaller;"
                                    "  font-weight: bold;"
+                                   "}"
+                                   "buzonsidebar levelbar.buzon-quota-bar trough {"
+                                   "  min-height: 4px;"
+                                   "}"
+                                   "buzonsidebar levelbar.buzon-quota-bar block {"
+                                   "  min-height: 4px;"
+                                   "}"
+                                   "buzonsidebar levelbar.buzon-quota-bar.warning block.filled {"
+                                   "  background-color: @warning_color;"
+                                   "}"
+                                   "buzonsidebar levelbar.buzon-quota-bar.error block.filled {"
+                                   "  background-color: @error_color;"
                                    "}", -1);
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -2233,6 +2453,8 @@ buzon_sidebar_set_store (BuzonSidebar *self,
       g_signal_connect_object (store, "folders-changed", G_CALLBACK (folders_changed_cb), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (store, "messages-changed", G_CALLBACK (messages_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (store, "quota-changed", G_CALLBACK (quota_changed_cb), self,
                                G_CONNECT_SWAPPED);
     }
 

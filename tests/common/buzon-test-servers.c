@@ -998,6 +998,56 @@ buzon_test_servers_fill (BuzonTestServers            *self,
 }
 
 /**
+ * buzon_test_servers_get_quota:
+ * @address: the user
+ * @mailbox: (nullable): the mailbox whose quota roots are asked for; %NULL for INBOX
+ * @out_usage_kib: (out) (optional): the STORAGE usage the server reports, in KiB
+ * @out_limit_kib: (out) (optional): the STORAGE limit, in KiB
+ *
+ * Runs `test-servers quota`: GETQUOTAROOT over a session of its own, for the
+ * numbers to check a client's against. Both are 0 when the server has no
+ * QUOTA (the minimal profile) or no STORAGE resource.
+ *
+ * Returns: whether the command ran
+ */
+gboolean
+buzon_test_servers_get_quota (BuzonTestServers  *self,
+                              const char        *address,
+                              const char        *mailbox,
+                              guint64           *out_usage_kib,
+                              guint64           *out_limit_kib,
+                              GError           **error)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  if (out_usage_kib != NULL)
+    *out_usage_kib = 0;
+  if (out_limit_kib != NULL)
+    *out_limit_kib = 0;
+
+  args = command_new ("quota", self->dir);
+  if (mailbox != NULL)
+    g_ptr_array_add (args, g_strconcat ("--mailbox=", mailbox, NULL));
+  command_add (args, "--");
+  command_add (args, address);
+  node = command_run (args, NULL, error);
+  if (node == NULL)
+    return FALSE;
+
+  object = json_node_get_object (node);
+  if (out_usage_kib != NULL && !json_object_get_null_member (object, "storage_usage_kib"))
+    *out_usage_kib = json_object_get_int_member (object, "storage_usage_kib");
+  if (out_limit_kib != NULL && !json_object_get_null_member (object, "storage_limit_kib"))
+    *out_limit_kib = json_object_get_int_member (object, "storage_limit_kib");
+  return TRUE;
+}
+
+/**
  * buzon_test_servers_pop3_state:
  * @address: the user
  * @flags: #BuzonTestPop3StateFlags

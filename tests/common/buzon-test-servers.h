@@ -194,6 +194,12 @@ JsonNode         *buzon_test_servers_fill              (BuzonTestServers    *sel
                                                         guint                count,
                                                         const BuzonTestFillOptions *options,
                                                         GError             **error);
+gboolean          buzon_test_servers_get_quota         (BuzonTestServers    *self,
+                                                        const char          *address,
+                                                        const char          *mailbox,
+                                                        guint64             *out_usage_kib,
+                                                        guint64             *out_limit_kib,
+                                                        GError             **error);
 JsonNode         *buzon_test_servers_pop3_state        (BuzonTestServers    *self,
                                                         const char          *address,
                                                         BuzonTestPop3StateFlags flags,

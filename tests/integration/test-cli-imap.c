@@ -1676,6 +1676,7 @@ test_minimal (Fixture       *fixture,
       const char *command = g_ptr_array_index (commands, i);
       static const char * const forbidden[] = {
         "MOVE", "UID MOVE", "IDLE", "UID EXPUNGE", "ENABLE", "COMPRESS", "NAMESPACE",
+        "GETQUOTAROOT",
       };
 
       for (guint j = 0; j < G_N_ELEMENTS (forbidden); j++)
@@ -1693,6 +1694,14 @@ test_minimal (Fixture       *fixture,
         selected = TRUE;
     }
   g_assert_true (selected);
+
+  /* No QUOTA: the quota stays unknown. */
+  {
+    g_autofree char *out = cli_ok (fixture, "account", "show", ACCOUNT, "--json", NULL);
+    g_autoptr(JsonNode) root = parse_json (out);
+
+    g_assert_true (json_object_get_null_member (json_node_get_object (root), "quota"));
+  }
 }
 
 /* 8. Watching */
@@ -2632,6 +2641,166 @@ test_watch_converge_poll (Fixture       *fixture,
   watch_converges (fixture, "minimal");
 }
 
+/* 12. Quota */
+
+/* The quota `account show --json` prints; FALSE when it is null (unknown). */
+static gboolean
+shown_quota (Fixture *fixture,
+             guint64 *out_usage,
+             guint64 *out_limit,
+             gint64  *out_updated)
+{
+  g_autofree char *out = cli_ok (fixture, "account", "show", ACCOUNT, "--json", NULL);
+  g_autoptr(JsonNode) root = parse_json (out);
+  JsonObject *account = json_node_get_object (root);
+  JsonObject *quota;
+
+  g_assert_true (json_object_has_member (account, "quota"));
+  if (json_object_get_null_member (account, "quota"))
+    return FALSE;
+
+  quota = json_object_get_object_member (account, "quota");
+  *out_usage = (guint64)json_object_get_int_member (quota, "usage");
+  *out_limit = (guint64)json_object_get_int_member (quota, "limit");
+  *out_updated = json_object_get_int_member (quota, "updated");
+  return TRUE;
+}
+
+/* The text `account show` prints has the quota line with these numbers. */
+static void
+assert_quota_text (Fixture *fixture,
+                   guint64  usage,
+                   guint64  limit)
+{
+  g_autofree char *out = cli_ok (fixture, "account", "show", ACCOUNT, NULL);
+  g_autofree char *used = g_format_size (usage);
+  g_autofree char *total = g_format_size (limit);
+  g_autofree char *line = g_strdup_printf ("\n  Quota: %s of %s used (%u%%)\n", used, total,
+                                           (guint)(usage * 100 / limit));
+
+  assert_contains (out, line);
+}
+
+/* Fills @count messages of about 20 KB into the INBOX, numbered from @start. */
+static void
+fill_inbox (Fixture *fixture,
+            guint    count,
+            guint    start)
+{
+  BuzonTestFillOptions fill = { .size = 20000, .start_index = start,
+                                .flags = BUZON_TEST_FILL_QUIET };
+  g_autoptr(JsonNode) filled = NULL;
+  g_autoptr(GError) error = NULL;
+
+  filled = buzon_test_servers_fill (fixture->servers, ADDRESS, count, &fill, &error);
+  g_assert_no_error (error);
+}
+
+/* The sync reads GETQUOTAROOT INBOX and stores the STORAGE quota in bytes:
+ * exactly what the server says (KiB × 1024), again only when it changed;
+ * `account show` prints it. */
+static void
+test_quota (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const char * const args[] = { "--quota", "10485760", NULL };
+  const char * const later[] = { "BUZON_TEST_NOW=+1000", NULL };
+  const BuzonTestCliOptions options = { .env = later };
+  g_auto(BuzonTestCliResult) result = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  guint64 server_usage, server_limit, usage, limit, first_usage;
+  gint64 updated, first_updated;
+
+  if (!start_servers (fixture, "full", args))
+    return;
+
+  fill_inbox (fixture, 20, 1);
+  add_account (fixture, ACCOUNT, FALSE);
+
+  /* Unknown before the first sync: nothing printed, null in JSON. */
+  before = cli_ok (fixture, "account", "show", ACCOUNT, NULL);
+  g_assert_null (strstr (before, "Quota"));
+  g_assert_false (shown_quota (fixture, &usage, &limit, &updated));
+
+  sync_account (fixture, ACCOUNT);
+  g_assert_true (buzon_test_servers_get_quota (fixture->servers, ADDRESS, NULL, &server_usage,
+                                               &server_limit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (server_limit, ==, 10240);
+  g_assert_cmpuint (server_usage, >=, 20 * 20000 / 1024);
+  g_assert_true (shown_quota (fixture, &usage, &limit, &updated));
+  g_assert_cmpuint (usage, ==, server_usage * 1024);
+  g_assert_cmpuint (limit, ==, 10485760);
+  g_assert_cmpint (updated, >, 0);
+  assert_quota_text (fixture, usage, limit);
+
+  /* The store has the same, for the window. */
+  {
+    g_autoptr(BuzonStore) store = buzon_test_cli_open_store (fixture->cli);
+    g_autoptr(BuzonAccount) account = buzon_store_lookup_account (store, ACCOUNT, &error);
+    guint64 stored_usage, stored_limit;
+
+    g_assert_no_error (error);
+    g_assert_true (buzon_store_get_account_quota (store, buzon_account_get_id (account),
+                                                  &stored_usage, &stored_limit, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored_usage, ==, usage);
+    g_assert_cmpuint (stored_limit, ==, limit);
+  }
+
+  /* Nothing changed: a later sync (1000 s on) leaves it as it was written. */
+  first_usage = usage;
+  first_updated = updated;
+  buzon_test_cli_run_full (fixture->cli, &options, &result, "sync", ACCOUNT, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (shown_quota (fixture, &usage, &limit, &updated));
+  g_assert_cmpuint (usage, ==, first_usage);
+  g_assert_cmpint (updated, ==, first_updated);
+
+  /* More mail: the next sync sees the usage grow, still the server's number. */
+  fill_inbox (fixture, 30, 21);
+  sync_account (fixture, ACCOUNT);
+  g_assert_true (buzon_test_servers_get_quota (fixture->servers, ADDRESS, NULL, &server_usage,
+                                               &server_limit, &error));
+  g_assert_no_error (error);
+  g_assert_true (shown_quota (fixture, &usage, &limit, &updated));
+  g_assert_cmpuint (usage, >, first_usage + 30 * 19 * 1024);
+  g_assert_cmpuint (usage, ==, server_usage * 1024);
+  g_assert_cmpuint (limit, ==, 10485760);
+  g_assert_cmpint (updated, >=, first_updated);
+  assert_quota_text (fixture, usage, limit);
+}
+
+/* A server that stops offering QUOTA (here: the same mail behind the minimal
+ * profile) makes the quota unknown again at the next sync. */
+static void
+test_quota_forgotten (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  guint64 usage, limit;
+  gint64 updated;
+  g_autofree char *shown = NULL;
+
+  if (!start_restartable_servers (fixture, "full"))
+    return;
+
+  fill_inbox (fixture, 5, 1);
+  add_account (fixture, ACCOUNT, FALSE);
+  sync_account (fixture, ACCOUNT);
+  /* The harness's default quota: 1 GiB. */
+  g_assert_true (shown_quota (fixture, &usage, &limit, &updated));
+  g_assert_cmpuint (usage, >, 0);
+  g_assert_cmpuint (limit, ==, G_GUINT64_CONSTANT (1) << 30);
+
+  stop_servers (fixture);
+  restart_servers (fixture, "minimal");
+  sync_account (fixture, ACCOUNT);
+  g_assert_false (shown_quota (fixture, &usage, &limit, &updated));
+  shown = cli_ok (fixture, "account", "show", ACCOUNT, NULL);
+  g_assert_null (strstr (shown, "Quota"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2670,6 +2839,10 @@ main (int    argc,
               fixture_set_up, test_watch_converge_idle, fixture_tear_down);
   g_test_add ("/buzon/cli/imap/watch/converge/poll", Fixture, NULL,
               fixture_set_up, test_watch_converge_poll, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/quota", Fixture, NULL,
+              fixture_set_up, test_quota, fixture_tear_down);
+  g_test_add ("/buzon/cli/imap/quota/forgotten", Fixture, NULL,
+              fixture_set_up, test_quota_forgotten, fixture_tear_down);
 
   return g_test_run ();
 }

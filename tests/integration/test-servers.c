@@ -942,6 +942,46 @@ test_append_state (void)
   g_assert_null (buzon_test_state_find_folder (state, folder));
 }
 
+/* --quota sets the STORAGE limit; `quota` reads what GETQUOTAROOT says, in KiB,
+ * and mail written by fill is counted at once. The minimal profile has none. */
+static void
+test_quota (void)
+{
+  const char *args[] = { "--quota", "1048576", NULL };
+  g_autoptr(BuzonTestServers) servers = buzon_test_servers_start_or_skip ("full", args);
+  g_autoptr(BuzonTestServers) minimal = NULL;
+  g_autoptr(JsonNode) fill = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonTestFillOptions options = { .size = 10000, .flags = BUZON_TEST_FILL_QUIET };
+  guint64 usage = 1, limit = 0, total;
+
+  if (servers == NULL)
+    return;
+
+  g_assert_true (buzon_test_servers_get_quota (servers, "ana@example.test", NULL, &usage,
+                                               &limit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usage, ==, 0);
+  g_assert_cmpuint (limit, ==, 1024);
+
+  fill = buzon_test_servers_fill (servers, "ana@example.test", 20, &options, &error);
+  g_assert_no_error (error);
+  total = json_object_get_int_member (json_node_get_object (fill), "total_size");
+  g_assert_true (buzon_test_servers_get_quota (servers, "ana@example.test", "INBOX", &usage,
+                                               &limit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usage, >=, total / 1024);
+  g_assert_cmpuint (usage, <=, total / 1024 + 1);
+  g_assert_cmpuint (limit, ==, 1024);
+
+  minimal = buzon_test_servers_start_or_skip ("minimal", NULL);
+  g_assert_true (buzon_test_servers_get_quota (minimal, "ana@example.test", NULL, &usage,
+                                               &limit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usage, ==, 0);
+  g_assert_cmpuint (limit, ==, 0);
+}
+
 static void
 test_add_user (void)
 {
@@ -1128,6 +1168,7 @@ main (int   argc,
   g_test_add_func ("/buzon/test-servers/profile/minimal", test_minimal_profile);
   g_test_add_func ("/buzon/test-servers/helpers/append-state", test_append_state);
   g_test_add_func ("/buzon/test-servers/helpers/add-user", test_add_user);
+  g_test_add_func ("/buzon/test-servers/helpers/quota", test_quota);
   g_test_add_func ("/buzon/test-servers/parallel", test_parallel_instances);
   g_test_add_func ("/buzon/test-servers/watchdog", test_watchdog);
   g_test_add_func ("/buzon/test-servers/demo", test_demo);

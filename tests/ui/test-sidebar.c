@@ -9,8 +9,10 @@
  * unread badge following the store in place (same item, selection kept),
  * the drop rules (each refusal and each valid case), the real drop target
  * emitting "move-messages" and "move-folder", and "New Folder" through the
- * folder. actions creating the folder in the store. A screenshot of the
- * sidebar goes to the build dir: tests/ui/sidebar.png.
+ * folder. actions creating the folder in the store, and the account's storage
+ * quota (level bar, accessible properties, the warnings at 90% and 100%). A
+ * screenshot of the sidebar goes to the build dir: tests/ui/sidebar.png, and
+ * of the quota warnings: sidebar-quota-warning.png, sidebar-quota-full.png.
  */
 
 #include "config.h"
@@ -537,6 +539,199 @@ screenshot (GtkWidget  *window,
   buzon_test_ui_screenshot (window, name, 300);
 }
 
+/* The row widget (the GtkTreeExpander) that shows @item. */
+static GtkWidget *
+row_widget_of (Fixture          *f,
+               BuzonSidebarItem *item)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (_buzon_sidebar_get_list_view (f->sidebar)));
+       w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (w);
+
+      if (child != NULL && GTK_IS_TREE_EXPANDER (child))
+        {
+          g_autoptr(GObject) shown = gtk_tree_expander_get_item (GTK_TREE_EXPANDER (child));
+
+          if (shown == (gpointer)item)
+            return child;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The first descendant of @widget of @type, depth first. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        return w;
+      if ((found = find_descendant (w, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The visible label under @widget that says @text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (w) && gtk_widget_get_visible (w) &&
+          g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), text) == 0)
+        return w;
+      if ((found = find_label (w, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* gtk_test_accessible_assert_property() pastes the expected text into a
+ * printf format, which a "%" in it breaks. */
+static void
+assert_text_property (GtkWidget             *widget,
+                      GtkAccessibleProperty  property,
+                      const char            *expected)
+{
+  g_autofree char *value = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), property,
+                                                               expected);
+
+  if (value != NULL)
+    g_error ("accessible property %d is “%s”, not “%s”", property, value, expected);
+}
+
+static void
+set_quota (Fixture *f,
+           guint64  usage,
+           guint64  limit)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (buzon_store_set_account_quota (f->store, buzon_account_get_id (f->imap), usage,
+                                                limit, &error));
+  g_assert_no_error (error);
+  spin (100);
+}
+
+/* g_format_size() puts a no-break space before the unit. */
+#define NBSP "\302\240"
+#define ALMOST_FULL "Mailbox almost full"
+#define FULL "Mailbox full: new mail cannot arrive. Delete messages or empty the Trash."
+
+/* The account row shows the stored quota: a level bar with the numbers in
+ * its tooltip and accessible properties, a warning from 90%, another at
+ * 100%, following the store's quota-changed in place. */
+static void
+test_quota (Fixture       *f,
+            gconstpointer  data)
+{
+  BuzonSidebarItem *imap = _buzon_sidebar_find_account_item (f->sidebar,
+                                                             buzon_account_get_id (f->imap));
+  BuzonSidebarItem *pop = _buzon_sidebar_find_account_item (f->sidebar,
+                                                            buzon_account_get_id (f->pop));
+  GtkWidget *row = row_widget_of (f, imap);
+  GtkWidget *bar = find_descendant (row, GTK_TYPE_LEVEL_BAR);
+  GtkWidget *pop_bar = find_descendant (row_widget_of (f, pop), GTK_TYPE_LEVEL_BAR);
+  g_autofree char *label = NULL;
+  guint notified = 0;
+  guint64 usage, limit;
+
+  /* Unknown: nothing shown, nothing said. */
+  g_assert_nonnull (bar);
+  g_assert_false (_buzon_sidebar_item_get_quota (imap, NULL, NULL));
+  g_assert_false (gtk_widget_get_visible (bar));
+  label = _buzon_sidebar_item_dup_accessible_label (imap);
+  g_assert_null (strstr (label, "used"));
+  g_clear_pointer (&label, g_free);
+
+  /* 12%: the bar, its numbers, no warning. */
+  g_signal_connect_swapped (imap, "notify::quota-fraction", G_CALLBACK (count_cb), &notified);
+  set_quota (f, 12300000, 100000000);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_true (_buzon_sidebar_find_account_item (f->sidebar, buzon_account_get_id (f->imap))
+                 == imap);
+  g_assert_true (_buzon_sidebar_item_get_quota (imap, &usage, &limit));
+  g_assert_cmpuint (usage, ==, 12300000);
+  g_assert_cmpuint (limit, ==, 100000000);
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_cmpfloat_with_epsilon (gtk_level_bar_get_value (GTK_LEVEL_BAR (bar)), 0.123, 1e-9);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (bar), ==, "12.3" NBSP "MB of 100.0" NBSP "MB used");
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_ROLE_METER);
+  assert_text_property (bar, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Mailbox storage, 12% used");
+  assert_text_property (bar, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT,
+                                       "12.3" NBSP "MB of 100.0" NBSP "MB used");
+  assert_text_property (bar, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "12.3" NBSP "MB of 100.0" NBSP "MB used");
+  g_assert_false (gtk_widget_has_css_class (bar, "warning"));
+  g_assert_null (find_label (row, ALMOST_FULL));
+  g_assert_null (find_label (row, FULL));
+  label = _buzon_sidebar_item_dup_accessible_label (imap);
+  g_assert_cmpstr (label, ==,
+                   "trabajo, bruno@example.test, Kept on the server (IMAP), "
+                   "12.3" NBSP "MB of 100.0" NBSP "MB used");
+  g_clear_pointer (&label, g_free);
+
+  /* The same numbers again change nothing. */
+  set_quota (f, 12300000, 100000000);
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* 90%: almost full, in warning colours. */
+  set_quota (f, 90000000, 100000000);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_true (gtk_widget_has_css_class (bar, "warning"));
+  g_assert_nonnull (find_label (row, ALMOST_FULL));
+  g_assert_true (gtk_widget_has_css_class (find_label (row, ALMOST_FULL), "warning"));
+  g_assert_null (find_label (row, FULL));
+  assert_text_property (bar, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Mailbox storage, 90% used");
+  assert_text_property (bar, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "90.0" NBSP "MB of 100.0" NBSP "MB used. " ALMOST_FULL);
+  label = _buzon_sidebar_item_dup_accessible_label (imap);
+  g_assert_true (g_str_has_suffix (label, ", 90.0" NBSP "MB of 100.0" NBSP "MB used, " ALMOST_FULL));
+  g_clear_pointer (&label, g_free);
+  screenshot (f->window, "sidebar-quota-warning.png");
+
+  /* 100% and over: full, what to do, in error colours; the bar stays full. */
+  set_quota (f, 105000000, 100000000);
+  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (bar)), ==, 1.0);
+  g_assert_true (gtk_widget_has_css_class (bar, "error"));
+  g_assert_false (gtk_widget_has_css_class (bar, "warning"));
+  g_assert_null (find_label (row, ALMOST_FULL));
+  g_assert_nonnull (find_label (row, FULL));
+  g_assert_true (gtk_widget_has_css_class (find_label (row, FULL), "error"));
+  assert_text_property (bar, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Mailbox storage, 105% used");
+  label = _buzon_sidebar_item_dup_accessible_label (imap);
+  g_assert_true (g_str_has_suffix (label, ", 105.0" NBSP "MB of 100.0" NBSP "MB used, " FULL));
+  g_clear_pointer (&label, g_free);
+  screenshot (f->window, "sidebar-quota-full.png");
+
+  /* Forgotten (the server stopped offering QUOTA): gone again. */
+  g_assert_true (buzon_store_clear_account_quota (f->store, buzon_account_get_id (f->imap),
+                                                  NULL));
+  spin (100);
+  g_assert_false (_buzon_sidebar_item_get_quota (imap, NULL, NULL));
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_null (find_label (row, FULL));
+
+  /* The other account never had one. */
+  g_assert_nonnull (pop_bar);
+  g_assert_false (gtk_widget_get_visible (pop_bar));
+  g_signal_handlers_disconnect_by_data (imap, &notified);
+}
+
 static void
 test_screenshot (Fixture       *f,
                  gconstpointer  data)
@@ -582,6 +777,8 @@ main (int   argc,
   g_test_add ("/buzon/ui/sidebar/new-folder", Fixture, NULL, fixture_set_up, test_new_folder,
               fixture_tear_down);
   g_test_add ("/buzon/ui/sidebar/menu-actions", Fixture, NULL, fixture_set_up, test_menu_actions,
+              fixture_tear_down);
+  g_test_add ("/buzon/ui/sidebar/quota", Fixture, NULL, fixture_set_up, test_quota,
               fixture_tear_down);
   g_test_add ("/buzon/ui/sidebar/screenshot", Fixture, NULL, fixture_set_up, test_screenshot,
               fixture_tear_down);

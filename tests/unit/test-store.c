@@ -583,6 +583,123 @@ test_accounts_signal (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (fixture->store, &count);
 }
 
+/* Quota */
+
+static void
+log_quota_changed_cb (BuzonStore *store,
+                      gint64      account_id,
+                      GArray     *log)
+{
+  g_array_append_val (log, account_id);
+}
+
+static void
+test_accounts_quota (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(BuzonAccount) other = store_test_account ("other");
+  guint64 usage = 1, limit = 1;
+  gint64 updated = 1, before;
+
+  g_signal_connect (fixture->store, "quota-changed", G_CALLBACK (log_quota_changed_cb), log);
+
+  /* Unknown until set: FALSE without an error, zeros out. */
+  g_assert_false (buzon_store_get_account_quota (fixture->store, fixture->account_id, &usage,
+                                                 &limit, &updated, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usage, ==, 0);
+  g_assert_cmpuint (limit, ==, 0);
+  g_assert_cmpint (updated, ==, 0);
+
+  /* Bytes in, bytes out; large numbers survive (5 GiB of 10 GiB). */
+  before = buzon_store_now ();
+  g_assert_true (buzon_store_set_account_quota (fixture->store, fixture->account_id,
+                                                G_GUINT64_CONSTANT (5) << 30,
+                                                G_GUINT64_CONSTANT (10) << 30, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  g_assert_cmpint (g_array_index (log, gint64, 0), ==, fixture->account_id);
+  g_assert_true (buzon_store_get_account_quota (fixture->store, fixture->account_id, &usage,
+                                                &limit, &updated, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (usage, ==, G_GUINT64_CONSTANT (5) << 30);
+  g_assert_cmpuint (limit, ==, G_GUINT64_CONSTANT (10) << 30);
+  g_assert_cmpint (updated, >=, before);
+  g_assert_cmpint (updated, <=, buzon_store_now ());
+
+  /* The outputs are optional. */
+  g_assert_true (buzon_store_get_account_quota (fixture->store, fixture->account_id, NULL,
+                                                NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The same numbers again: no signal, the time stays. */
+  g_setenv ("BUZON_TEST_NOW", "+100", TRUE);
+  g_assert_true (buzon_store_set_account_quota (fixture->store, fixture->account_id,
+                                                G_GUINT64_CONSTANT (5) << 30,
+                                                G_GUINT64_CONSTANT (10) << 30, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  g_assert_true (buzon_store_get_account_quota (fixture->store, fixture->account_id, NULL,
+                                                NULL, &before, &error));
+  g_assert_cmpint (before, ==, updated);
+
+  /* New usage: stored, signalled, newer time. */
+  g_assert_true (buzon_store_set_account_quota (fixture->store, fixture->account_id,
+                                                9000, 10000, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("BUZON_TEST_NOW");
+  g_assert_cmpuint (log->len, ==, 2);
+  g_assert_true (buzon_store_get_account_quota (fixture->store, fixture->account_id, &usage,
+                                                &limit, &updated, &error));
+  g_assert_cmpuint (usage, ==, 9000);
+  g_assert_cmpuint (limit, ==, 10000);
+  g_assert_cmpint (updated, >=, before + 100);
+
+  /* Each account has its own. */
+  g_assert_true (buzon_store_add_account (fixture->store, other, &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_store_get_account_quota (fixture->store, buzon_account_get_id (other),
+                                                 NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Limit 0 forgets it, as clear does; clearing what is unknown says nothing. */
+  g_assert_true (buzon_store_set_account_quota (fixture->store, fixture->account_id, 5, 0,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 3);
+  g_assert_false (buzon_store_get_account_quota (fixture->store, fixture->account_id, NULL,
+                                                 NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_store_clear_account_quota (fixture->store, fixture->account_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 3);
+
+  g_assert_true (buzon_store_set_account_quota (fixture->store, fixture->account_id, 1, 2,
+                                                &error));
+  g_assert_true (buzon_store_clear_account_quota (fixture->store, fixture->account_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 5);
+
+  /* An account that does not exist has none to set. */
+  g_assert_false (buzon_store_set_account_quota (fixture->store, 999999, 1, 2, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (log->len, ==, 5);
+
+  /* Removing the account removes its quota (the row cascades). */
+  g_assert_true (buzon_store_set_account_quota (fixture->store, fixture->account_id, 1, 2,
+                                                &error));
+  g_assert_true (buzon_store_remove_account (fixture->store, "work", &error));
+  g_assert_no_error (error);
+  g_assert_false (buzon_store_get_account_quota (fixture->store, fixture->account_id, NULL,
+                                                 NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_signal_handlers_disconnect_by_data (fixture->store, log);
+}
+
 /* Folders */
 
 static void
@@ -2434,6 +2551,7 @@ main (int   argc,
   ADD ("accounts/update", test_accounts_update);
   ADD_MAIL ("accounts/remove-cascades", test_accounts_remove_cascades);
   ADD ("accounts/signal", test_accounts_signal);
+  ADD_MAIL ("accounts/quota", test_accounts_quota);
 
   ADD_MAIL ("folders/hierarchy", test_folders_hierarchy);
   ADD_MAIL ("folders/rename", test_folders_rename);

@@ -1110,6 +1110,17 @@ buzon_store_class_init (BuzonStoreClass *klass)
   signals[BUZON_STORE_SIGNAL_OUTBOX_CHANGED] =
     g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * BuzonStore::quota-changed:
+   * @account_id: the account whose quota changed
+   *
+   * The storage quota stored for @account_id changed, became known or was
+   * forgotten; read it with buzon_store_get_account_quota().
+   */
+  signals[BUZON_STORE_SIGNAL_QUOTA_CHANGED] =
+    g_signal_new ("quota-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -1551,4 +1562,209 @@ buzon_store_list_accounts_finish (BuzonStore    *self,
                         BUZON_SOURCE_TAG (buzon_store_list_accounts_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Quota */
+
+typedef struct
+{
+  gboolean found;
+  gint64   usage;
+  gint64   limit;
+  gint64   updated;
+} QuotaRow;
+
+static void
+quota_row_cb (BuzonStmt *stmt,
+              gpointer   user_data)
+{
+  QuotaRow *row = user_data;
+
+  row->found = TRUE;
+  row->usage = sqlite3_column_int64 (stmt, 0);
+  row->limit = sqlite3_column_int64 (stmt, 1);
+  row->updated = sqlite3_column_int64 (stmt, 2);
+}
+
+/* Whether the account's stored quota is @usage of @limit; with @limit 0,
+ * whether none is stored. On the writer, inside its transaction. */
+static gboolean
+quota_is_locked (BuzonStoreConn  *w,
+                 gint64           account_id,
+                 gint64           usage,
+                 gint64           limit,
+                 gboolean        *out_same,
+                 GError         **error)
+{
+  g_autoptr(BuzonStmt) stmt = NULL;
+  gboolean row;
+
+  stmt = _buzon_store_prepare (w, "SELECT usage_bytes, limit_bytes FROM account_quotas "
+                                  "WHERE account_id = ?1",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (!_buzon_store_step_row (w, stmt, &row, error))
+    return FALSE;
+
+  if (!row)
+    *out_same = limit == 0;
+  else
+    *out_same = limit != 0 && sqlite3_column_int64 (stmt, 0) == usage &&
+                sqlite3_column_int64 (stmt, 1) == limit;
+
+  return TRUE;
+}
+
+/**
+ * buzon_store_set_account_quota:
+ * @account_id: the account
+ * @usage: the storage used, in bytes
+ * @limit: the storage limit, in bytes; 0 forgets the quota, as
+ *   buzon_store_clear_account_quota() does
+ * @error: return location for an error
+ *
+ * Stores what the server last reported of the account's storage quota
+ * (RFC 9208 STORAGE; IMAP reports KiB, the caller converts to bytes). When
+ * the numbers differ from those stored, @updated (see
+ * buzon_store_get_account_quota()) becomes now and
+ * #BuzonStore::quota-changed is emitted; the same numbers again change
+ * nothing.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_set_account_quota (BuzonStore  *self,
+                               gint64       account_id,
+                               guint64      usage,
+                               guint64      limit,
+                               GError     **error)
+{
+  BuzonStoreConn *w;
+  gboolean same = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (account_id > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* SQLite integers are signed; no mailbox holds 8 EiB. */
+  usage = MIN (usage, (guint64)G_MAXINT64);
+  limit = MIN (limit, (guint64)G_MAXINT64);
+
+  if ((w = _buzon_store_write_begin (self, FALSE, error)) == NULL)
+    return FALSE;
+
+  ok = quota_is_locked (w, account_id, (gint64)usage, (gint64)limit, &same, error);
+  if (ok && !same)
+    {
+      g_autoptr(BuzonStmt) stmt = NULL;
+
+      if (limit == 0)
+        stmt = _buzon_store_prepare (w, "DELETE FROM account_quotas WHERE account_id = ?1",
+                                     error);
+      else
+        stmt = _buzon_store_prepare (w, "INSERT INTO account_quotas "
+                                        "(account_id, usage_bytes, limit_bytes, updated) "
+                                        "VALUES (?1, ?2, ?3, ?4) "
+                                        "ON CONFLICT (account_id) DO UPDATE SET "
+                                        "usage_bytes = excluded.usage_bytes, "
+                                        "limit_bytes = excluded.limit_bytes, "
+                                        "updated = excluded.updated",
+                                     error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, account_id);
+          if (limit != 0)
+            {
+              sqlite3_bind_int64 (stmt, 2, (gint64)usage);
+              sqlite3_bind_int64 (stmt, 3, (gint64)limit);
+              sqlite3_bind_int64 (stmt, 4, _buzon_store_now ());
+            }
+          ok = _buzon_store_step_done (w, stmt, error);
+        }
+      if (ok)
+        _buzon_store_note_change (self, BUZON_STORE_SIGNAL_QUOTA_CHANGED, account_id);
+    }
+
+  return _buzon_store_write_end (self, ok, error);
+}
+
+/**
+ * buzon_store_clear_account_quota:
+ * @account_id: the account
+ * @error: return location for an error
+ *
+ * Forgets the account's quota, for when the server no longer offers QUOTA
+ * or has no STORAGE limit: it becomes unknown. Emits
+ * #BuzonStore::quota-changed if one was stored.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_store_clear_account_quota (BuzonStore  *self,
+                                 gint64       account_id,
+                                 GError     **error)
+{
+  return buzon_store_set_account_quota (self, account_id, 0, 0, error);
+}
+
+/**
+ * buzon_store_get_account_quota:
+ * @account_id: the account
+ * @out_usage: (out) (optional): the storage used, in bytes
+ * @out_limit: (out) (optional): the storage limit, in bytes (never 0)
+ * @out_updated: (out) (optional): when these numbers were stored, in seconds
+ *   since 1970 (the sync stores them only when they change, so this is when
+ *   they last changed)
+ * @error: return location for an error
+ *
+ * Reads the account's storage quota as buzon_store_set_account_quota()
+ * stored it. The outputs are 0 when there is none.
+ *
+ * Returns: %TRUE if a quota is known; %FALSE without @error set when it is
+ *   not (never read, or forgotten), %FALSE with @error when reading failed
+ */
+gboolean
+buzon_store_get_account_quota (BuzonStore  *self,
+                               gint64       account_id,
+                               guint64     *out_usage,
+                               guint64     *out_limit,
+                               gint64      *out_updated,
+                               GError     **error)
+{
+  BuzonStmt *stmt;
+  QuotaRow row = { 0 };
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_usage != NULL)
+    *out_usage = 0;
+  if (out_limit != NULL)
+    *out_limit = 0;
+  if (out_updated != NULL)
+    *out_updated = 0;
+
+  stmt = _buzon_store_read_begin (self, "SELECT usage_bytes, limit_bytes, updated "
+                                        "FROM account_quotas WHERE account_id = ?1",
+                                  error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  if (!_buzon_store_read_each (self, stmt, quota_row_cb, &row, error) || !row.found)
+    return FALSE;
+
+  if (out_usage != NULL)
+    *out_usage = (guint64)MAX (row.usage, 0);
+  if (out_limit != NULL)
+    *out_limit = (guint64)MAX (row.limit, 0);
+  if (out_updated != NULL)
+    *out_updated = row.updated;
+
+  return TRUE;
 }

@@ -73,6 +73,22 @@ GPtrArray           *buzon_store_list_accounts_finish       (BuzonStore         
                                                              GAsyncResult         *result,
                                                              GError              **error);
 
+/* Quota (RFC 9208 STORAGE of the Inbox's quota root), in bytes */
+gboolean             buzon_store_set_account_quota          (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             guint64               usage,
+                                                             guint64               limit,
+                                                             GError              **error);
+gboolean             buzon_store_clear_account_quota        (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             GError              **error);
+gboolean             buzon_store_get_account_quota          (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             guint64              *out_usage,
+                                                             guint64              *out_limit,
+                                                             gint64               *out_updated,
+                                                             GError              **error);
+
 /* Folders */
 gboolean             buzon_store_upsert_folder              (BuzonStore           *self,
                                                              BuzonFolder          *folder,

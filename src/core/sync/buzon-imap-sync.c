@@ -1342,6 +1342,42 @@ folder_order_cmp (gconstpointer a,
   return g_strcmp0 (fa->name, fb->name);
 }
 
+/* Reads the storage quota of the Inbox's quota root (RFC 9208 section
+ * 4.1.2, the STORAGE resource of section 5.1, in KiB) and stores it in bytes;
+ * the store writes and signals only when the numbers changed. A server
+ * without QUOTA, or without a STORAGE limit, makes it unknown again. The
+ * quota only informs the user: a failure here is logged and never fails the
+ * sync (a broken connection fails the next command anyway). */
+static void
+update_quota (BuzonImapSync *self)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 account_id = buzon_account_get_id (self->account);
+  guint64 usage_kib = 0;
+  guint64 limit_kib = 0;
+
+  if (buzon_imap_session_has_capability (self->session, "QUOTA"))
+    {
+      buzon_imap_session_getquotaroot_async (self->session, "INBOX", self->job_cancellable,
+                                             STORE_CB, &result);
+      if (!buzon_imap_session_getquotaroot_finish (self->session, AWAIT (result), &usage_kib,
+                                                   &limit_kib, &error))
+        {
+          g_debug ("Could not read the quota of %s: %s",
+                   buzon_account_get_name (self->account), error->message);
+          return;
+        }
+    }
+
+  usage_kib = MIN (usage_kib, G_MAXUINT64 / 1024);
+  limit_kib = MIN (limit_kib, G_MAXUINT64 / 1024);
+  if (!buzon_store_set_account_quota (self->store, account_id, usage_kib * 1024,
+                                      limit_kib * 1024, &error))
+    g_debug ("Could not store the quota of %s: %s",
+             buzon_account_get_name (self->account), error->message);
+}
+
 static gboolean
 run_sync (BuzonImapSync       *self,
           BuzonImapSyncFlags   flags,
@@ -1390,6 +1426,9 @@ run_sync (BuzonImapSync       *self,
       if (!sync_folder (self, folder, notify, error))
         return FALSE;
     }
+
+  /* After the folders, so the usage counts the mail just seen. */
+  update_quota (self);
 
   bodies = buzon_account_get_sync_policy (self->account) != BUZON_SYNC_POLICY_HEADERS &&
            !(flags & BUZON_IMAP_SYNC_NO_BODIES);
@@ -1562,6 +1601,9 @@ watch_pass (BuzonImapSync       *self,
       if (!sync_folder (self, folder, folder->uidnext != 0, error))
         return FALSE;
     }
+
+  /* New mail (or mail deleted elsewhere) changes the usage. */
+  update_quota (self);
 
   /* IDLE watches the selected folder: the first one. Selected again after
    * the others, it may have changed since its sync: then another pass. */
