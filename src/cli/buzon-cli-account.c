@@ -54,6 +54,7 @@ typedef struct
   int       smtp_port;
   char     *smtp_security;
   char     *smtp_user;
+  gboolean  no_sent_copy;
 } AddOptions;
 
 static void
@@ -225,6 +226,8 @@ account_from_options (const char *name,
       return (_buzon_cli_usage_error (_("the SMTP options need --smtp-host")), NULL);
     }
 
+  buzon_account_set_save_sent (account, !options->no_sent_copy);
+
   if (!buzon_account_validate (account, &error))
     {
       _buzon_cli_error ("%s", error->message);
@@ -280,6 +283,9 @@ account_add (int    argc,
       N_("Outgoing connection security (default: starttls)"), "tls|starttls|none" },
     { "smtp-user", 0, 0, G_OPTION_ARG_STRING, &options.smtp_user,
       N_("Outgoing user name (default: the incoming one)"), N_("USER") },
+    { "no-sent-copy", 0, 0, G_OPTION_ARG_NONE, &options.no_sent_copy,
+      N_("IMAP: do not keep a copy of sent mail in Sent, because the server files it there "
+         "itself (Gmail, Outlook.com)"), NULL },
     { NULL }
   };
 
@@ -509,6 +515,9 @@ account_to_json (BuzonAccount *account)
       json_builder_add_string_value (builder, buzon_security_to_string (smtp_security));
       json_builder_set_member_name (builder, "user");
       json_builder_add_string_value (builder, buzon_account_get_smtp_username (account));
+      json_builder_set_member_name (builder, "sent_copy");
+      json_builder_add_boolean_value (builder, buzon_account_get_save_sent (account) ||
+                                      buzon_account_get_protocol (account) == BUZON_PROTOCOL_POP3);
       json_builder_end_object (builder);
     }
   else
@@ -558,6 +567,8 @@ print_account_text (BuzonAccount *account,
                  buzon_account_get_smtp_port (account),
                  buzon_security_to_string (buzon_account_get_smtp_security (account)),
                  buzon_account_get_smtp_username (account));
+      if (protocol == BUZON_PROTOCOL_IMAP && !buzon_account_get_save_sent (account))
+        g_print ("  %s\n", _("Sent mail: filed in Sent by the server (no copy uploaded)"));
     }
 }
 

@@ -207,6 +207,46 @@ find_uid (Fixture    *fixture,
   g_error ("no message “%s” in %s: %s", subject, folder, out);
 }
 
+/* An account whose server files sent mail itself: no copy uploaded. */
+static void
+test_no_sent_copy (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *port = NULL;
+  g_autofree char *smtp_port = NULL;
+  g_autofree char *shown = NULL;
+  g_auto(BuzonTestCliResult) result = { 0, };
+  const char *host;
+  const char *fingerprint;
+
+  if (get_servers () == NULL)
+    return;
+
+  port = g_strdup_printf ("%u", buzon_test_servers_get_port (servers, "imaps"));
+  smtp_port = g_strdup_printf ("%u", buzon_test_servers_get_port (servers, "smtps"));
+  host = buzon_test_servers_get_host (servers);
+  fingerprint = buzon_test_servers_get_cert_sha256 (servers);
+  g_free (cli_ok (fixture, (const char *[]) {
+    "account", "add", "gmailish", "--address", ADDRESS, "--protocol", "imap", "--host", host,
+    "--port", port, "--security", "tls", "--password-command", PASSWORD_COMMAND,
+    "--smtp-host", host, "--smtp-port", smtp_port, "--smtp-security", "tls", "--no-sent-copy",
+    NULL }));
+  g_free (cli_ok (fixture, (const char *[]) { "account", "trust", "gmailish", "--fingerprint",
+                                              fingerprint, NULL }));
+  g_free (cli_ok (fixture, (const char *[]) { "account", "trust", "gmailish", "--smtp",
+                                              "--fingerprint", fingerprint, NULL }));
+  shown = cli_ok (fixture, (const char *[]) { "account", "show", "gmailish", NULL });
+  g_assert_nonnull (strstr (shown, "filed in Sent by the server"));
+  g_free (cli_ok (fixture, (const char *[]) { "sync", "gmailish", NULL }));
+
+  cli_expect (fixture, 0, &result, "text\n", NULL, (const char *[]) {
+    "send", "--account", "gmailish", "--to", ADDRESS, "--subject", "no sent copy", NULL });
+  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
+                            "The outbox is empty."));
+  g_assert_cmpuint (count_on_server ("Sent", "no sent copy", FALSE), ==, 0);
+  g_assert_cmpuint (count_on_server ("INBOX", "no sent copy", FALSE), ==, 1);
+}
+
 static void
 send_and_check (Fixture    *fixture,
                 const char *smtp_service,
@@ -620,6 +660,7 @@ main (int   argc,
   g_test_add ("/cli-send/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("starttls", test_send_starttls);
   ADD ("implicit-tls", test_send_implicit_tls);
+  ADD ("no-sent-copy", test_no_sent_copy);
   ADD ("kill-after-sent", test_kill_after_sent);
   ADD ("kill-after-accepted", test_kill_after_accepted);
   ADD ("temporary-then-retry", test_temporary_then_retry);

@@ -49,6 +49,7 @@ struct _BuzonAccount
   guint            smtp_port;
   BuzonSecurity    smtp_security;
   char            *smtp_username;
+  gboolean         save_sent;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccount, buzon_account, G_TYPE_OBJECT)
@@ -75,6 +76,7 @@ enum {
   PROP_SMTP_PORT,
   PROP_SMTP_SECURITY,
   PROP_SMTP_USERNAME,
+  PROP_SAVE_SENT,
   N_PROPS
 };
 
@@ -193,6 +195,9 @@ buzon_account_get_property (GObject    *object,
     case PROP_SMTP_USERNAME:
       g_value_set_string (value, self->smtp_username);
       break;
+    case PROP_SAVE_SENT:
+      g_value_set_boolean (value, self->save_sent);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -262,6 +267,9 @@ buzon_account_set_property (GObject      *object,
     case PROP_SMTP_USERNAME:
       buzon_account_set_smtp_username (self, g_value_get_string (value));
       break;
+    case PROP_SAVE_SENT:
+      buzon_account_set_save_sent (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -322,6 +330,9 @@ buzon_account_class_init (BuzonAccountClass *klass)
   properties[PROP_SMTP_SECURITY] =
     enum_pspec ("smtp-security", BUZON_TYPE_SECURITY, BUZON_SECURITY_STARTTLS);
   properties[PROP_SMTP_USERNAME] = string_pspec ("smtp-username");
+  properties[PROP_SAVE_SENT] =
+    g_param_spec_boolean ("save-sent", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -333,6 +344,7 @@ buzon_account_init (BuzonAccount *self)
   self->security = BUZON_SECURITY_TLS;
   self->pop3_mode = BUZON_POP3_MODE_KEEP;
   self->sync_policy = BUZON_SYNC_POLICY_HEADERS;
+  self->save_sent = TRUE;
   self->smtp_security = BUZON_SECURITY_STARTTLS;
 }
 
@@ -653,6 +665,35 @@ buzon_account_set_smtp_username (BuzonAccount *self,
 {
   g_return_if_fail (BUZON_IS_ACCOUNT (self));
   set_string (self, &self->smtp_username, username, PROP_SMTP_USERNAME);
+}
+
+/**
+ * buzon_account_get_save_sent:
+ *
+ * Returns: whether a copy of each sent message is kept in the Sent folder
+ *   (%TRUE, the default); %FALSE for IMAP servers that file sent mail
+ *   themselves (Gmail, Outlook.com), which would otherwise get two copies.
+ *   POP3 accounts always keep their copy here.
+ */
+gboolean
+buzon_account_get_save_sent (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), TRUE);
+  return self->save_sent;
+}
+
+void
+buzon_account_set_save_sent (BuzonAccount *self,
+                             gboolean      save_sent)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT (self));
+
+  save_sent = !!save_sent;
+  if (self->save_sent == save_sent)
+    return;
+
+  self->save_sent = save_sent;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_SENT]);
 }
 
 static gboolean

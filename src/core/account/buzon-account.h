@@ -113,6 +113,9 @@ void             buzon_account_set_smtp_security     (BuzonAccount    *self,
 const char      *buzon_account_get_smtp_username     (BuzonAccount    *self);
 void             buzon_account_set_smtp_username     (BuzonAccount    *self,
                                                       const char      *username);
+gboolean         buzon_account_get_save_sent         (BuzonAccount    *self);
+void             buzon_account_set_save_sent         (BuzonAccount    *self,
+                                                      gboolean         save_sent);
 
 gboolean         buzon_account_validate              (BuzonAccount    *self,
                                                       GError         **error);

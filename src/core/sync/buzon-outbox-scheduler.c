@@ -32,6 +32,7 @@ typedef struct
   BuzonOutboxSender    *sender;
   GCancellable         *cancellable;
   gboolean              again;
+  gboolean              force;      /* the next run skips the backoff */
   guint                 timer;
 } Slot;
 
@@ -59,7 +60,8 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (BuzonOutboxScheduler, buzon_outbox_scheduler, G_TYPE_OBJECT)
 
-static void slot_run (Slot *slot);
+static void slot_run (Slot     *slot,
+                      gboolean  force);
 
 static void
 slot_free (Slot *slot)
@@ -113,7 +115,7 @@ timer_cb (gpointer data)
   Slot *slot = data;
 
   slot->timer = 0;
-  slot_run (slot);
+  slot_run (slot, FALSE);
 
   return G_SOURCE_REMOVE;
 }
@@ -138,7 +140,7 @@ run_cb (GObject      *object,
 
   if (slot->again)
     {
-      slot_run (slot);
+      slot_run (slot, FALSE);
       return;
     }
 
@@ -152,10 +154,12 @@ run_cb (GObject      *object,
 }
 
 static void
-slot_run (Slot *slot)
+slot_run (Slot     *slot,
+          gboolean  force)
 {
   BuzonOutboxScheduler *self = slot->scheduler;
 
+  slot->force |= force;
   if (self == NULL || !self->started || !self->online)
     return;
 
@@ -169,7 +173,8 @@ slot_run (Slot *slot)
   g_clear_handle_id (&slot->timer, g_source_remove);
   g_clear_object (&slot->cancellable);
   slot->cancellable = g_cancellable_new ();
-  buzon_outbox_sender_run_async (slot->sender, FALSE, slot->cancellable, run_cb, slot);
+  buzon_outbox_sender_run_async (slot->sender, slot->force, slot->cancellable, run_cb, slot);
+  slot->force = FALSE;
 }
 
 static Slot *
@@ -262,7 +267,7 @@ scan (BuzonOutboxScheduler *self)
                 {
                   slot = slot_new (self, account);
                   g_hash_table_insert (self->slots, &slot->account_id, slot);
-                  slot_run (slot);
+                  slot_run (slot, FALSE);
                 }
             }
         }
@@ -294,7 +299,7 @@ static void
 outbox_changed_cb (BuzonStore           *store,
                    BuzonOutboxScheduler *self)
 {
-  buzon_outbox_scheduler_send_now (self, 0);
+  buzon_outbox_scheduler_send_now (self, 0, FALSE);
   queue_scan (self);
 }
 
@@ -314,8 +319,9 @@ network_changed_cb (GNetworkMonitor      *monitor,
     return;
 
   self->online = available;
+  /* What failed while the network was gone goes now, not after its backoff. */
   if (available)
-    buzon_outbox_scheduler_send_now (self, 0);
+    buzon_outbox_scheduler_send_now (self, 0, TRUE);
 }
 
 /* GObject */
@@ -474,13 +480,16 @@ buzon_outbox_scheduler_stop (BuzonOutboxScheduler *self)
 /**
  * buzon_outbox_scheduler_send_now:
  * @account_id: the account, or 0 for all
+ * @force: also messages whose attempts failed, without waiting out their
+ *   backoff (the user asked, or the network is back)
  *
  * Looks at the outbox of @account_id now (or as soon as its run under way
  * ends) rather than at its next due time.
  */
 void
 buzon_outbox_scheduler_send_now (BuzonOutboxScheduler *self,
-                                 gint64                account_id)
+                                 gint64                account_id,
+                                 gboolean              force)
 {
   GHashTableIter iter;
   gpointer value;
@@ -493,7 +502,7 @@ buzon_outbox_scheduler_send_now (BuzonOutboxScheduler *self,
       Slot *slot = value;
 
       if (account_id == 0 || slot->account_id == account_id)
-        slot_run (slot);
+        slot_run (slot, force);
     }
 }
 

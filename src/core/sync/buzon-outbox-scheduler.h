@@ -25,7 +25,8 @@ void                  buzon_outbox_scheduler_set_tls_database (BuzonOutboxSchedu
 void                  buzon_outbox_scheduler_start            (BuzonOutboxScheduler *self);
 void                  buzon_outbox_scheduler_stop             (BuzonOutboxScheduler *self);
 void                  buzon_outbox_scheduler_send_now         (BuzonOutboxScheduler *self,
-                                                               gint64                account_id);
+                                                               gint64                account_id,
+                                                               gboolean              force);
 gboolean              buzon_outbox_scheduler_is_busy          (BuzonOutboxScheduler *self);
 
 G_END_DECLS

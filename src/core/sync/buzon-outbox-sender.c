@@ -29,7 +29,8 @@
  *
  * Sent copies go to the account's Sent folder through buzon-mail-ops (an
  * APPEND with \Seen queued for IMAP accounts, replayed by the sync engine;
- * the local Sent folder for POP3 accounts).
+ * the local Sent folder for POP3 accounts), except for IMAP accounts whose
+ * server files sent mail itself (buzon_account_get_save_sent()).
  *
  * The work runs in a worker thread with its own GMainContext; signals are
  * emitted in the thread-default context of the caller of run_async().
@@ -458,8 +459,14 @@ file_sent (Run             *run,
            GError         **error)
 {
   BuzonOutboxSender *self = run->self;
-  gint64 folder_id = find_sent_folder (run, error);
+  gint64 folder_id;
 
+  /* The server files it in Sent itself. */
+  if (buzon_account_get_protocol (self->account) == BUZON_PROTOCOL_IMAP &&
+      !buzon_account_get_save_sent (self->account))
+    return buzon_store_outbox_remove (self->store, item->id, error);
+
+  folder_id = find_sent_folder (run, error);
   if (folder_id == 0)
     return FALSE;
 
@@ -607,7 +614,9 @@ is_due (Run                   *run,
     case BUZON_OUTBOX_STATE_SENDING:   /* interrupted: see the top */
       return TRUE;
     case BUZON_OUTBOX_STATE_QUEUED:
-      return run->all || item->next_attempt <= now;
+      /* "All" skips the backoff of failed attempts, never the delay a new
+       * message waits for its undo. */
+      return item->next_attempt <= now || (run->all && item->attempts > 0);
     case BUZON_OUTBOX_STATE_SENT:      /* handled before */
     case BUZON_OUTBOX_STATE_FAILED:    /* waits for the user */
     default:
@@ -883,8 +892,9 @@ buzon_outbox_sender_is_running (BuzonOutboxSender *self)
 
 /**
  * buzon_outbox_sender_run_async:
- * @all: %TRUE to try every queued message now, %FALSE only those whose
- *   backoff has passed
+ * @all: %TRUE to try every queued message that failed before now, without
+ *   waiting for its backoff (the network is back, the user asked); %FALSE
+ *   only those due. A new message waiting out its undo delay waits either way.
  * @cancellable: (nullable): cancels the run; a message being sent is
  *   queued again
  * @callback: called when the run ended

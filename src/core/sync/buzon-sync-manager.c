@@ -262,7 +262,7 @@ run_cb (GObject      *object,
           engine_watch (engine);
           /* Mail sent before the folders were known can be filed now. */
           if (engine->manager != NULL)
-            buzon_outbox_scheduler_send_now (engine->manager->outbox, engine->account_id);
+            buzon_outbox_scheduler_send_now (engine->manager->outbox, engine->account_id, FALSE);
         }
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         engine_failed (engine, error);
