@@ -769,6 +769,101 @@ test_headers_then_full (Fixture       *fixture,
   }
 }
 
+static gboolean
+has_folder (Fixture      *fixture,
+            BuzonAccount *account,
+            const char   *name)
+{
+  g_autoptr(BuzonFolder) folder =
+    buzon_store_lookup_folder (fixture->store, buzon_account_get_id (account), name, NULL);
+
+  return folder != NULL;
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits (at most 60 s) until the store has, or no longer has, @name. */
+static void
+wait_for_folder (Fixture      *fixture,
+                 BuzonAccount *account,
+                 const char   *name,
+                 gboolean      present)
+{
+  gboolean timed_out = FALSE;
+  guint source = g_timeout_add_seconds (60, timeout_cb, &timed_out);
+
+  while (has_folder (fixture, account, name) != present && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (source);
+  g_assert_cmpint (has_folder (fixture, account, name), ==, present);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* While watching the Inbox (IDLE on it says nothing of other folders), the
+ * folder list is read again every folder-list-interval: folders another
+ * client makes, renames or deletes show up. */
+static void
+test_watch_relists_folders (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(BuzonAccount) account = NULL;
+  g_autoptr(BuzonImapSync) sync = NULL;
+  g_autoptr(GAsyncResult) watched = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run;
+  static const char * const inbox[] = { "INBOX", NULL };
+  guint tick;
+
+  if (!start_servers (fixture))
+    return;
+
+  account = add_account (fixture, "relist", BUZON_SYNC_POLICY_HEADERS);
+  sync = new_engine (fixture, account);
+  run_init (&run);
+  g_assert_true (run_sync (sync, &run, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_folder (fixture, account, "Proyectos"));
+
+  g_object_set (sync, "folder-list-interval", 1, NULL);
+  buzon_imap_sync_watch_async (sync, inbox, cancellable, buzon_test_result_cb, &watched);
+  /* The store's signals come through this context; wake it now and then. */
+  tick = g_timeout_add (200, tick_cb, NULL);
+
+  buzon_test_servers_create_folder (fixture->servers, ADDRESS, "Proyectos", &error);
+  g_assert_no_error (error);
+  wait_for_folder (fixture, account, "Proyectos", TRUE);
+
+  buzon_test_servers_rename_folder (fixture->servers, ADDRESS, "Proyectos", "Proyectos 2026",
+                                    &error);
+  g_assert_no_error (error);
+  wait_for_folder (fixture, account, "Proyectos 2026", TRUE);
+  wait_for_folder (fixture, account, "Proyectos", FALSE);
+
+  buzon_test_servers_delete_folder (fixture->servers, ADDRESS, "Proyectos 2026", &error);
+  g_assert_no_error (error);
+  wait_for_folder (fixture, account, "Proyectos 2026", FALSE);
+
+  g_source_remove (tick);
+  g_cancellable_cancel (cancellable);
+  buzon_test_wait_for (&watched);
+  g_assert_false (buzon_imap_sync_watch_finish (sync, watched, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&watched);
+  close_engine (g_steal_pointer (&sync));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -781,6 +876,8 @@ main (int    argc,
               fixture_set_up, test_resume, fixture_tear_down);
   g_test_add ("/buzon/sync/imap/headers-then-full", Fixture, NULL,
               fixture_set_up, test_headers_then_full, fixture_tear_down);
+  g_test_add ("/buzon/sync/imap/watch-relists-folders", Fixture, NULL,
+              fixture_set_up, test_watch_relists_folders, fixture_tear_down);
 
   status = g_test_run ();
   buzon_test_let_pool_threads_exit ();

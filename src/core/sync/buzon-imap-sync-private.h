@@ -36,6 +36,8 @@ struct _BuzonImapSync
   guint32           selected_exists;
   GPtrArray        *watchers;        /* Watcher *: IDLE on the other watched folders */
   guint             poll_interval;   /* seconds, see the property */
+  guint             folder_list_interval; /* seconds, see the property; 0: never */
+  gint64            folders_listed;  /* monotonic µs of the last LIST, 0: never */
 };
 
 /* Blocking calls on the engine's thread: each runs the session's async call

@@ -67,6 +67,8 @@
 /* RFC 2177 §3: clients should re-issue IDLE at least every 29 minutes. */
 #define IDLE_RESTART_SECONDS (29 * 60)
 #define DEFAULT_POLL_SECONDS 120
+/* Other clients' folder changes show up within this long while watching. */
+#define DEFAULT_FOLDER_LIST_SECONDS 300
 /* Below BUZON_CONNECTION_DEFAULT_IO_TIMEOUT, which ends a quiet session. */
 #define NOOP_MAX_SECONDS 25
 #define PREVIEW_CHARS 200
@@ -100,6 +102,7 @@ enum
   PROP_STORE,
   PROP_ACCOUNT,
   PROP_POLL_INTERVAL,
+  PROP_FOLDER_LIST_INTERVAL,
   N_PROPS
 };
 
@@ -718,6 +721,8 @@ sync_folder_list (BuzonImapSync  *self,
 
   buzon_imap_session_list_async (self->session, self->job_cancellable, STORE_CB, &result);
   mailboxes = buzon_imap_session_list_finish (self->session, AWAIT (result), error);
+  if (mailboxes != NULL)
+    self->folders_listed = g_get_monotonic_time ();
   if (mailboxes == NULL)
     return FALSE;
 
@@ -1571,7 +1576,30 @@ lookup_folder (BuzonImapSync  *self,
   return folder;
 }
 
-/* One pass over the watched folders: the queue, then each folder. */
+/* Seconds until the folders are to be listed again, G_MAXUINT for never. */
+static guint
+folder_list_wait (BuzonImapSync *self)
+{
+  gint64 elapsed;
+
+  if (self->folder_list_interval == 0)
+    return G_MAXUINT;
+  if (self->folders_listed == 0)
+    return 0;
+
+  elapsed = (g_get_monotonic_time () - self->folders_listed) / G_USEC_PER_SEC;
+  return elapsed >= self->folder_list_interval
+         ? 0 : (guint)(self->folder_list_interval - elapsed);
+}
+
+static gboolean
+folder_list_due (BuzonImapSync *self)
+{
+  return folder_list_wait (self) == 0;
+}
+
+/* One pass over the watched folders: the queue, the folder list when it is
+ * due, then each folder. */
 static gboolean
 watch_pass (BuzonImapSync       *self,
             const char * const  *names,
@@ -1582,6 +1610,10 @@ watch_pass (BuzonImapSync       *self,
   if (!_buzon_imap_sync_ensure_session (self, error))
     return FALSE;
   if (!_buzon_imap_sync_replay_queue (self, error))
+    return FALSE;
+
+  /* Folders made, renamed or deleted by other clients, now and then. */
+  if (folder_list_due (self) && !sync_folder_list (self, &unused, error))
     return FALSE;
 
   for (guint i = 0; names[i] != NULL; i++)
@@ -1656,6 +1688,7 @@ watch_job (BuzonImapSync *self,
           if (idle)
             ok = ensure_watchers (self, names, &error);
           wait = idle ? IDLE_RESTART_SECONDS : self->poll_interval;
+          wait = MAX (MIN (wait, folder_list_wait (self)), 1);
         }
       if (ok)
         {
@@ -2105,6 +2138,9 @@ buzon_imap_sync_get_property (GObject    *object,
     case PROP_POLL_INTERVAL:
       g_value_set_uint (value, self->poll_interval);
       break;
+    case PROP_FOLDER_LIST_INTERVAL:
+      g_value_set_uint (value, self->folder_list_interval);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2129,6 +2165,9 @@ buzon_imap_sync_set_property (GObject      *object,
     case PROP_POLL_INTERVAL:
       /* Read by the engine's thread between waits; a plain uint suffices. */
       self->poll_interval = MAX (g_value_get_uint (value), 1);
+      break;
+    case PROP_FOLDER_LIST_INTERVAL:
+      self->folder_list_interval = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2160,6 +2199,17 @@ buzon_imap_sync_class_init (BuzonImapSyncClass *klass)
   properties[PROP_POLL_INTERVAL] =
     g_param_spec_uint ("poll-interval", NULL, NULL, 1, IDLE_RESTART_SECONDS,
                        DEFAULT_POLL_SECONDS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * BuzonImapSync:folder-list-interval:
+   *
+   * While watching, seconds between listings of the account's folders, so
+   * that folders another client made, renamed or deleted show up; 0 never
+   * lists them again. IDLE says nothing about other folders (RFC 2177).
+   */
+  properties[PROP_FOLDER_LIST_INTERVAL] =
+    g_param_spec_uint ("folder-list-interval", NULL, NULL, 0, 24 * 60 * 60,
+                       DEFAULT_FOLDER_LIST_SECONDS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2204,6 +2254,7 @@ buzon_imap_sync_init (BuzonImapSync *self)
   self->context = g_main_context_new ();
   self->owner_context = g_main_context_ref_thread_default ();
   self->poll_interval = poll_interval_default;
+  self->folder_list_interval = DEFAULT_FOLDER_LIST_SECONDS;
 }
 
 /* Public API */
