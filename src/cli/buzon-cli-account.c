@@ -55,6 +55,7 @@ typedef struct
   char     *smtp_security;
   char     *smtp_user;
   gboolean  no_sent_copy;
+  char     *signature;
 } AddOptions;
 
 static void
@@ -72,6 +73,7 @@ add_options_clear (AddOptions *options)
   g_free (options->smtp_host);
   g_free (options->smtp_security);
   g_free (options->smtp_user);
+  g_free (options->signature);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AddOptions, add_options_clear)
@@ -227,6 +229,7 @@ account_from_options (const char *name,
     }
 
   buzon_account_set_save_sent (account, !options->no_sent_copy);
+  buzon_account_set_signature (account, options->signature);
 
   if (!buzon_account_validate (account, &error))
     {
@@ -283,6 +286,8 @@ account_add (int    argc,
       N_("Outgoing connection security (default: starttls)"), "tls|starttls|none" },
     { "smtp-user", 0, 0, G_OPTION_ARG_STRING, &options.smtp_user,
       N_("Outgoing user name (default: the incoming one)"), N_("USER") },
+    { "signature", 0, 0, G_OPTION_ARG_STRING, &options.signature,
+      N_("Text put under each new message (after a “-- ” line)"), N_("TEXT") },
     { "no-sent-copy", 0, 0, G_OPTION_ARG_NONE, &options.no_sent_copy,
       N_("IMAP: do not keep a copy of sent mail in Sent, because the server files it there "
          "itself (Gmail, Outlook.com)"), NULL },
@@ -501,6 +506,12 @@ account_to_json (BuzonAccount *account)
       json_builder_add_string_value (builder, sync);
     }
 
+  json_builder_set_member_name (builder, "signature");
+  if (buzon_account_get_signature (account) != NULL)
+    json_builder_add_string_value (builder, buzon_account_get_signature (account));
+  else
+    json_builder_add_null_value (builder);
+
   json_builder_set_member_name (builder, "smtp");
   if (buzon_account_get_smtp_host (account) != NULL)
     {
@@ -569,6 +580,12 @@ print_account_text (BuzonAccount *account,
                  buzon_account_get_smtp_username (account));
       if (protocol == BUZON_PROTOCOL_IMAP && !buzon_account_get_save_sent (account))
         g_print ("  %s\n", _("Sent mail: filed in Sent by the server (no copy uploaded)"));
+      if (buzon_account_get_signature (account) != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit (buzon_account_get_signature (account), "\n", -1);
+
+          g_print ("  %s: %s%s\n", _("Signature"), lines[0], lines[1] != NULL ? " …" : "");
+        }
     }
 }
 

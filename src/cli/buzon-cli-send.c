@@ -648,6 +648,7 @@ _buzon_cli_send (int    argc,
   draft->reply_to = g_strdup (reply_to);
   draft->subject = g_strdup (subject);
   draft->body = g_strndup (body_text != NULL ? body_text : "", body_size);
+  draft->signature = g_strdup (buzon_account_get_signature (account));
 
   for (guint i = 0; attach != NULL && attach[i] != NULL; i++)
     {

@@ -89,6 +89,18 @@ cli_ok (Fixture            *fixture,
   return g_steal_pointer (&result.out);
 }
 
+/* Runs buzon-cli, which must succeed and print @needle. */
+static void
+assert_output (Fixture            *fixture,
+               const char * const *args,
+               const char         *needle)
+{
+  g_autofree char *out = cli_ok (fixture, args);
+
+  if (strstr (out, needle) == NULL)
+    g_error ("“%s” is not in the output:\n%s", needle, out);
+}
+
 static void
 add_real_account (Fixture    *fixture,
                   const char *name,
@@ -102,8 +114,9 @@ add_real_account (Fixture    *fixture,
   const char *fingerprint = buzon_test_servers_get_cert_sha256 (servers);
 
   g_free (cli_ok (fixture, (const char *[]) {
-    "account", "add", name, "--address", ADDRESS, "--display-name", "Bruno Díaz", "--protocol", "imap",
-    "--host", host, "--port", port, "--security", "tls", "--password-command", PASSWORD_COMMAND,
+    "account", "add", name, "--address", ADDRESS, "--display-name", "Bruno Díaz",
+    "--signature", "Bruno Díaz\nBuzón, Madrid", "--protocol", "imap", "--host", host,
+    "--port", port, "--security", "tls", "--password-command", PASSWORD_COMMAND,
     "--smtp-host", host, "--smtp-port", smtp_port, "--smtp-security", smtp_security, NULL }));
   g_free (cli_ok (fixture, (const char *[]) { "account", "trust", name, "--fingerprint",
                                               fingerprint, NULL }));
@@ -241,8 +254,7 @@ test_no_sent_copy (Fixture       *fixture,
 
   cli_expect (fixture, 0, &result, "text\n", NULL, (const char *[]) {
     "send", "--account", "gmailish", "--to", ADDRESS, "--subject", "no sent copy", NULL });
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
   g_assert_cmpuint (count_on_server ("Sent", "no sent copy", FALSE), ==, 0);
   g_assert_cmpuint (count_on_server ("INBOX", "no sent copy", FALSE), ==, 1);
 }
@@ -290,8 +302,7 @@ send_and_check (Fixture    *fixture,
     "--bcc", "hidden@example.test", "--subject", subject, "--attach", attachment_path, NULL });
   g_assert_nonnull (strstr (result.out, "sent."));
   g_assert_cmpuint (count_data_events (), ==, data_before + 1);
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
 
   /* In Sent on the server, read; delivered to the Inbox. */
   g_assert_cmpuint (count_on_server ("Sent", subject, TRUE), ==, 1);
@@ -343,7 +354,10 @@ send_and_check (Fixture    *fixture,
           g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
 
           expected = g_strjoinv ("\r\n", lines);
-          g_assert_cmpstr (body, ==, expected);
+          /* The account's signature, after the separator readers know. */
+          g_assert_true (g_str_has_prefix (body, expected));
+          g_assert_cmpstr (body + strlen (expected), ==,
+                           "-- \r\nBruno Díaz\r\nBuzón, Madrid\r\n");
         }
     }
   while (g_mime_part_iter_next (iter));
@@ -398,8 +412,7 @@ test_kill_after_sent (Fixture       *fixture,
 
   g_free (cli_ok (fixture, (const char *[]) { "sync", "real", NULL }));
   g_assert_cmpuint (count_data_events (), ==, data_before + 1);
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
   g_assert_cmpuint (count_on_server ("Sent", subject, TRUE), ==, 1);
   g_assert_cmpuint (count_on_server ("INBOX", subject, FALSE), ==, 1);
 }
@@ -434,8 +447,7 @@ test_kill_after_accepted (Fixture       *fixture,
 
   g_free (cli_ok (fixture, (const char *[]) { "sync", "real", NULL }));
   g_assert_cmpuint (count_data_events (), ==, data_before + 2);
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
   g_assert_cmpuint (count_on_server ("Sent", subject, TRUE), ==, 1);
   g_assert_cmpuint (count_on_server ("INBOX", subject, FALSE), ==, 2);
 }
@@ -463,11 +475,9 @@ test_temporary_then_retry (Fixture       *fixture,
   cli_expect (fixture, 0, &retried, NULL, NULL,
               (const char *[]) { "outbox", "retry", "--all", NULL });
   g_assert_nonnull (strstr (retried.out, "sent."));
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
   /* Its copy is in the local Sent folder. */
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "list", "fake", "Sent", NULL }),
-                            "later"));
+  assert_output (fixture, (const char *[]) { "list", "fake", "Sent", NULL }, "later");
 }
 
 static void
@@ -512,10 +522,8 @@ test_permanent_then_drop (Fixture       *fixture,
   }
 
   id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (item, "id"));
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "drop", id, NULL }),
-                            "It was not sent."));
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "drop", id, NULL }, "It was not sent.");
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
 }
 
 /* A port on 127.0.0.1 that was free a moment ago. */
@@ -584,8 +592,7 @@ test_server_down_then_back (Fixture       *fixture,
   g_free (cli_ok (fixture, (const char *[]) { "outbox", "retry", "--all", NULL }));
   commands = buzon_test_fake_smtp_commands (fake);
   g_assert_cmpuint (count_lines (commands, "DATA-BYTES"), ==, 1);
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
 }
 
 /* Larger than the server's SIZE: refused before the upload, with the limit,
@@ -609,8 +616,7 @@ test_too_big (Fixture       *fixture,
   g_assert_nonnull (strstr (result.err, "1.0 MB"));
   commands = buzon_test_fake_smtp_commands (fake);
   g_assert_cmpuint (count_lines (commands, "MAIL"), ==, 0);
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "\tfailed\t"));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "\tfailed\t");
 }
 
 static void
@@ -634,8 +640,7 @@ test_usage (Fixture       *fixture,
   cli_expect (fixture, 1, &bad_address, "x\n", NULL, (const char *[]) {
     "send", "--account", "fake", "--to", "not an address", "--subject", "s", NULL });
   g_assert_nonnull (strstr (bad_address.err, "not an address"));
-  g_assert_nonnull (strstr (cli_ok (fixture, (const char *[]) { "outbox", "list", NULL }),
-                            "The outbox is empty."));
+  assert_output (fixture, (const char *[]) { "outbox", "list", NULL }, "The outbox is empty.");
 
   cli_expect (fixture, 0, &queued, "x\n", NULL, (const char *[]) {
     "send", "--account", "fake", "--to", "a@example.test", "--subject", "s", "--queue", NULL });

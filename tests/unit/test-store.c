@@ -296,6 +296,8 @@ full_account (const char *name)
   buzon_account_set_smtp_port (account, 2525);
   buzon_account_set_smtp_security (account, BUZON_SECURITY_NONE);
   buzon_account_set_smtp_username (account, "nuria-smtp");
+  buzon_account_set_save_sent (account, FALSE);
+  buzon_account_set_signature (account, "Núria Puig\nTel. 93 000 00 00");
 
   return account;
 }
@@ -309,7 +311,7 @@ assert_accounts_equal (BuzonAccount *a,
   guint n_pspecs;
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (a), &n_pspecs);
-  g_assert_cmpuint (n_pspecs, >=, 18);
+  g_assert_cmpuint (n_pspecs, >=, 20);
 
   for (guint i = 0; i < n_pspecs; i++)
     {

@@ -50,6 +50,7 @@ struct _BuzonAccount
   BuzonSecurity    smtp_security;
   char            *smtp_username;
   gboolean         save_sent;
+  char            *signature;
 };
 
 G_DEFINE_FINAL_TYPE (BuzonAccount, buzon_account, G_TYPE_OBJECT)
@@ -77,6 +78,7 @@ enum {
   PROP_SMTP_SECURITY,
   PROP_SMTP_USERNAME,
   PROP_SAVE_SENT,
+  PROP_SIGNATURE,
   N_PROPS
 };
 
@@ -127,6 +129,7 @@ buzon_account_finalize (GObject *object)
   g_clear_pointer (&self->password_command, g_free);
   g_clear_pointer (&self->smtp_host, g_free);
   g_clear_pointer (&self->smtp_username, g_free);
+  g_clear_pointer (&self->signature, g_free);
 
   G_OBJECT_CLASS (buzon_account_parent_class)->finalize (object);
 }
@@ -197,6 +200,9 @@ buzon_account_get_property (GObject    *object,
       break;
     case PROP_SAVE_SENT:
       g_value_set_boolean (value, self->save_sent);
+      break;
+    case PROP_SIGNATURE:
+      g_value_set_string (value, self->signature);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -270,6 +276,9 @@ buzon_account_set_property (GObject      *object,
     case PROP_SAVE_SENT:
       buzon_account_set_save_sent (self, g_value_get_boolean (value));
       break;
+    case PROP_SIGNATURE:
+      buzon_account_set_signature (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -333,6 +342,7 @@ buzon_account_class_init (BuzonAccountClass *klass)
   properties[PROP_SAVE_SENT] =
     g_param_spec_boolean ("save-sent", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGNATURE] = string_pspec ("signature");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -694,6 +704,28 @@ buzon_account_set_save_sent (BuzonAccount *self,
 
   self->save_sent = save_sent;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_SENT]);
+}
+
+/**
+ * buzon_account_get_signature:
+ *
+ * Returns: (nullable): the text put under new messages (after "-- "), or
+ *   %NULL for none
+ */
+const char *
+buzon_account_get_signature (BuzonAccount *self)
+{
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (self), NULL);
+  return self->signature;
+}
+
+void
+buzon_account_set_signature (BuzonAccount *self,
+                             const char   *signature)
+{
+  g_return_if_fail (BUZON_IS_ACCOUNT (self));
+  set_string (self, &self->signature, signature != NULL && *signature != '\0' ? signature : NULL,
+              PROP_SIGNATURE);
 }
 
 static gboolean

@@ -116,6 +116,9 @@ void             buzon_account_set_smtp_username     (BuzonAccount    *self,
 gboolean         buzon_account_get_save_sent         (BuzonAccount    *self);
 void             buzon_account_set_save_sent         (BuzonAccount    *self,
                                                       gboolean         save_sent);
+const char      *buzon_account_get_signature         (BuzonAccount    *self);
+void             buzon_account_set_signature         (BuzonAccount    *self,
+                                                      const char      *signature);
 
 gboolean         buzon_account_validate              (BuzonAccount    *self,
                                                       GError         **error);

@@ -1184,7 +1184,7 @@ buzon_store_get_path (BuzonStore *self)
 #define ACCOUNT_COLUMNS \
   "name, display_name, address, protocol, host, port, security, username, password_command, " \
   "pop3_mode, pop3_keep_days, sync_policy, sync_days, smtp_host, smtp_port, smtp_security, " \
-  "smtp_username, save_sent"
+  "smtp_username, save_sent, signature"
 
 static const char *
 enum_to_nick (GType type,
@@ -1214,7 +1214,7 @@ enum_from_nick (GType       type,
   return value;
 }
 
-/* Binds ACCOUNT_COLUMNS to ?1…?18. The properties hold what was set (NULL
+/* Binds ACCOUNT_COLUMNS to ?1…?19. The properties hold what was set (NULL
  * or 0 when unset); the getters substitute defaults (standard ports, the
  * address as user name), which must not be frozen into the row. The text is
  * copied: username and smtp_username are freed when this returns, before
@@ -1258,6 +1258,7 @@ bind_account (BuzonStmt    *stmt,
                                             buzon_account_get_smtp_security (account)));
   _buzon_bind_text (stmt, 17, smtp_username);
   sqlite3_bind_int (stmt, 18, buzon_account_get_save_sent (account) ? 1 : 0);
+  _buzon_bind_text (stmt, 19, buzon_account_get_signature (account));
 }
 
 /* Reads "id, " ACCOUNT_COLUMNS into a new BuzonAccount. */
@@ -1293,6 +1294,7 @@ account_from_row (BuzonStmt *stmt)
                                                             BUZON_SECURITY_STARTTLS));
   buzon_account_set_smtp_username (account, COL_TEXT (17));
   buzon_account_set_save_sent (account, sqlite3_column_int (stmt, 18) != 0);
+  buzon_account_set_signature (account, COL_TEXT (19));
 
 #undef COL_TEXT
 #undef COL_UINT
@@ -1313,14 +1315,14 @@ set_no_account_error (const char  *name,
 }
 
 /* Validates @account and runs @sql, an INSERT or UPDATE that takes
- * ACCOUNT_COLUMNS as ?1…?18 and @param19 as ?19, as a transaction. A taken
+ * ACCOUNT_COLUMNS as ?1…?19 and @param20 as ?20, as a transaction. A taken
  * name is %BUZON_STORE_ERROR_EXISTS, an UPDATE of no row _NOT_FOUND.
  * @out_id (optional) gets the id of the row an INSERT added. */
 static gboolean
 save_account (BuzonStore    *self,
               BuzonAccount  *account,
               const char    *sql,
-              gint64         param19,
+              gint64         param20,
               gint64        *out_id,
               GError       **error)
 {
@@ -1340,7 +1342,7 @@ save_account (BuzonStore    *self,
     if (ok)
       {
         bind_account (stmt, account);
-        sqlite3_bind_int64 (stmt, 19, param19);
+        sqlite3_bind_int64 (stmt, 20, param20);
         ok = _buzon_store_step_unique (w, stmt, error, ACCOUNT_EXISTS,
                                        buzon_account_get_name (account));
       }
@@ -1380,7 +1382,7 @@ buzon_store_add_account (BuzonStore    *self,
   if (!save_account (self, account,
                      "INSERT INTO accounts (" ACCOUNT_COLUMNS ", created) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                     "?14, ?15, ?16, ?17, ?18, ?19)",
+                     "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                      _buzon_store_now (), &id, error))
     return FALSE;
 
@@ -1415,7 +1417,7 @@ buzon_store_update_account (BuzonStore    *self,
   return save_account (self, account,
                        "UPDATE accounts SET (" ACCOUNT_COLUMNS ") = "
                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                       "?14, ?15, ?16, ?17, ?18) WHERE id = ?19",
+                       "?14, ?15, ?16, ?17, ?18, ?19) WHERE id = ?20",
                        buzon_account_get_id (account), NULL, error);
 }
 
