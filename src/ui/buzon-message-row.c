@@ -10,8 +10,11 @@
  * of the first line, icons for answered, attachments and flagged, and one
  * dim line of the text. A placeholder item shows the same three lines
  * empty, so nothing jumps when its summary arrives: the row follows the
- * item's "notify" and updates in place. Screen readers get one name with
- * sender, subject, date and state.
+ * item's "notify" and updates in place. A conversation's row (a threaded
+ * list's) shows how many messages it has in the folder in a small badge,
+ * like the sidebar's unread counts, and is bold while any is unread.
+ * Screen readers get one name with sender, subject, date and state, and
+ * for a conversation its count and how many are unread.
  *
  * The file also holds the list view's factory and its drag source: a drag
  * started on a selected row carries every selected message, one started
@@ -41,6 +44,7 @@ struct _BuzonMessageRow
   GtkLabel         *subject_label;
   GtkLabel         *preview_label;
   GtkLabel         *date_label;
+  GtkLabel         *count_label;
   GtkImage         *answered_image;
   GtkImage         *attachment_image;
   GtkImage         *flagged_image;
@@ -62,6 +66,32 @@ set_bold (GtkLabel *label,
   gtk_label_set_attributes (label, attrs);
 }
 
+/* The count badge looks like the sidebar's unread counts. */
+static void
+ensure_css (void)
+{
+  static gboolean done;
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (done || display == NULL)
+    return;
+  done = TRUE;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider,
+                                   "buzonmessagerow .buzon-count-badge {"
+                                   "  background-color: alpha(currentColor, 0.12);"
+                                   "  border-radius: 9999px;"
+                                   "  padding: 0 7px;"
+                                   "  min-width: 10px;"
+                                   "  font-size: smaller;"
+                                   "  font-weight: bold;"
+                                   "}", -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void
 buzon_message_row_update (BuzonMessageRow *self)
 {
@@ -72,6 +102,8 @@ buzon_message_row_update (BuzonMessageRow *self)
   const char *sender = loaded ? buzon_message_item_get_sender (item) : "";
   const char *subject = loaded ? buzon_message_item_get_subject (item) : "";
   const char *date = loaded ? buzon_message_item_get_date_text (item) : "";
+  guint count = loaded ? buzon_message_item_get_thread_count (item) : 0;
+  guint thread_unread = loaded ? buzon_message_item_get_thread_unread_count (item) : 0;
   g_autoptr(GString) accessible = NULL;
 
   if (loaded && *subject == '\0')
@@ -88,6 +120,14 @@ buzon_message_row_update (BuzonMessageRow *self)
                           loaded && buzon_message_item_get_has_attachments (item));
   gtk_widget_set_visible (GTK_WIDGET (self->answered_image),
                           loaded && buzon_message_item_get_answered (item));
+  if (count > 1)
+    {
+      char text[16];
+
+      g_snprintf (text, sizeof text, "%u", count);
+      gtk_label_set_label (self->count_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), count > 1);
 
   if (!loaded)
     {
@@ -101,9 +141,34 @@ buzon_message_row_update (BuzonMessageRow *self)
    * subject, date. */
   accessible = g_string_new (NULL);
   g_string_printf (accessible, C_("message row", "%s, %s, %s"), sender, subject, date);
-  if (unread)
-    /* Translators: added to a message's name in the list when it is unread. */
-    g_string_append (accessible, C_("message row", ", unread"));
+  if (count > 1)
+    {
+      g_autofree char *description = NULL;
+
+      /* Translators: how many messages a conversation's row stands for. */
+      description = g_strdup_printf (ngettext ("%u message in this conversation",
+                                               "%u messages in this conversation", count),
+                                     count);
+      g_string_append (accessible, ", ");
+      g_string_append (accessible, description);
+      if (thread_unread > 0)
+        {
+          g_string_append (accessible, ", ");
+          /* Translators: added to a conversation's name in the list: how
+           * many of its messages are unread. */
+          g_string_append_printf (accessible, ngettext ("%u unread", "%u unread", thread_unread),
+                                  thread_unread);
+        }
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+    }
+  else
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      if (unread)
+        /* Translators: added to a message's name in the list when it is unread. */
+        g_string_append (accessible, C_("message row", ", unread"));
+    }
   if (flagged)
     /* Translators: added to a message's name in the list when it is flagged. */
     g_string_append (accessible, C_("message row", ", flagged"));
@@ -147,6 +212,7 @@ buzon_message_row_class_init (BuzonMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, subject_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, count_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, answered_image);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, attachment_image);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, flagged_image);
@@ -159,6 +225,7 @@ buzon_message_row_class_init (BuzonMessageRowClass *klass)
 static void
 buzon_message_row_init (BuzonMessageRow *self)
 {
+  ensure_css ();
   gtk_widget_init_template (GTK_WIDGET (self));
   buzon_message_row_update (self);
 }
