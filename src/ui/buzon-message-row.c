@@ -18,7 +18,8 @@
  *
  * The file also holds the list view's factory and its drag source: a drag
  * started on a selected row carries every selected message, one started
- * elsewhere carries that row's message, as a BuzonMessageDrag value.
+ * elsewhere carries that row's message, as a BuzonMessageDrag value; a
+ * conversation's row carries all its messages in the folder.
  */
 
 #define G_LOG_DOMAIN "buzon-ui"
@@ -29,7 +30,7 @@
 
 #include "buzon-dnd.h"
 #include "buzon-message-list.h"
-#include "buzon-message-row.h"
+#include "buzon-message-row-private.h"
 
 struct _BuzonMessageRow
 {
@@ -37,6 +38,7 @@ struct _BuzonMessageRow
 
   BuzonMessageItem *item;
   gulong            notify_id;
+  char             *accessible_label;  /* as last given to screen readers */
 
   /* template */
   GtkWidget        *box;
@@ -131,8 +133,10 @@ buzon_message_row_update (BuzonMessageRow *self)
 
   if (!loaded)
     {
+      g_free (self->accessible_label);
+      self->accessible_label = g_strdup (_("Loading message"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Loading message"),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, self->accessible_label,
                                       -1);
       return;
     }
@@ -176,6 +180,8 @@ buzon_message_row_update (BuzonMessageRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible->str,
                                   -1);
+  g_free (self->accessible_label);
+  self->accessible_label = g_string_free (g_steal_pointer (&accessible), FALSE);
 }
 
 static void
@@ -193,6 +199,7 @@ buzon_message_row_dispose (GObject *object)
 
   buzon_message_row_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BUZON_TYPE_MESSAGE_ROW);
+  g_clear_pointer (&self->accessible_label, g_free);
 
   G_OBJECT_CLASS (buzon_message_row_parent_class)->dispose (object);
 }
@@ -331,6 +338,7 @@ typedef struct
 {
   GtkSelectionModel *selection;
   gint64             account_id;
+  guint              n_rows;
   guint              n_dragged;
   char              *subject;
 } DragData;
@@ -413,6 +421,23 @@ drag_prepare_cb (GtkDragSource *source,
       g_array_append_val (ids, id);
     }
 
+  /* A conversation's row carries all its messages in the folder. */
+  data->n_rows = ids->len;
+  if (list != NULL && BUZON_IS_MESSAGE_LIST (list) &&
+      buzon_message_list_get_threaded (BUZON_MESSAGE_LIST (list)) && ids->len > 0)
+    {
+      GArray *all;
+
+      all = buzon_store_list_thread_message_ids_in_folder (
+        buzon_message_list_get_store (BUZON_MESSAGE_LIST (list)), folder_id,
+        (const gint64 *)(gpointer)ids->data, ids->len, NULL);
+      if (all != NULL)
+        {
+          g_array_unref (ids);
+          ids = all;
+        }
+    }
+
   data->n_dragged = ids->len;
   g_free (data->subject);
   data->subject = g_strdup (buzon_message_item_get_subject (item));
@@ -432,7 +457,7 @@ drag_begin_cb (GtkDragSource *source,
   g_autofree char *text = NULL;
   GtkWidget *label;
 
-  if (data->n_dragged == 1 && data->subject != NULL && *data->subject != '\0')
+  if (data->n_rows == 1 && data->subject != NULL && *data->subject != '\0')
     text = g_strdup (data->subject);
   else
     /* Translators: the label under the pointer while messages are dragged. */
@@ -479,4 +504,16 @@ buzon_message_row_add_drag_source (GtkListView       *view,
                          (GClosureNotify)(void (*) (void))drag_data_free, 0);
   g_signal_connect (source, "drag-begin", G_CALLBACK (drag_begin_cb), data);
   gtk_widget_add_controller (GTK_WIDGET (view), GTK_EVENT_CONTROLLER (source));
+}
+
+/* Test hooks (buzon-message-row-private.h) */
+
+/* What the row last told screen readers its name is (GTK 4.8 has no
+ * getter for accessible properties). */
+const char *
+_buzon_message_row_get_accessible_label (BuzonMessageRow *self)
+{
+  g_return_val_if_fail (BUZON_IS_MESSAGE_ROW (self), NULL);
+
+  return self->accessible_label;
 }
