@@ -426,11 +426,12 @@ drag_prepare_cb (GtkDragSource *source,
   if (list != NULL && BUZON_IS_MESSAGE_LIST (list) &&
       buzon_message_list_get_threaded (BUZON_MESSAGE_LIST (list)) && ids->len > 0)
     {
+      BuzonStore *store = buzon_message_list_get_store (BUZON_MESSAGE_LIST (list));
       GArray *all;
 
-      all = buzon_store_list_thread_message_ids_in_folder (
-        buzon_message_list_get_store (BUZON_MESSAGE_LIST (list)), folder_id,
-        (const gint64 *)(gpointer)ids->data, ids->len, NULL);
+      all = buzon_store_list_thread_message_ids_in_folder (store, folder_id,
+                                                           (const gint64 *)(gpointer)ids->data,
+                                                           ids->len, NULL);
       if (all != NULL)
         {
           g_array_unref (ids);

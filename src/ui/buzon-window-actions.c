@@ -74,13 +74,14 @@ expand_rows (BuzonWindow *self,
   g_autoptr(GArray) owned = rows;
   g_autoptr(GError) error = NULL;
   GArray *ids;
+  gint64 folder_id;
 
   if (rows->len == 0 || self->messages == NULL ||
       !buzon_message_list_get_threaded (self->messages))
     return g_steal_pointer (&owned);
 
-  ids = buzon_store_list_thread_message_ids_in_folder (self->store,
-                                                       buzon_message_list_get_folder_id (self->messages),
+  folder_id = buzon_message_list_get_folder_id (self->messages);
+  ids = buzon_store_list_thread_message_ids_in_folder (self->store, folder_id,
                                                        (const gint64 *)(gpointer)rows->data,
                                                        rows->len, &error);
   if (ids == NULL)

@@ -317,6 +317,27 @@ messages_changed_cb (BuzonWindow *self)
   _buzon_window_update_actions (self);
 }
 
+/* Over the reader, the messages of the conversation opened, when the row is
+ * a conversation's: the ones the row stands for in the folder. */
+static void
+show_conversation (BuzonWindow *self)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+
+  if (self->messages != NULL && buzon_message_list_get_threaded (self->messages))
+    {
+      gint64 folder_id = buzon_message_list_get_folder_id (self->messages);
+
+      ids = buzon_store_list_thread_message_ids_in_folder (self->store, folder_id,
+                                                           &self->reader_message, 1, NULL);
+    }
+  if (ids != NULL && ids->len > 1)
+    messages = buzon_store_get_messages (self->store, (const gint64 *)(gpointer)ids->data,
+                                         ids->len, NULL);
+  buzon_reader_set_conversation (self->reader, messages);
+}
+
 /* Shows the first selected message in the reader, or how many are selected. */
 static void
 update_reader (BuzonWindow *self)
@@ -371,6 +392,7 @@ update_reader (BuzonWindow *self)
 
   g_cancellable_cancel (self->fetch_cancellable);
   buzon_reader_show_message (self->reader, self->store, account, self->reader_message);
+  show_conversation (self);
   gtk_stack_set_visible_child_name (self->reader_stack, "message");
 }
 
@@ -397,12 +419,13 @@ find_conversation_row (BuzonWindow *self,
                        guint       *out_position)
 {
   g_autoptr(GArray) ids = NULL;
+  gint64 folder_id;
 
   if (self->messages == NULL || !buzon_message_list_get_threaded (self->messages))
     return FALSE;
-  ids = buzon_store_list_thread_message_ids_in_folder (self->store,
-                                                       buzon_message_list_get_folder_id (self->messages),
-                                                       &message_id, 1, NULL);
+  folder_id = buzon_message_list_get_folder_id (self->messages);
+  ids = buzon_store_list_thread_message_ids_in_folder (self->store, folder_id, &message_id, 1,
+                                                       NULL);
 
   return ids != NULL && ids->len > 0 &&
          buzon_message_list_get_position_of (self->messages, g_array_index (ids, gint64, 0),

@@ -13,8 +13,9 @@
  * accessible name. Marking a conversation read, flagging it, deleting it
  * (to Trash, and Undo) and dragging it onto a folder act on all its
  * messages in the folder, checked in the store; its replies in Sent stay.
+ * The reader's strip lists the conversation and opens one of its messages.
  * Switching the setting off gives the flat list back with the same folder
- * and message. A screenshot goes to the build dir (tests/ui/window-threads.png).
+ * and message. Screenshots go to the build dir (tests/ui/window-threads*.png).
  *
  * The accounts name a host that does not exist: the application does not
  * sync (BUZON_NO_SYNC); the changes stay queued in the store.
@@ -37,6 +38,7 @@
 #include "buzon-test-ui.h"
 
 #include "buzon-application.h"
+#include "buzon-reader.h"
 #include "buzon-window.h"
 
 #define WAIT_SECONDS 30
@@ -416,27 +418,10 @@ test_switch_on (void)
   }
 }
 
-static void
-test_badge_and_name (void)
+static gboolean
+is_seen (gpointer data)
 {
-  BuzonMessageRow *row = drawn_row (a3);
-  GtkWidget *badge = find_widget (GTK_WIDGET (row), is_count_badge, NULL);
-  const char *name = _buzon_message_row_get_accessible_label (row);
-
-  g_assert_nonnull (badge);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==, "3");
-  g_test_message ("row name: %s", name);
-  g_assert_nonnull (strstr (name, "Re: Cena del viernes"));
-  g_assert_nonnull (strstr (name, "3 messages in this conversation"));
-  /* The reader marks the opened one read after a while; two stay unread. */
-  g_assert_true (strstr (name, "3 unread") != NULL || strstr (name, "2 unread") != NULL);
-
-  /* A single message has no badge, and says nothing of conversations. */
-  row = drawn_row (c1);
-  g_assert_null (find_widget (GTK_WIDGET (row), is_count_badge, NULL));
-  g_assert_null (strstr (_buzon_message_row_get_accessible_label (row), "conversation"));
-
-  buzon_test_ui_screenshot (GTK_WIDGET (get_window ()), "window-threads.png", 1000);
+  return has_flag (*(const gint64 *)data, BUZON_MESSAGE_FLAG_SEEN);
 }
 
 static gboolean
@@ -451,6 +436,40 @@ static gboolean
 row_name_lacks (gpointer data)
 {
   return !row_name_says (data);
+}
+
+static void
+test_badge_and_name (void)
+{
+  BuzonMessageRow *row = drawn_row (a3);
+  GtkWidget *badge = find_widget (GTK_WIDGET (row), is_count_badge, NULL);
+  const char *name = _buzon_message_row_get_accessible_label (row);
+
+  g_assert_nonnull (badge);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (badge)), ==, "3");
+  g_assert_nonnull (strstr (name, "Re: Cena del viernes"));
+  g_assert_nonnull (strstr (name, "3 messages in this conversation"));
+  /* Opening the row opened its newest message, and marked it read: the
+   * others are unread (a2, opened just before the switch, may be read). */
+  g_assert_true (wait_for (is_seen, &a3));
+  g_assert_false (has_flag (a1, BUZON_MESSAGE_FLAG_SEEN));
+  {
+    g_autofree char *expected = NULL;
+
+    expected = g_strdup_printf ("3 messages in this conversation, %u unread",
+                                has_flag (a2, BUZON_MESSAGE_FLAG_SEEN) ? 1 : 2);
+    if (!wait_for (row_name_says, expected))
+      g_error ("the row is named “%s”, not with “%s”",
+               _buzon_message_row_get_accessible_label (drawn_row (a3)), expected);
+  }
+  g_test_message ("row name: %s", _buzon_message_row_get_accessible_label (drawn_row (a3)));
+
+  /* A single message has no badge, and says nothing of conversations. */
+  row = drawn_row (c1);
+  g_assert_null (find_widget (GTK_WIDGET (row), is_count_badge, NULL));
+  g_assert_null (strstr (_buzon_message_row_get_accessible_label (row), "conversation"));
+
+  buzon_test_ui_screenshot (GTK_WIDGET (get_window ()), "window-threads.png", 1000);
 }
 
 static void
@@ -503,6 +522,95 @@ test_delete_and_undo (void)
   g_assert_true (gtk_widget_activate_action (window, "win.undo", NULL));
   assert_in_folder (all, G_N_ELEMENTS (all), inbox_id);
   assert_list (TRUE, 4);
+}
+
+static gboolean
+is_conversation_list (GtkWidget     *widget,
+                      gconstpointer  data)
+{
+  (void)data;
+  return GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar") &&
+         gtk_widget_get_ancestor (widget, BUZON_TYPE_READER) != NULL;
+}
+
+static GtkListBox *
+conversation_list (void)
+{
+  return GTK_LIST_BOX (find_widget (GTK_WIDGET (get_window ()), is_conversation_list, NULL));
+}
+
+static gboolean
+strip_shown (gpointer data)
+{
+  GtkListBox *list = conversation_list ();
+
+  int n = GPOINTER_TO_INT (data);
+
+  return list != NULL && gtk_list_box_get_row_at_index (list, n - 1) != NULL &&
+         gtk_list_box_get_row_at_index (list, n) == NULL;
+}
+
+static gboolean
+reader_shows (gpointer data)
+{
+  GtkWidget *reader = find_widget (GTK_WIDGET (get_window ()), is_of_type,
+                                   GSIZE_TO_POINTER (BUZON_TYPE_READER));
+
+  return reader != NULL && buzon_reader_get_message_id (BUZON_READER (reader)) ==
+                           *(const gint64 *)data;
+}
+
+static gboolean
+has_text (GtkWidget  *root,
+          const char *text)
+{
+  return find_widget (root, is_label_with_text, text) != NULL;
+}
+
+/* The reader's strip: the conversation oldest first, the opened one
+ * selected; activating another shows it and marks it read. */
+static void
+test_conversation_strip (void)
+{
+  g_autoptr(GError) error = NULL;
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  GtkWidget *reader = find_widget (GTK_WIDGET (get_window ()), is_of_type,
+                                   GSIZE_TO_POINTER (BUZON_TYPE_READER));
+
+  /* The oldest unread again, to see it marked read when opened. */
+  g_assert_true (buzon_store_set_flags (store (), &a1, 1, 0, BUZON_MESSAGE_FLAG_SEEN, NULL,
+                                        &error));
+  g_assert_no_error (error);
+
+  select_row (d1);
+  g_assert_true (wait_for (reader_shows, &d1));
+  g_assert_null (conversation_list ());   /* a single message: no strip */
+
+  select_row (a3);
+  g_assert_true (wait_for (reader_shows, &a3));
+  if (!wait_for (strip_shown, GINT_TO_POINTER (3)))
+    g_error ("the reader does not list the conversation's three messages");
+  list = conversation_list ();
+  g_assert_true (has_text (reader, "3 messages in this conversation"));
+
+  /* Oldest first, the opened one (the newest) selected. */
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_true (has_text (GTK_WIDGET (row), "Ana Pérez"));
+  g_assert_true (has_text (GTK_WIDGET (gtk_list_box_get_row_at_index (list, 1)), "Luis García"));
+  g_assert_true (gtk_list_box_get_selected_row (list) == gtk_list_box_get_row_at_index (list, 2));
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (row)));
+
+  /* Activating the first opens it, and marks it read. */
+  g_signal_emit_by_name (list, "row-activated", row);
+  g_assert_true (wait_for (reader_shows, &a1));
+  if (!wait_for (is_seen, &a1))
+    g_error ("opening a message from the strip did not mark it read");
+  g_assert_true (gtk_list_box_get_selected_row (list) == row);
+  /* The strip stays, the list's row too. */
+  g_assert_true (conversation_list () == list);
+  g_assert_true (has_text (reader, "Cena del viernes"));
+  buzon_test_ui_screenshot (GTK_WIDGET (get_window ()), "window-threads-strip.png", 1000);
 }
 
 static void
@@ -611,8 +719,10 @@ add_message (gint64      folder_id,
 {
   static guint32 uid = 1;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_message_summary_free);
+  g_autoptr(GPtrArray) batch = NULL;
   BuzonMessageSummary *summary = buzon_message_summary_new ();
+
+  batch = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_message_summary_free);
 
   summary->folder_id = folder_id;
   summary->uid = uid++;
@@ -628,6 +738,25 @@ add_message (gint64      folder_id,
   g_ptr_array_add (batch, summary);
   g_assert_true (buzon_store_upsert_messages (store (), batch, &error));
   g_assert_no_error (error);
+
+  /* The whole message, so the reader shows it (and marks it read). */
+  {
+    g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (date);
+    g_autofree char *date_text = g_date_time_format (when, "%a, %d %b %Y %H:%M:%S +0000");
+    g_autofree char *raw = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+
+    raw = g_strdup_printf ("From: %s\r\nTo: Marta Ríos <marta@example.test>\r\n"
+                           "Subject: %s\r\nMessage-ID: %s\r\nDate: %s\r\n"
+                           "MIME-Version: 1.0\r\n"
+                           "Content-Type: text/plain; charset=utf-8\r\n"
+                           "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                           "%s: texto de prueba.\r\n",
+                           from, subject, message_id, date_text, subject);
+    bytes = g_bytes_new (raw, strlen (raw));
+    g_assert_true (buzon_store_set_body (store (), summary->id, bytes, subject, &error));
+    g_assert_no_error (error);
+  }
 
   return summary->id;
 }
@@ -712,6 +841,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/window-threads/badge-and-name", test_badge_and_name);
   g_test_add_func ("/buzon/ui/window-threads/mark-read-and-flag", test_mark_read_and_flag);
   g_test_add_func ("/buzon/ui/window-threads/delete-and-undo", test_delete_and_undo);
+  g_test_add_func ("/buzon/ui/window-threads/conversation-strip", test_conversation_strip);
   g_test_add_func ("/buzon/ui/window-threads/drag-conversation", test_drag_conversation);
   g_test_add_func ("/buzon/ui/window-threads/switch-off", test_switch_off);
 
