@@ -841,6 +841,35 @@ conversation_row_new (const BuzonMessageSummary *summary,
   return row;
 }
 
+/* The strip's unread dots follow the store (a conversation marked read
+ * from the list, a sync). */
+static void
+store_messages_changed_cb (BuzonReader *self,
+                           gint64       folder_id)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) summaries = NULL;
+  GtkListBoxRow *row;
+
+  (void)folder_id;
+  if (!gtk_widget_get_visible (self->conversation_box) || self->store == NULL)
+    return;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->conversation_list, i)) != NULL; i++)
+    g_array_append_val (ids, *(gint64 *)g_object_get_data (G_OBJECT (row), "message-id"));
+  summaries = buzon_store_get_messages (self->store, (const gint64 *)(gpointer)ids->data,
+                                        ids->len, NULL);
+  for (guint i = 0; summaries != NULL && i < summaries->len; i++)
+    {
+      const BuzonMessageSummary *summary = summaries->pdata[i];
+
+      update_conversation_row (self, summary->id,
+                               (summary->flags & (BUZON_MESSAGE_FLAG_SEEN |
+                                                  BUZON_MESSAGE_FLAG_DELETED)) == 0);
+    }
+}
+
 /* Selects the strip's row of the message shown. */
 static void
 select_conversation_row (BuzonReader *self)
@@ -1462,7 +1491,14 @@ buzon_reader_show_message (BuzonReader  *self,
   g_return_if_fail (BUZON_IS_STORE (store));
   g_return_if_fail (BUZON_IS_ACCOUNT (account));
 
-  g_set_object (&self->store, store);
+  if (self->store != store)
+    {
+      if (self->store != NULL)
+        g_signal_handlers_disconnect_by_data (self->store, self);
+      g_set_object (&self->store, store);
+      g_signal_connect_object (store, "messages-changed", G_CALLBACK (store_messages_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
   g_set_object (&self->account, account);
   self->message_id = message_id;
   g_clear_handle_id (&self->mark_read_timer, g_source_remove);

@@ -433,26 +433,40 @@ find_conversation_row (BuzonWindow *self,
 }
 
 /* Selects pending_message once the list holds it (a notification clicked,
- * the list regrouped); in a threaded list, its conversation's row. */
+ * the list regrouped); in a threaded list, its conversation's row, with the
+ * message itself in the reader. */
 static void
 select_pending (BuzonWindow *self)
 {
+  gint64 pending = self->pending_message;
+  gboolean in_conversation = FALSE;
   guint position;
 
-  if (self->pending_message == 0 || self->messages == NULL ||
-      buzon_message_list_get_loading (self->messages))
+  if (pending == 0 || self->messages == NULL || buzon_message_list_get_loading (self->messages))
     return;
-
-  if (buzon_message_list_get_position_of (self->messages, self->pending_message, &position) ||
-      find_conversation_row (self, self->pending_message, &position))
-    {
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item",
-                                  "u", position);
-      adw_leaflet_set_visible_child_name (self->outer_leaflet, "content");
-      adw_leaflet_set_visible_child_name (self->inner_leaflet, "reader");
-    }
   self->pending_message = 0;
+
+  if (!buzon_message_list_get_position_of (self->messages, pending, &position))
+    {
+      if (!find_conversation_row (self, pending, &position))
+        return;
+      in_conversation = TRUE;
+    }
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item",
+                              "u", position);
+  adw_leaflet_set_visible_child_name (self->outer_leaflet, "content");
+  adw_leaflet_set_visible_child_name (self->inner_leaflet, "reader");
+
+  /* The row opened its conversation's newest message: the one asked for
+   * instead, in the conversation's strip. */
+  if (in_conversation && self->account != NULL && self->reader_message != 0 &&
+      buzon_reader_get_message_id (self->reader) != pending)
+    {
+      buzon_reader_show_message (self->reader, self->store, self->account, pending);
+      show_conversation (self);
+    }
 }
 
 /* The drag source of the list carries the selection and the account shown:
