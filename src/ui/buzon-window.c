@@ -358,10 +358,19 @@ update_reader (BuzonWindow *self)
     {
       g_autofree char *title = NULL;
 
-      /* Translators: the reader pane when several messages are selected. */
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Message Selected",
-                                            "%u Messages Selected", ids->len),
-                               ids->len);
+      if (self->messages != NULL && buzon_message_list_get_threaded (self->messages))
+        /* Translators: the reader pane when several conversations are
+         * selected in a list grouped by conversation. */
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Conversation Selected",
+                                              "%u Conversations Selected", ids->len),
+                                 ids->len);
+      else
+        /* Translators: the reader pane when several messages are selected. */
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Message Selected",
+                                              "%u Messages Selected", ids->len),
+                                 ids->len);
+      /* Back to one, that one is shown again (the pane shows the count now). */
+      self->reader_message = 0;
       adw_status_page_set_title (self->selection_page, title);
       adw_status_page_set_description (self->selection_page,
                                        _("Drag them onto a folder to move them, "

@@ -466,6 +466,12 @@ row_counts_unread (gpointer data)
   return row_name_says (expected);
 }
 
+static gboolean
+label_shown (gpointer data)
+{
+  return find_widget (GTK_WIDGET (get_window ()), is_label_with_text, data) != NULL;
+}
+
 static void
 test_badge_and_name (void)
 {
@@ -490,6 +496,17 @@ test_badge_and_name (void)
   row = drawn_row (c1);
   g_assert_null (find_widget (GTK_WIDGET (row), is_count_badge, NULL));
   g_assert_null (strstr (_buzon_message_row_get_accessible_label (row), "conversation"));
+
+  /* Two rows selected: the reader says how many conversations. */
+  {
+    GtkSelectionModel *selection = gtk_list_view_get_model (message_view ());
+    guint position;
+
+    g_assert_true (buzon_message_list_get_position_of (message_list (), b2, &position));
+    gtk_selection_model_select_item (selection, position, FALSE);
+    g_assert_true (wait_for (label_shown, (gpointer)"2 Conversations Selected"));
+    select_row (a3);
+  }
 
   buzon_test_ui_screenshot (GTK_WIDGET (get_window ()), "window-threads.png", 1000);
 }
