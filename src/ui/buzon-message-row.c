@@ -10,12 +10,16 @@
  * of the first line, icons for answered, attachments and flagged, and one
  * dim line of the text. A placeholder item shows the same three lines
  * empty, so nothing jumps when its summary arrives: the row follows the
- * item's "notify" and updates in place. Screen readers get one name with
- * sender, subject, date and state.
+ * item's "notify" and updates in place. A conversation's row (a threaded
+ * list's) shows how many messages it has in the folder in a small badge,
+ * like the sidebar's unread counts, and is bold while any is unread.
+ * Screen readers get one name with sender, subject, date and state, and
+ * for a conversation its count and how many are unread.
  *
  * The file also holds the list view's factory and its drag source: a drag
  * started on a selected row carries every selected message, one started
- * elsewhere carries that row's message, as a BuzonMessageDrag value.
+ * elsewhere carries that row's message, as a BuzonMessageDrag value; a
+ * conversation's row carries all its messages in the folder.
  */
 
 #define G_LOG_DOMAIN "buzon-ui"
@@ -26,7 +30,7 @@
 
 #include "buzon-dnd.h"
 #include "buzon-message-list.h"
-#include "buzon-message-row.h"
+#include "buzon-message-row-private.h"
 
 struct _BuzonMessageRow
 {
@@ -34,6 +38,7 @@ struct _BuzonMessageRow
 
   BuzonMessageItem *item;
   gulong            notify_id;
+  char             *accessible_label;  /* as last given to screen readers */
 
   /* template */
   GtkWidget        *box;
@@ -41,6 +46,7 @@ struct _BuzonMessageRow
   GtkLabel         *subject_label;
   GtkLabel         *preview_label;
   GtkLabel         *date_label;
+  GtkLabel         *count_label;
   GtkImage         *answered_image;
   GtkImage         *attachment_image;
   GtkImage         *flagged_image;
@@ -62,6 +68,32 @@ set_bold (GtkLabel *label,
   gtk_label_set_attributes (label, attrs);
 }
 
+/* The count badge looks like the sidebar's unread counts. */
+static void
+ensure_css (void)
+{
+  static gboolean done;
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (done || display == NULL)
+    return;
+  done = TRUE;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider,
+                                   "buzonmessagerow .buzon-count-badge {"
+                                   "  background-color: alpha(currentColor, 0.12);"
+                                   "  border-radius: 9999px;"
+                                   "  padding: 0 7px;"
+                                   "  min-width: 10px;"
+                                   "  font-size: smaller;"
+                                   "  font-weight: bold;"
+                                   "}", -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void
 buzon_message_row_update (BuzonMessageRow *self)
 {
@@ -72,6 +104,8 @@ buzon_message_row_update (BuzonMessageRow *self)
   const char *sender = loaded ? buzon_message_item_get_sender (item) : "";
   const char *subject = loaded ? buzon_message_item_get_subject (item) : "";
   const char *date = loaded ? buzon_message_item_get_date_text (item) : "";
+  guint count = loaded ? buzon_message_item_get_thread_count (item) : 0;
+  guint thread_unread = loaded ? buzon_message_item_get_thread_unread_count (item) : 0;
   g_autoptr(GString) accessible = NULL;
 
   if (loaded && *subject == '\0')
@@ -88,11 +122,21 @@ buzon_message_row_update (BuzonMessageRow *self)
                           loaded && buzon_message_item_get_has_attachments (item));
   gtk_widget_set_visible (GTK_WIDGET (self->answered_image),
                           loaded && buzon_message_item_get_answered (item));
+  if (count > 1)
+    {
+      char text[16];
+
+      g_snprintf (text, sizeof text, "%u", count);
+      gtk_label_set_label (self->count_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), count > 1);
 
   if (!loaded)
     {
+      g_free (self->accessible_label);
+      self->accessible_label = g_strdup (_("Loading message"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Loading message"),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, self->accessible_label,
                                       -1);
       return;
     }
@@ -101,9 +145,34 @@ buzon_message_row_update (BuzonMessageRow *self)
    * subject, date. */
   accessible = g_string_new (NULL);
   g_string_printf (accessible, C_("message row", "%s, %s, %s"), sender, subject, date);
-  if (unread)
-    /* Translators: added to a message's name in the list when it is unread. */
-    g_string_append (accessible, C_("message row", ", unread"));
+  if (count > 1)
+    {
+      g_autofree char *description = NULL;
+
+      /* Translators: how many messages a conversation's row stands for. */
+      description = g_strdup_printf (ngettext ("%u message in this conversation",
+                                               "%u messages in this conversation", count),
+                                     count);
+      g_string_append (accessible, ", ");
+      g_string_append (accessible, description);
+      if (thread_unread > 0)
+        {
+          g_string_append (accessible, ", ");
+          /* Translators: added to a conversation's name in the list: how
+           * many of its messages are unread. */
+          g_string_append_printf (accessible, ngettext ("%u unread", "%u unread", thread_unread),
+                                  thread_unread);
+        }
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+    }
+  else
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      if (unread)
+        /* Translators: added to a message's name in the list when it is unread. */
+        g_string_append (accessible, C_("message row", ", unread"));
+    }
   if (flagged)
     /* Translators: added to a message's name in the list when it is flagged. */
     g_string_append (accessible, C_("message row", ", flagged"));
@@ -111,6 +180,8 @@ buzon_message_row_update (BuzonMessageRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible->str,
                                   -1);
+  g_free (self->accessible_label);
+  self->accessible_label = g_string_free (g_steal_pointer (&accessible), FALSE);
 }
 
 static void
@@ -128,6 +199,7 @@ buzon_message_row_dispose (GObject *object)
 
   buzon_message_row_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BUZON_TYPE_MESSAGE_ROW);
+  g_clear_pointer (&self->accessible_label, g_free);
 
   G_OBJECT_CLASS (buzon_message_row_parent_class)->dispose (object);
 }
@@ -147,6 +219,7 @@ buzon_message_row_class_init (BuzonMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, subject_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, count_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, answered_image);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, attachment_image);
   gtk_widget_class_bind_template_child (widget_class, BuzonMessageRow, flagged_image);
@@ -159,6 +232,7 @@ buzon_message_row_class_init (BuzonMessageRowClass *klass)
 static void
 buzon_message_row_init (BuzonMessageRow *self)
 {
+  ensure_css ();
   gtk_widget_init_template (GTK_WIDGET (self));
   buzon_message_row_update (self);
 }
@@ -264,6 +338,7 @@ typedef struct
 {
   GtkSelectionModel *selection;
   gint64             account_id;
+  guint              n_rows;
   guint              n_dragged;
   char              *subject;
 } DragData;
@@ -346,6 +421,24 @@ drag_prepare_cb (GtkDragSource *source,
       g_array_append_val (ids, id);
     }
 
+  /* A conversation's row carries all its messages in the folder. */
+  data->n_rows = ids->len;
+  if (list != NULL && BUZON_IS_MESSAGE_LIST (list) &&
+      buzon_message_list_get_threaded (BUZON_MESSAGE_LIST (list)) && ids->len > 0)
+    {
+      BuzonStore *store = buzon_message_list_get_store (BUZON_MESSAGE_LIST (list));
+      GArray *all;
+
+      all = buzon_store_list_thread_message_ids_in_folder (store, folder_id,
+                                                           (const gint64 *)(gpointer)ids->data,
+                                                           ids->len, NULL);
+      if (all != NULL)
+        {
+          g_array_unref (ids);
+          ids = all;
+        }
+    }
+
   data->n_dragged = ids->len;
   g_free (data->subject);
   data->subject = g_strdup (buzon_message_item_get_subject (item));
@@ -365,7 +458,7 @@ drag_begin_cb (GtkDragSource *source,
   g_autofree char *text = NULL;
   GtkWidget *label;
 
-  if (data->n_dragged == 1 && data->subject != NULL && *data->subject != '\0')
+  if (data->n_rows == 1 && data->subject != NULL && *data->subject != '\0')
     text = g_strdup (data->subject);
   else
     /* Translators: the label under the pointer while messages are dragged. */
@@ -412,4 +505,16 @@ buzon_message_row_add_drag_source (GtkListView       *view,
                          (GClosureNotify)(void (*) (void))drag_data_free, 0);
   g_signal_connect (source, "drag-begin", G_CALLBACK (drag_begin_cb), data);
   gtk_widget_add_controller (GTK_WIDGET (view), GTK_EVENT_CONTROLLER (source));
+}
+
+/* Test hooks (buzon-message-row-private.h) */
+
+/* What the row last told screen readers its name is (GTK 4.8 has no
+ * getter for accessible properties). */
+const char *
+_buzon_message_row_get_accessible_label (BuzonMessageRow *self)
+{
+  g_return_val_if_fail (BUZON_IS_MESSAGE_ROW (self), NULL);
+
+  return self->accessible_label;
 }

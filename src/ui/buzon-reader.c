@@ -22,7 +22,13 @@
  * attached message (message/rfc822) is viewed in the pane itself, with its
  * own header, attachments and body, and a way back (button or Escape). A
  * dim notice says when the body was cut or parts were left unlisted, and a
- * message GMime could not read says so above its source. */
+ * message GMime could not read says so above its source.
+ *
+ * Above it all, for a message opened from a conversation's row, a compact
+ * strip of the conversation's messages (buzon_reader_set_conversation()):
+ * sender, date and an unread dot each, oldest first, the one shown
+ * selected; activating one shows it here, and marks it read as opening
+ * does. */
 
 #define G_LOG_DOMAIN "buzon-ui"
 
@@ -35,6 +41,8 @@
 
 #include "buzon-mail-ops.h"
 #include "buzon-mime-message.h"
+
+#include "buzon-message-item.h"
 
 #include "buzon-reader-view.h"
 #include "buzon-reader-private.h"
@@ -64,6 +72,9 @@ struct _BuzonReader
 
   /* template */
   GtkWidget           *box;
+  GtkWidget           *conversation_box;
+  GtkLabel            *conversation_label;
+  GtkListBox          *conversation_list;
   GtkLabel            *subject_label;
   GtkToggleButton     *flag_button;
   GtkToggleButton     *plain_button;
@@ -618,6 +629,7 @@ enum
 };
 
 static void show_shown (BuzonReader *self);
+static void start_load (BuzonReader *self);
 
 static void
 view_nested (BuzonReader   *self,
@@ -739,6 +751,174 @@ show_attachments (BuzonReader *self)
                                  attachments != NULL && attachments->len > 0);
 }
 
+/* The conversation strip */
+
+/* What a row of the strip says, and to screen readers. */
+static void
+update_conversation_row (BuzonReader *self,
+                         gint64       message_id,
+                         gboolean     unread)
+{
+  GtkListBoxRow *row;
+  GtkWidget *dot;
+  GtkWidget *sender;
+  const char *sender_text;
+  const char *date_text;
+  g_autofree char *name = NULL;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->conversation_list, i)) != NULL; i++)
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (row), "message-id");
+
+      if (id != NULL && *id == message_id)
+        break;
+    }
+  if (row == NULL)
+    return;
+
+  dot = g_object_get_data (G_OBJECT (row), "dot");
+  sender = g_object_get_data (G_OBJECT (row), "sender");
+  gtk_widget_set_opacity (dot, unread ? 1.0 : 0.0);
+  if (unread)
+    gtk_widget_add_css_class (sender, "heading");
+  else
+    gtk_widget_remove_css_class (sender, "heading");
+
+  sender_text = gtk_label_get_text (GTK_LABEL (sender));
+  date_text = g_object_get_data (G_OBJECT (row), "date");
+  /* Translators: how a screen reader names a message of the conversation
+   * strip above the reader: sender, date. */
+  name = g_strdup_printf (C_("conversation", "%s, %s"), sender_text, date_text);
+  if (unread)
+    {
+      char *with_state = g_strconcat (name, C_("message row", ", unread"), NULL);
+
+      g_free (name);
+      name = with_state;
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
+static GtkWidget *
+conversation_row_new (const BuzonMessageSummary *summary,
+                      GDateTime                 *now)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *dot = g_object_new (GTK_TYPE_IMAGE,
+                                 "icon-name", "media-record-symbolic",
+                                 "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                 NULL);
+  GtkWidget *sender;
+  GtkWidget *date;
+  g_autofree char *from = buzon_message_item_sender_from_text (summary->from);
+  g_autofree char *when = buzon_message_item_format_date (summary->date, now);
+  gint64 *id = g_new (gint64, 1);
+
+  *id = summary->id;
+  gtk_image_set_pixel_size (GTK_IMAGE (dot), 8);
+  gtk_widget_add_css_class (dot, "accent");
+  gtk_widget_set_tooltip_text (dot, _("Unread"));
+  sender = gtk_label_new (from != NULL && from[0] != '\0' ? from : _("Unknown sender"));
+  gtk_label_set_xalign (GTK_LABEL (sender), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (sender), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (sender, TRUE);
+  date = gtk_label_new (when);
+  gtk_widget_add_css_class (date, "caption");
+  gtk_widget_add_css_class (date, "dim-label");
+  gtk_widget_add_css_class (date, "numeric");
+
+  gtk_box_append (GTK_BOX (box), dot);
+  gtk_box_append (GTK_BOX (box), sender);
+  gtk_box_append (GTK_BOX (box), date);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  g_object_set_data_full (G_OBJECT (row), "message-id", id, g_free);
+  g_object_set_data (G_OBJECT (row), "dot", dot);
+  g_object_set_data (G_OBJECT (row), "sender", sender);
+  g_object_set_data_full (G_OBJECT (row), "date", g_steal_pointer (&when), g_free);
+
+  return row;
+}
+
+/* The strip's unread dots follow the store (a conversation marked read
+ * from the list, a sync). */
+static void
+store_messages_changed_cb (BuzonReader *self,
+                           gint64       folder_id)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) summaries = NULL;
+  GtkListBoxRow *row;
+
+  (void)folder_id;
+  if (!gtk_widget_get_visible (self->conversation_box) || self->store == NULL)
+    return;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->conversation_list, i)) != NULL; i++)
+    g_array_append_val (ids, *(gint64 *)g_object_get_data (G_OBJECT (row), "message-id"));
+  summaries = buzon_store_get_messages (self->store, (const gint64 *)(gpointer)ids->data,
+                                        ids->len, NULL);
+  for (guint i = 0; summaries != NULL && i < summaries->len; i++)
+    {
+      const BuzonMessageSummary *summary = summaries->pdata[i];
+
+      update_conversation_row (self, summary->id,
+                               (summary->flags & (BUZON_MESSAGE_FLAG_SEEN |
+                                                  BUZON_MESSAGE_FLAG_DELETED)) == 0);
+    }
+}
+
+/* Selects the strip's row of the message shown. */
+static void
+select_conversation_row (BuzonReader *self)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->conversation_list, i)) != NULL; i++)
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (row), "message-id");
+
+      if (id != NULL && *id == self->message_id)
+        {
+          gtk_list_box_select_row (self->conversation_list, row);
+          return;
+        }
+    }
+  gtk_list_box_unselect_all (self->conversation_list);
+}
+
+static void
+on_conversation_row_activated_cb (BuzonReader   *self,
+                                  GtkListBoxRow *row)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (row), "message-id");
+
+  if (id == NULL || self->store == NULL || self->account == NULL)
+    return;
+  if (*id != self->message_id)
+    {
+      self->message_id = *id;
+      g_clear_handle_id (&self->mark_read_timer, g_source_remove);
+      start_load (self);
+    }
+  select_conversation_row (self);
+}
+
+static gint
+compare_oldest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const BuzonMessageSummary *x = *(BuzonMessageSummary * const *)a;
+  const BuzonMessageSummary *y = *(BuzonMessageSummary * const *)b;
+
+  if (x->date != y->date)
+    return x->date < y->date ? -1 : 1;
+
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static gboolean
 mark_read_cb (gpointer user_data)
 {
@@ -755,6 +935,7 @@ mark_read_cb (gpointer user_data)
   else
     {
       self->summary->flags |= BUZON_MESSAGE_FLAG_SEEN;
+      update_conversation_row (self, self->message_id, FALSE);
       g_signal_emit (self, signals[SIGNAL_QUEUED], 0, buzon_account_get_id (self->account));
     }
 
@@ -1219,6 +1400,9 @@ buzon_reader_class_init (BuzonReaderClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/buzonmail/Buzon/ui/buzon-reader.ui");
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, box);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, conversation_box);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, conversation_label);
+  gtk_widget_class_bind_template_child (widget_class, BuzonReader, conversation_list);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, subject_label);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, flag_button);
   gtk_widget_class_bind_template_child (widget_class, BuzonReader, plain_button);
@@ -1248,6 +1432,7 @@ buzon_reader_class_init (BuzonReaderClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_always_remote_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_retry_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_problem_dismiss_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_conversation_row_activated_cb);
 
   /* Back from an attached message to the one it came in: the button, or
    * Escape anywhere in the pane. */
@@ -1306,7 +1491,14 @@ buzon_reader_show_message (BuzonReader  *self,
   g_return_if_fail (BUZON_IS_STORE (store));
   g_return_if_fail (BUZON_IS_ACCOUNT (account));
 
-  g_set_object (&self->store, store);
+  if (self->store != store)
+    {
+      if (self->store != NULL)
+        g_signal_handlers_disconnect_by_data (self->store, self);
+      g_set_object (&self->store, store);
+      g_signal_connect_object (store, "messages-changed", G_CALLBACK (store_messages_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
   g_set_object (&self->account, account);
   self->message_id = message_id;
   g_clear_handle_id (&self->mark_read_timer, g_source_remove);
@@ -1332,6 +1524,61 @@ buzon_reader_clear (BuzonReader *self)
   g_clear_object (&self->message);
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->content_stack, "loading");
+  buzon_reader_set_conversation (self, NULL);
+}
+
+/**
+ * buzon_reader_set_conversation:
+ * @messages: (element-type BuzonMessageSummary) (nullable): the messages of
+ *   the conversation the message shown belongs to (in any order), or %NULL
+ *
+ * Shows a strip of @messages above the message, oldest first, the one shown
+ * selected; activating one shows it (and marks it read as opening does).
+ * With %NULL or fewer than two messages, no strip. The strip stays while
+ * its messages are switched between; showing a message of another
+ * conversation calls for a new one.
+ */
+void
+buzon_reader_set_conversation (BuzonReader *self,
+                               GPtrArray   *messages)
+{
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *heading = NULL;
+  GtkWidget *child;
+
+  g_return_if_fail (BUZON_IS_READER (self));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conversation_list))) != NULL)
+    gtk_list_box_remove (self->conversation_list, child);
+  if (messages == NULL || messages->len < 2)
+    {
+      gtk_widget_set_visible (self->conversation_box, FALSE);
+      return;
+    }
+
+  /* A view of @messages (they stay its). */
+  sorted = g_ptr_array_sized_new (messages->len);
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (sorted, messages->pdata[i]);
+  g_ptr_array_sort (sorted, compare_oldest_first);
+  now = g_date_time_new_now_local ();
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const BuzonMessageSummary *summary = sorted->pdata[i];
+
+      gtk_list_box_append (self->conversation_list, conversation_row_new (summary, now));
+      update_conversation_row (self, summary->id,
+                               (summary->flags & (BUZON_MESSAGE_FLAG_SEEN |
+                                                  BUZON_MESSAGE_FLAG_DELETED)) == 0);
+    }
+
+  heading = g_strdup_printf (ngettext ("%u message in this conversation",
+                                       "%u messages in this conversation", sorted->len),
+                             sorted->len);
+  gtk_label_set_text (self->conversation_label, heading);
+  gtk_widget_set_visible (self->conversation_box, TRUE);
+  select_conversation_row (self);
 }
 
 /**

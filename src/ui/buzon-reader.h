@@ -24,6 +24,8 @@ void       buzon_reader_show_message       (BuzonReader  *self,
                                             BuzonAccount *account,
                                             gint64        message_id);
 void       buzon_reader_clear              (BuzonReader  *self);
+void       buzon_reader_set_conversation   (BuzonReader  *self,
+                                            GPtrArray    *messages);
 gint64     buzon_reader_get_message_id     (BuzonReader  *self);
 void       buzon_reader_set_mark_read_delay (BuzonReader *self,
                                             guint         seconds);

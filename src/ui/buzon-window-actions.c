@@ -11,7 +11,9 @@
  *
  * Every change goes through buzon-mail-ops, which changes the store at once
  * (so the list and the sidebar show it) and queues the server operation; the
- * sync manager is then kicked to replay the queue. A move shows a toast with
+ * sync manager is then kicked to replay the queue. In a threaded list a
+ * conversation's row stands for all its messages in the folder: actions,
+ * moves and drags take them all, and Undo puts them all back. A move shows a toast with
  * Undo, which moves the very messages (ids survive a move) back where each
  * came from; a folder moved by dragging is renamed back. Only the newest
  * toast's change can be undone, as in Files and Geary. */
@@ -32,12 +34,13 @@
 /* The selection */
 
 /**
- * _buzon_window_dup_selected_ids:
+ * _buzon_window_dup_selected_rows:
  *
- * Returns: (transfer full): the store ids of the selected messages, in list order
+ * Returns: (transfer full): the ids of the selected rows, in list order: in a
+ *   threaded list, each conversation's newest message in the folder
  */
 GArray *
-_buzon_window_dup_selected_ids (BuzonWindow *self)
+_buzon_window_dup_selected_rows (BuzonWindow *self)
 {
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GtkBitset) selected = NULL;
@@ -59,6 +62,52 @@ _buzon_window_dup_selected_ids (BuzonWindow *self)
     }
 
   return ids;
+}
+
+/* The messages @rows of the list shown stand for: themselves in a flat
+ * list, every message of their conversations in the folder in a threaded
+ * one. @rows is taken. */
+static GArray *
+expand_rows (BuzonWindow *self,
+             GArray      *rows)
+{
+  g_autoptr(GArray) owned = rows;
+  g_autoptr(GError) error = NULL;
+  GArray *ids;
+  gint64 folder_id;
+
+  if (rows->len == 0 || self->messages == NULL ||
+      !buzon_message_list_get_threaded (self->messages))
+    return g_steal_pointer (&owned);
+
+  folder_id = buzon_message_list_get_folder_id (self->messages);
+  ids = buzon_store_list_thread_message_ids_in_folder (self->store, folder_id,
+                                                       (const gint64 *)(gpointer)rows->data,
+                                                       rows->len, &error);
+  if (ids == NULL)
+    {
+      /* The rows themselves, rather than nothing. */
+      g_warning ("The messages of the selected conversations could not be read: %s",
+                 error->message);
+      return g_steal_pointer (&owned);
+    }
+
+  return ids;
+}
+
+/**
+ * _buzon_window_dup_selected_ids:
+ *
+ * What the message actions act on. In a threaded list, a conversation's
+ * row stands for all its messages in the folder (not its replies in Sent).
+ *
+ * Returns: (transfer full): the store ids of the selected messages, in list
+ *   order (newest first within the conversations of a threaded list)
+ */
+GArray *
+_buzon_window_dup_selected_ids (BuzonWindow *self)
+{
+  return expand_rows (self, _buzon_window_dup_selected_rows (self));
 }
 
 /* The account of the selected messages: the folder's, or in a search over
@@ -508,7 +557,7 @@ move_row_matches (GtkListBoxRow *row,
 static void
 on_move_popover_show_cb (BuzonWindow *self)
 {
-  g_autoptr(GArray) ids = _buzon_window_dup_selected_ids (self);
+  g_autoptr(GArray) ids = _buzon_window_dup_selected_rows (self);
   g_autoptr(GPtrArray) folders = NULL;
   BuzonAccount *account = selection_account (self, ids);
   GtkWidget *child;
@@ -752,7 +801,7 @@ message_menu_key_cb (GtkWidget *widget,
                      gpointer   user_data)
 {
   BuzonWindow *self = user_data;
-  g_autoptr(GArray) ids = _buzon_window_dup_selected_ids (self);
+  g_autoptr(GArray) ids = _buzon_window_dup_selected_rows (self);
 
   (void)widget;
   (void)args;
@@ -815,16 +864,18 @@ search_action (GtkWidget  *widget,
 void
 _buzon_window_update_actions (BuzonWindow *self)
 {
-  g_autoptr(GArray) ids = _buzon_window_dup_selected_ids (self);
+  g_autoptr(GArray) ids = _buzon_window_dup_selected_rows (self);
   g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (gint64));
   gboolean any = ids->len > 0;
   gboolean unread;
   const char *label;
 
-  /* The button's name follows the first selected message: reading the
-   * flags of a whole Ctrl+A selection on every change would not be quick. */
+  /* The button's name follows the first selected row (a conversation's
+   * messages, in a threaded list): reading the flags of a whole Ctrl+A
+   * selection on every change would not be quick. */
   if (any)
     g_array_append_val (first, g_array_index (ids, gint64, 0));
+  first = expand_rows (self, g_steal_pointer (&first));
   unread = any && !all_have_flag (self, first, BUZON_MESSAGE_FLAG_SEEN);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", any);

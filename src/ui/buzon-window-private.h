@@ -52,6 +52,7 @@ struct _BuzonWindow
   BuzonMessageList     *messages;
   GtkMultiSelection    *selection;
   gint64                pending_message;  /* select it once the list has it */
+  gboolean              show_threads;     /* folders list conversations */
   GCancellable         *search_cancellable;
   guint                 search_serial;
   char                 *search_text;
@@ -106,6 +107,7 @@ struct _BuzonWindow
 /* buzon-window-actions.c */
 void          _buzon_window_class_init_actions  (GtkWidgetClass   *widget_class);
 void          _buzon_window_update_actions      (BuzonWindow      *self);
+GArray       *_buzon_window_dup_selected_rows   (BuzonWindow      *self);
 GArray       *_buzon_window_dup_selected_ids    (BuzonWindow      *self);
 void          _buzon_window_undo_free           (BuzonUndo        *undo);
 void          _buzon_window_init_message_menu   (BuzonWindow      *self);

@@ -19,6 +19,11 @@
  * first, then the operation queue to the server). Message actions, moves,
  * drops and Undo live in buzon-window-actions.c.
  *
+ * A folder's list is grouped by conversation (a threaded BuzonMessageList)
+ * while the setting show-threads is on; the stateful action win.show-threads
+ * in the primary menu switches it at once, keeping the folder and the
+ * message read. Search results are always single messages.
+ *
  * The search bar (Ctrl+F) searches the store's full-text index in the folder
  * or in all folders, as the user types; for IMAP accounts the server can be
  * searched too, for mail whose text is not stored here.
@@ -312,11 +317,32 @@ messages_changed_cb (BuzonWindow *self)
   _buzon_window_update_actions (self);
 }
 
+/* Over the reader, the messages of the conversation opened, when the row is
+ * a conversation's: the ones the row stands for in the folder. */
+static void
+show_conversation (BuzonWindow *self)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+
+  if (self->messages != NULL && buzon_message_list_get_threaded (self->messages))
+    {
+      gint64 folder_id = buzon_message_list_get_folder_id (self->messages);
+
+      ids = buzon_store_list_thread_message_ids_in_folder (self->store, folder_id,
+                                                           &self->reader_message, 1, NULL);
+    }
+  if (ids != NULL && ids->len > 1)
+    messages = buzon_store_get_messages (self->store, (const gint64 *)(gpointer)ids->data,
+                                         ids->len, NULL);
+  buzon_reader_set_conversation (self->reader, messages);
+}
+
 /* Shows the first selected message in the reader, or how many are selected. */
 static void
 update_reader (BuzonWindow *self)
 {
-  g_autoptr(GArray) ids = _buzon_window_dup_selected_ids (self);
+  g_autoptr(GArray) ids = _buzon_window_dup_selected_rows (self);
   BuzonAccount *account;
 
   if (ids->len == 0)
@@ -332,10 +358,19 @@ update_reader (BuzonWindow *self)
     {
       g_autofree char *title = NULL;
 
-      /* Translators: the reader pane when several messages are selected. */
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Message Selected",
-                                            "%u Messages Selected", ids->len),
-                               ids->len);
+      if (self->messages != NULL && buzon_message_list_get_threaded (self->messages))
+        /* Translators: the reader pane when several conversations are
+         * selected in a list grouped by conversation. */
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Conversation Selected",
+                                              "%u Conversations Selected", ids->len),
+                                 ids->len);
+      else
+        /* Translators: the reader pane when several messages are selected. */
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Message Selected",
+                                              "%u Messages Selected", ids->len),
+                                 ids->len);
+      /* Back to one, that one is shown again (the pane shows the count now). */
+      self->reader_message = 0;
       adw_status_page_set_title (self->selection_page, title);
       adw_status_page_set_description (self->selection_page,
                                        _("Drag them onto a folder to move them, "
@@ -366,6 +401,7 @@ update_reader (BuzonWindow *self)
 
   g_cancellable_cancel (self->fetch_cancellable);
   buzon_reader_show_message (self->reader, self->store, account, self->reader_message);
+  show_conversation (self);
   gtk_stack_set_visible_child_name (self->reader_stack, "message");
 }
 
@@ -384,25 +420,62 @@ message_activated_cb (BuzonWindow *self,
   adw_leaflet_set_visible_child_name (self->inner_leaflet, "reader");
 }
 
-/* Selects pending_message once the list holds it (a notification clicked). */
+/* In a threaded list, the row of @message_id's conversation: its newest
+ * message in the folder. */
+static gboolean
+find_conversation_row (BuzonWindow *self,
+                       gint64       message_id,
+                       guint       *out_position)
+{
+  g_autoptr(GArray) ids = NULL;
+  gint64 folder_id;
+
+  if (self->messages == NULL || !buzon_message_list_get_threaded (self->messages))
+    return FALSE;
+  folder_id = buzon_message_list_get_folder_id (self->messages);
+  ids = buzon_store_list_thread_message_ids_in_folder (self->store, folder_id, &message_id, 1,
+                                                       NULL);
+
+  return ids != NULL && ids->len > 0 &&
+         buzon_message_list_get_position_of (self->messages, g_array_index (ids, gint64, 0),
+                                             out_position);
+}
+
+/* Selects pending_message once the list holds it (a notification clicked,
+ * the list regrouped); in a threaded list, its conversation's row, with the
+ * message itself in the reader. */
 static void
 select_pending (BuzonWindow *self)
 {
+  gint64 pending = self->pending_message;
+  gboolean in_conversation = FALSE;
   guint position;
 
-  if (self->pending_message == 0 || self->messages == NULL ||
-      buzon_message_list_get_loading (self->messages))
+  if (pending == 0 || self->messages == NULL || buzon_message_list_get_loading (self->messages))
     return;
-
-  if (buzon_message_list_get_position_of (self->messages, self->pending_message, &position))
-    {
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item",
-                                  "u", position);
-      adw_leaflet_set_visible_child_name (self->outer_leaflet, "content");
-      adw_leaflet_set_visible_child_name (self->inner_leaflet, "reader");
-    }
   self->pending_message = 0;
+
+  if (!buzon_message_list_get_position_of (self->messages, pending, &position))
+    {
+      if (!find_conversation_row (self, pending, &position))
+        return;
+      in_conversation = TRUE;
+    }
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (self->message_view), "list.scroll-to-item",
+                              "u", position);
+  adw_leaflet_set_visible_child_name (self->outer_leaflet, "content");
+  adw_leaflet_set_visible_child_name (self->inner_leaflet, "reader");
+
+  /* The row opened its conversation's newest message: the one asked for
+   * instead, in the conversation's strip. */
+  if (in_conversation && self->account != NULL && self->reader_message != 0 &&
+      buzon_reader_get_message_id (self->reader) != pending)
+    {
+      buzon_reader_show_message (self->reader, self->store, self->account, pending);
+      show_conversation (self);
+    }
 }
 
 /* The drag source of the list carries the selection and the account shown:
@@ -465,6 +538,17 @@ set_messages (BuzonWindow      *self,
   _buzon_window_update_actions (self);
 }
 
+/* The list of a folder: its conversations or its messages, as set. */
+static BuzonMessageList *
+new_folder_list (BuzonWindow *self,
+                 gint64       folder_id)
+{
+  if (self->show_threads)
+    return buzon_message_list_new_threaded (self->store, folder_id);
+
+  return buzon_message_list_new (self->store, folder_id);
+}
+
 static void
 show_folder (BuzonWindow       *self,
              BuzonAccount      *account,
@@ -502,7 +586,7 @@ show_folder (BuzonWindow       *self,
     }
   else
     {
-      messages = buzon_message_list_new (self->store, folder->id);
+      messages = new_folder_list (self, folder->id);
       set_messages (self, messages);
     }
   update_banner (self);
@@ -520,6 +604,79 @@ folder_selected_cb (BuzonWindow  *self,
   show_folder (self, account, folder);
   if (folder != NULL)
     adw_leaflet_set_visible_child_name (self->outer_leaflet, "content");
+}
+
+/* Grouping by conversation */
+
+/* Shows the folder's list grouped or not, as #BuzonWindow:show_threads now
+ * says, with the same folder, and the message read before selected again
+ * (in a threaded list, its conversation's row). Search results stay as
+ * they are: they are always single messages. */
+static void
+apply_show_threads (BuzonWindow *self,
+                    gboolean     show_threads)
+{
+  g_autoptr(BuzonMessageList) messages = NULL;
+  gint64 keep;
+
+  if (self->show_threads == show_threads)
+    return;
+  self->show_threads = show_threads;
+  if (self->folder == NULL || self->search_text != NULL || self->messages == NULL)
+    return;
+
+  keep = buzon_reader_get_message_id (self->reader);
+  if (keep <= 0 || self->reader_message == 0)
+    {
+      g_autoptr(GArray) rows = _buzon_window_dup_selected_rows (self);
+
+      keep = rows->len > 0 ? g_array_index (rows, gint64, 0) : 0;
+    }
+
+  messages = new_folder_list (self, self->folder->id);
+  set_messages (self, messages);
+  self->pending_message = keep;
+  select_pending (self);
+}
+
+static void
+show_threads_changed_cb (BuzonWindow *self)
+{
+  apply_show_threads (self, g_settings_get_boolean (self->settings, "show-threads"));
+}
+
+/* Without settings (an uninstalled build with no compiled schema) the
+ * action still works, for this window only. */
+static void
+show_threads_change_state_cb (GSimpleAction *action,
+                              GVariant      *state,
+                              BuzonWindow   *self)
+{
+  g_simple_action_set_state (action, state);
+  apply_show_threads (self, g_variant_get_boolean (state));
+}
+
+static void
+init_show_threads (BuzonWindow *self)
+{
+  g_autoptr(GAction) action = NULL;
+
+  if (self->settings != NULL)
+    {
+      self->show_threads = g_settings_get_boolean (self->settings, "show-threads");
+      action = g_settings_create_action (self->settings, "show-threads");
+      g_signal_connect_object (self->settings, "changed::show-threads",
+                               G_CALLBACK (show_threads_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  else
+    {
+      self->show_threads = FALSE;
+      action = G_ACTION (g_simple_action_new_stateful ("show-threads", NULL,
+                                                       g_variant_new_boolean (FALSE)));
+      g_signal_connect_object (action, "change-state",
+                               G_CALLBACK (show_threads_change_state_cb), self, 0);
+    }
+  g_action_map_add_action (G_ACTION_MAP (self), action);
 }
 
 /* Search */
@@ -679,7 +836,7 @@ on_search_changed_cb (BuzonWindow *self)
         return;
       g_clear_pointer (&self->search_text, g_free);
       if (self->folder != NULL)
-        messages = buzon_message_list_new (self->store, self->folder->id);
+        messages = new_folder_list (self, self->folder->id);
       set_messages (self, messages);
       return;
     }
@@ -1383,6 +1540,7 @@ buzon_window_new (BuzonApplication *application)
                                G_CALLBACK (reader_settings_changed_cb), self, G_CONNECT_SWAPPED);
       reader_settings_changed_cb (self);
     }
+  init_show_threads (self);
 
   g_set_object (&self->store, buzon_application_get_store (application));
   g_set_object (&self->sync, buzon_application_get_sync_manager (application));

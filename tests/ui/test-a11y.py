@@ -129,6 +129,14 @@ def main():
                                                             and n.roleName == "push button")
                                         if "click" in b.actions])
         menu_button[0].doActionNamed("click")
+        # The grouping toggle is there, named and checkable (its state is
+        # the setting's, on by default).
+        group_item = wait_for("the Group by Conversation menu item",
+                              lambda: app.findChild(lambda n: n.name == "Group by Conversation"
+                                                    and "menu item" in n.roleName, retry=False))
+        assert group_item.roleName == "check menu item", \
+            f"Group by Conversation is a {group_item.roleName}"
+        print("ok - the main menu has Group by Conversation, a check menu item")
         about_item = wait_for("the About Buzón menu item",
                               lambda: app.findChild(lambda n: n.roleName == "menu item"
                                                     and n.name == "About Buzón", retry=False))

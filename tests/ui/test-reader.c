@@ -378,12 +378,31 @@ sample (const char *name)
   return g_bytes_new_take (data, size);
 }
 
+/* The attachments' list (the conversation strip above the header is a
+ * list box too). */
+static GtkWidget *
+find_attachments_list (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LIST_BOX (child) && !gtk_widget_has_css_class (child, "navigation-sidebar"))
+        return child;
+      found = find_attachments_list (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The row of the attachment titled @title. */
 static GtkWidget *
 find_row (GtkWidget  *reader,
           const char *title)
 {
-  GtkWidget *list = find_child (reader, GTK_TYPE_LIST_BOX, NULL);
+  GtkWidget *list = find_attachments_list (reader);
 
   for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
        row = gtk_widget_get_next_sibling (row))
@@ -396,7 +415,7 @@ find_row (GtkWidget  *reader,
 static guint
 count_rows (GtkWidget *reader)
 {
-  GtkWidget *list = find_child (reader, GTK_TYPE_LIST_BOX, NULL);
+  GtkWidget *list = find_attachments_list (reader);
   guint n = 0;
 
   for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;

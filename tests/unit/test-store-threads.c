@@ -704,6 +704,85 @@ test_copies (Fixture       *fixture,
 }
 
 static void
+assert_ids (GArray       *ids,
+            const gint64 *expected,
+            guint         n_expected)
+{
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (ids->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    g_assert_cmpint (g_array_index (ids, gint64, i), ==, expected[i]);
+}
+
+/* What an action on conversation rows acts on: every message of their
+ * conversations in that folder, newest first, each once; not the replies
+ * in Sent, not other conversations. */
+static void
+test_ids_in_folder (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  gint64 q = add_message (fixture, fixture->inbox_id, "<q@x>", NULL, NULL, "Question", T0);
+  gint64 answer = add_message (fixture, fixture->sent_id, "<ans@me>", "<q@x>", "<q@x>",
+                               "Re: Question", T0 + 100);
+  gint64 thanks = add_message (fixture, fixture->inbox_id, "<t@x>", "<ans@me>", "<q@x> <ans@me>",
+                               "Re: Re: Question", T0 + 200);
+  gint64 other = add_message (fixture, fixture->inbox_id, "<o@x>", NULL, NULL, "Other", T0 + 50);
+  gint64 other_reply = add_message (fixture, fixture->inbox_id, "<or@x>", "<o@x>", "<o@x>",
+                                    "Re: Other", T0 + 300);
+  gint64 alone = add_message (fixture, fixture->inbox_id, "<al@x>", NULL, NULL, "Alone", T0 + 400);
+  gint64 missing = G_GINT64_CONSTANT (999999);
+
+  /* A conversation by its newest message in the folder (its row). */
+  ids = buzon_store_list_thread_message_ids_in_folder (fixture->store, fixture->inbox_id,
+                                                       &thanks, 1, &error);
+  g_assert_no_error (error);
+  assert_ids (ids, (gint64[]) { thanks, q }, 2);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* From the Sent side: only the reply there. */
+  ids = buzon_store_list_thread_message_ids_in_folder (fixture->store, fixture->sent_id,
+                                                       &thanks, 1, &error);
+  g_assert_no_error (error);
+  assert_ids (ids, (gint64[]) { answer }, 1);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* Several rows, one named twice, one not stored: newest first, once each. */
+  ids = buzon_store_list_thread_message_ids_in_folder (fixture->store, fixture->inbox_id,
+                                                       (gint64[]) { other_reply, q, thanks,
+                                                                    missing, alone },
+                                                       5, &error);
+  g_assert_no_error (error);
+  assert_ids (ids, (gint64[]) { alone, other_reply, thanks, other, q }, 5);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* Nothing asked, nothing found. */
+  ids = buzon_store_list_thread_message_ids_in_folder (fixture->store, fixture->inbox_id,
+                                                       NULL, 0, &error);
+  g_assert_no_error (error);
+  assert_ids (ids, NULL, 0);
+  g_clear_pointer (&ids, g_array_unref);
+
+  /* After a move to the Trash, the Inbox has nothing of it left. */
+  {
+    gint64 trash = add_folder (fixture, fixture->account_id, "Trash", BUZON_SPECIAL_USE_TRASH);
+    gint64 both[] = { thanks, q };
+
+    g_assert_true (buzon_store_move_messages (fixture->store, both, 2, trash, NULL, &error));
+    g_assert_no_error (error);
+    ids = buzon_store_list_thread_message_ids_in_folder (fixture->store, fixture->inbox_id,
+                                                         &thanks, 1, &error);
+    g_assert_no_error (error);
+    assert_ids (ids, NULL, 0);
+    g_clear_pointer (&ids, g_array_unref);
+    ids = buzon_store_list_thread_message_ids_in_folder (fixture->store, trash, &q, 1, &error);
+    g_assert_no_error (error);
+    assert_ids (ids, (gint64[]) { thanks, q }, 2);
+  }
+}
+
+static void
 list_threads_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -1038,6 +1117,7 @@ main (int   argc,
   ADD ("across-folders", test_across_folders);
   ADD ("deletes-and-moves", test_deletes_and_moves);
   ADD ("copies", test_copies);
+  ADD ("ids-in-folder", test_ids_in_folder);
   ADD ("recount-and-async", test_recount_and_async);
   ADD ("migration", test_migration);
   ADD ("scale", test_scale);

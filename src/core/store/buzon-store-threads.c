@@ -986,3 +986,59 @@ buzon_store_list_thread_messages (BuzonStore  *self,
   return _buzon_store_read_rows (self, stmt, _buzon_store_summary_from_row,
                                  (GDestroyNotify)buzon_message_summary_free, error);
 }
+
+/**
+ * buzon_store_list_thread_message_ids_in_folder:
+ * @folder_id: the folder
+ * @message_ids: (array length=n_message_ids): messages, e.g. the rows of a
+ *   threaded message list (each conversation's newest message there)
+ * @n_message_ids: how many
+ * @error: return location for an error
+ *
+ * What an action on conversation rows acts on: every message in @folder_id
+ * of the conversations @message_ids belong to, each once, newest first (by
+ * date, then id, as the folder's list orders them). Messages of those
+ * conversations in other folders are left out: deleting a conversation from
+ * the Inbox does not touch the replies in Sent. Ids that are not stored
+ * (any more) add nothing.
+ *
+ * Returns: (element-type gint64) (transfer full) (nullable): the ids
+ */
+GArray *
+buzon_store_list_thread_message_ids_in_folder (BuzonStore    *self,
+                                               gint64         folder_id,
+                                               const gint64  *message_ids,
+                                               guint          n_message_ids,
+                                               GError       **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *list = NULL;
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (message_ids != NULL || n_message_ids == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  list = _buzon_store_ids_to_json (message_ids, n_message_ids);
+
+  /* The threads of the given rows by messages(id), then each thread's
+   * messages by messages_thread, kept to the folder. */
+  stmt = _buzon_store_read_begin (self, "SELECT m.id FROM messages AS m "
+                                        "WHERE m.thread_id IN (SELECT g.thread_id "
+                                        "FROM messages AS g WHERE g.id IN "
+                                        "(SELECT value FROM json_each (?2))) "
+                                        "AND m.folder_id = ?1 "
+                                        "ORDER BY m.date DESC, m.id DESC",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  _buzon_bind_text (stmt, 2, list);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!_buzon_store_read_each (self, stmt, _buzon_store_append_id_cb, ids, error))
+    return NULL;
+
+  return g_steal_pointer (&ids);
+}

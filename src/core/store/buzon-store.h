@@ -248,6 +248,12 @@ G_GNUC_WARN_UNUSED_RESULT
 GPtrArray           *buzon_store_list_thread_messages       (BuzonStore           *self,
                                                              gint64                thread_id,
                                                              GError              **error);
+G_GNUC_WARN_UNUSED_RESULT
+GArray              *buzon_store_list_thread_message_ids_in_folder (BuzonStore    *self,
+                                                             gint64                folder_id,
+                                                             const gint64         *message_ids,
+                                                             guint                 n_message_ids,
+                                                             GError              **error);
 
 /* POP3 */
 gboolean             buzon_store_pop3_record_uidl           (BuzonStore           *self,
