@@ -1905,16 +1905,49 @@ rename_cb (GSimpleAction *action,
     ask_name (self, item, NAME_RENAME);
 }
 
+/* Emptying a folder or marking it read touches every message: on a worker
+ * thread (the store's synchronous API may be used from any thread), so a
+ * folder of 100,000 messages does not freeze the window. */
+
+typedef enum
+{
+  FOLDER_JOB_EMPTY,
+  FOLDER_JOB_MARK_READ,
+} FolderJobKind;
+
+typedef struct
+{
+  FolderJobKind  kind;
+  BuzonStore    *store;
+  BuzonAccount  *account;
+  BuzonFolder   *folder;
+  char          *title;
+} FolderJob;
+
+static void
+folder_job_free (FolderJob *job)
+{
+  g_clear_object (&job->store);
+  g_clear_object (&job->account);
+  g_clear_pointer (&job->folder, buzon_folder_free);
+  g_free (job->title);
+  g_free (job);
+}
+
 /* The ids of the folder's messages; @unread_only: those not \Seen. */
 static GArray *
-list_message_ids (BuzonSidebar      *self,
+list_message_ids (BuzonStore        *store,
                   const BuzonFolder *folder,
                   gboolean           unread_only,
                   GError           **error)
 {
-  g_autoptr(GPtrArray) messages = buzon_store_list_messages (self->store, folder->id, 0, 0, error);
+  g_autoptr(GPtrArray) messages = NULL;
   GArray *ids;
 
+  if (!unread_only)
+    return buzon_store_list_message_ids (store, folder->id, error);
+
+  messages = buzon_store_list_messages (store, folder->id, 0, 0, error);
   if (messages == NULL)
     return NULL;
 
@@ -1923,11 +1956,83 @@ list_message_ids (BuzonSidebar      *self,
     {
       BuzonMessageSummary *summary = g_ptr_array_index (messages, i);
 
-      if (!unread_only || (summary->flags & BUZON_MESSAGE_FLAG_SEEN) == 0)
+      if ((summary->flags & BUZON_MESSAGE_FLAG_SEEN) == 0)
         g_array_append_val (ids, summary->id);
     }
 
   return ids;
+}
+
+static void
+folder_job_worker (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  FolderJob *job = task_data;
+  g_autoptr(GArray) ids = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  ids = list_message_ids (job->store, job->folder, job->kind == FOLDER_JOB_MARK_READ, &error);
+  ok = ids != NULL;
+  if (ok && ids->len > 0)
+    ok = job->kind == FOLDER_JOB_EMPTY
+         ? buzon_mail_ops_delete (job->store, job->account, (const gint64 *)(void *)ids->data,
+                                  ids->len, &error)
+         : buzon_mail_ops_set_flags (job->store, job->account,
+                                     (const gint64 *)(void *)ids->data, ids->len,
+                                     BUZON_MESSAGE_FLAG_SEEN, 0, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+folder_job_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  BuzonSidebar *self = BUZON_SIDEBAR (object);
+  FolderJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (job->kind == FOLDER_JOB_EMPTY)
+        /* Translators: %s is the folder, then why it failed (a sentence). */
+        text = g_strdup_printf (_("The folder “%s” could not be emptied. %s"), job->title,
+                                error->message);
+      else
+        /* Translators: %s is the folder, then why it failed (a sentence). */
+        text = g_strdup_printf (_("The messages in “%s” could not be marked as read. %s"),
+                                job->title, error->message);
+      toast (self, text);
+    }
+
+  /* What did go through is queued for the server either way. */
+  queued (self, job->account);
+}
+
+static void
+run_folder_job (BuzonSidebar     *self,
+                BuzonSidebarItem *item,
+                FolderJobKind     kind)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, folder_job_done_cb, NULL);
+  FolderJob *job = g_new0 (FolderJob, 1);
+
+  job->kind = kind;
+  job->store = g_object_ref (self->store);
+  job->account = g_object_ref (item->account);
+  job->folder = buzon_folder_copy (item->folder);
+  job->title = _buzon_sidebar_item_dup_title (item);
+  g_task_set_task_data (task, job, (GDestroyNotify)folder_job_free);
+  g_task_run_in_thread (task, folder_job_worker);
 }
 
 static void
@@ -1953,15 +2058,8 @@ confirm_response_cb (AdwMessageDialog *dialog,
     }
   else if (g_strcmp0 (response, "empty") == 0)
     {
-      g_autoptr(GArray) ids = list_message_ids (self, item->folder, FALSE, &error);
-
-      if (ids == NULL ||
-          (ids->len > 0 &&
-           !buzon_mail_ops_delete (self->store, item->account, (const gint64 *)(void *)ids->data,
-                                   ids->len, &error)))
-        /* Translators: %s is the folder, then why it failed (a sentence). */
-        text = g_strdup_printf (_("The folder “%s” could not be emptied. %s"), title,
-                                error->message);
+      run_folder_job (self, item, FOLDER_JOB_EMPTY);
+      return;
     }
 
   queued (self, item->account);
@@ -2061,27 +2159,11 @@ mark_all_read_cb (GSimpleAction *action,
 {
   BuzonSidebar *self = user_data;
   BuzonSidebarItem *item = action_item (self);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (item == NULL || item->folder == NULL || self->store == NULL)
     return;
 
-  ids = list_message_ids (self, item->folder, TRUE, &error);
-  if (ids == NULL ||
-      (ids->len > 0 &&
-       !buzon_mail_ops_set_flags (self->store, item->account, (const gint64 *)(void *)ids->data,
-                                  ids->len, BUZON_MESSAGE_FLAG_SEEN, 0, &error)))
-    {
-      g_autofree char *title = _buzon_sidebar_item_dup_title (item);
-      /* Translators: %s is the folder, then why it failed (a sentence). */
-      g_autofree char *text = g_strdup_printf (_("The messages in “%s” could not be marked as "
-                                                 "read. %s"), title, error->message);
-
-      toast (self, text);
-      return;
-    }
-  queued (self, item->account);
+  run_folder_job (self, item, FOLDER_JOB_MARK_READ);
 }
 
 static const GActionEntry action_entries[] = {

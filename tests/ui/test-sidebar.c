@@ -511,10 +511,52 @@ test_menu_actions (Fixture       *f,
   g_assert_false (menu_has (_buzon_sidebar_get_menu_model (f->sidebar), "folder.empty"));
   g_assert_true (menu_has (_buzon_sidebar_get_menu_model (f->sidebar), "folder.mark-all-read"));
 
-  /* Mark All as Read. */
+  /* Mark All as Read: on a worker thread, the count follows. */
+  g_assert_cmpuint (_buzon_sidebar_item_get_unread_count (inbox), >, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->sidebar), "folder.mark-all-read", NULL));
-  spin (200);
+  for (guint i = 0; i < 300 && _buzon_sidebar_item_get_unread_count (inbox) > 0; i++)
+    spin (100);
   g_assert_cmpuint (_buzon_sidebar_item_get_unread_count (inbox), ==, 0);
+
+  /* Empty Trash, once confirmed: every message gone, on a worker thread. */
+  {
+    g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_message_summary_free);
+    g_autoptr(GArray) left = NULL;
+    g_autoptr(GError) error = NULL;
+    BuzonSidebarItem *trash_item = _buzon_sidebar_find_folder_item (f->sidebar, trash->id);
+
+    for (guint i = 0; i < 3; i++)
+      {
+        BuzonMessageSummary *summary = buzon_message_summary_new ();
+
+        summary->folder_id = trash->id;
+        summary->subject = g_strdup_printf ("binned %u", i);
+        summary->message_id = g_strdup_printf ("<binned-%u@example.test>", i);
+        summary->date = 1700000000 + i;
+        g_ptr_array_add (batch, summary);
+      }
+    g_assert_true (buzon_store_upsert_messages (f->store, batch, &error));
+    g_assert_no_error (error);
+    spin (100);
+
+    _buzon_sidebar_set_context_item (f->sidebar, trash_item);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->sidebar), "folder.empty", NULL));
+    dialog = _buzon_sidebar_get_dialog (f->sidebar);
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==,
+                     "Its 3 messages are deleted for good. This cannot be undone.");
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "empty");
+    for (guint i = 0; i < 300; i++)
+      {
+        g_clear_pointer (&left, g_array_unref);
+        left = buzon_store_list_message_ids (f->store, trash->id, NULL);
+        if (left != NULL && left->len == 0)
+          break;
+        spin (100);
+      }
+    g_assert_nonnull (left);
+    g_assert_cmpuint (left->len, ==, 0);
+  }
 
   /* Delete names the folder and its messages. */
   _buzon_sidebar_set_context_item (f->sidebar, work);
