@@ -22,6 +22,7 @@
 #include "buzon-sync-manager.h"
 
 #include "buzon-application.h"
+#include "buzon-preferences-window.h"
 #include "buzon-window.h"
 
 struct _BuzonApplication
@@ -86,6 +87,24 @@ buzon_application_about_action (GSimpleAction *action,
 }
 
 static void
+buzon_application_preferences_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  BuzonApplication *self = BUZON_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  BuzonPreferencesWindow *preferences;
+
+  (void)action;
+  (void)parameter;
+  if (self->settings == NULL)
+    return;
+
+  preferences = buzon_preferences_window_new (parent, self->settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 buzon_application_quit_action (GSimpleAction *action,
                                GVariant      *parameter,
                                gpointer       user_data)
@@ -116,6 +135,7 @@ buzon_application_show_message_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = buzon_application_about_action },
+  { .name = "preferences", .activate = buzon_application_preferences_action },
   { .name = "quit", .activate = buzon_application_quit_action },
   { .name = "show-message", .activate = buzon_application_show_message_action,
     .parameter_type = "x" },
@@ -187,15 +207,27 @@ static void
 buzon_application_startup (GApplication *application)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   BuzonApplication *self = BUZON_APPLICATION (application);
 
   G_APPLICATION_CLASS (buzon_application_parent_class)->startup (application);
 
+  /* For screenshots and tests: the desktop's dark or light style without a
+   * desktop (Xvfb has no settings portal). */
+  if (g_strcmp0 (g_getenv ("BUZON_COLOR_SCHEME"), "dark") == 0)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                        ADW_COLOR_SCHEME_FORCE_DARK);
+  else if (g_strcmp0 (g_getenv ("BUZON_COLOR_SCHEME"), "light") == 0)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                        ADW_COLOR_SCHEME_FORCE_LIGHT);
+
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
 
   buzon_application_load_settings (self);

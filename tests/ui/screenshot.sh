@@ -3,8 +3,10 @@
 #
 # Screenshots of the real app under Xvfb, in English and in Spanish: the
 # empty window, the window with an IMAP and a POP3 account (added with
-# buzon-cli, as a user would), the folded narrow window, and the error shown
-# for a store from a newer Buzón. Look at them after every UI change.
+# buzon-cli, as a user would), the folded narrow window, the window on the
+# demo accounts of a private demo mail server (build-aux/test-servers --demo)
+# in light and dark, and the error shown for a store from a newer Buzón. Look
+# at them after every UI change.
 #
 # The app is built and installed into a temporary prefix, so that the Spanish
 # catalogue, the GSettings schema and the icons are found as when installed.
@@ -51,16 +53,16 @@ IMPORT=/usr/bin/import
 
 # shot NAME WIDTH HEIGHT LANG
 shot () {
-  name=$1 width=$2 height=$3 lang=$4
+  name=$1 width=$2 height=$3 lang=$4 scheme=${5:-light} settle=${6:-2}
   if [ "$lang" = es ]; then
-    LANGUAGE=es LANG=C.UTF-8 LC_ALL=C.UTF-8 "$prefix/bin/buzon" &
+    LANGUAGE=es LANG=C.UTF-8 LC_ALL=C.UTF-8 BUZON_COLOR_SCHEME=$scheme "$prefix/bin/buzon" &
   else
-    LANGUAGE=en LANG=C.UTF-8 LC_ALL=C.UTF-8 "$prefix/bin/buzon" &
+    LANGUAGE=en LANG=C.UTF-8 LC_ALL=C.UTF-8 BUZON_COLOR_SCHEME=$scheme "$prefix/bin/buzon" &
   fi
   app=$!
   wid=$(timeout 20 xdotool search --sync --onlyvisible --name 'Buzón' | head -1)
   xdotool windowsize "$wid" "$width" "$height"
-  sleep 2
+  sleep "$settle"
   "$IMPORT" -window "$wid" "$out/$name-$lang.png"
   kill "$app"
   wait "$app" 2>/dev/null || true
@@ -82,6 +84,33 @@ for lang in en es; do
   shot accounts 1100 700 "$lang"
   shot narrow 360 640 "$lang"
 done
+
+# The demo accounts of a private demo mail server, synced first.
+"$cli" account remove Work > /dev/null
+"$cli" account remove "Home (old provider)" > /dev/null
+demo="$tmp/demo-servers"
+"$srcdir/build-aux/test-servers" start --dir "$demo" --demo --demo-date 2026-11-20 \
+  --parent-pid $$ > "$tmp/demo-servers.json"
+port_of () {
+  /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[2]))[sys.argv[1]])' \
+    "$1" "$tmp/demo-servers.json"
+}
+"$cli" account add "Demo IMAP" --display-name "Demo" --address demo@example.test \
+  --protocol imap --host 127.0.0.1 --port "$(port_of imap_tls_port)" --security tls \
+  --password-command "echo demo" --sync full > /dev/null
+"$cli" account add "Demo POP3" --display-name "Demo" --address demo-pop@example.test \
+  --protocol pop3 --host 127.0.0.1 --port "$(port_of pop3_tls_port)" --security tls \
+  --password-command "echo demo" --pop3-mode keep-days:14 > /dev/null
+for name in "Demo IMAP" "Demo POP3"; do
+  "$cli" account trust "$name" --fingerprint "$(port_of cert_sha256)" > /dev/null
+done
+"$cli" sync > /dev/null
+for lang in en es; do
+  shot mail 1200 760 "$lang" light 4
+  shot mail-dark 1200 760 "$lang" dark 4
+  shot mail-narrow 360 700 "$lang" light 4
+done
+"$srcdir/build-aux/test-servers" stop --dir "$demo" > /dev/null
 
 # A store from a newer Buzón: the window must say so, not crash.
 /usr/bin/python3 -c '

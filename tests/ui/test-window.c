@@ -25,6 +25,8 @@
 #include "buzon-store.h"
 
 #include "buzon-application.h"
+#include "buzon-preferences-window.h"
+#include "buzon-preferences-window.h"
 #include "buzon-window.h"
 
 #define WAIT_TIMEOUT_USEC (10 * G_USEC_PER_SEC)
@@ -459,6 +461,53 @@ test_about_window (void)
   close_all_windows ();
 }
 
+/* Preferences: each row bound to its setting, at once. */
+static void
+test_preferences (void)
+{
+  BuzonWindow *window = open_window ();
+  GSettings *settings = buzon_application_get_settings (BUZON_APPLICATION (app));
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  GtkWindow *preferences = NULL;
+  GtkWidget *notify = NULL;
+  GtkWidget *interval = NULL;
+  g_autoptr(GList) windows = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  windows = gtk_window_list_toplevels ();
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (BUZON_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (window));
+
+  collect_widgets (GTK_WIDGET (preferences), match_type, GSIZE_TO_POINTER (GTK_TYPE_SWITCH),
+                   found);
+  for (guint i = 0; i < found->len; i++)
+    if (g_str_equal (gtk_widget_get_name (found->pdata[i]), "notify-new-mail"))
+      notify = found->pdata[i];
+  g_ptr_array_set_size (found, 0);
+  collect_widgets (GTK_WIDGET (preferences), match_type,
+                   GSIZE_TO_POINTER (GTK_TYPE_SPIN_BUTTON), found);
+  for (guint i = 0; i < found->len; i++)
+    if (g_str_equal (gtk_widget_get_name (found->pdata[i]), "pop3-check-interval"))
+      interval = found->pdata[i];
+  g_assert_nonnull (notify);
+  g_assert_nonnull (interval);
+
+  g_assert_true (g_settings_get_boolean (settings, "notify-new-mail"));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (notify)));
+  gtk_switch_set_active (GTK_SWITCH (notify), FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "notify-new-mail"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (interval), 30);
+  g_assert_cmpuint (g_settings_get_uint (settings, "pop3-check-interval"), ==, 30);
+
+  g_settings_reset (settings, "notify-new-mail");
+  g_settings_reset (settings, "pop3-check-interval");
+  gtk_window_destroy (preferences);
+  close_all_windows ();
+}
+
 static void
 test_primary_menu (void)
 {
@@ -490,7 +539,7 @@ test_primary_menu (void)
     }
 
   /* Every menu item does something: the action exists where it points. */
-  g_assert_cmpuint (actions->len, ==, 4);
+  g_assert_cmpuint (actions->len, ==, 5);
   for (guint i = 0; i < actions->len; i++)
     {
       const char *action = actions->pdata[i];
@@ -692,6 +741,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/window/lists-accounts", test_window_lists_accounts);
   g_test_add_func ("/buzon/ui/window/header-buttons-labelled", test_window_header_buttons_labelled);
   g_test_add_func ("/buzon/ui/window/primary-menu", test_primary_menu);
+  g_test_add_func ("/buzon/ui/window/preferences", test_preferences);
   g_test_add_func ("/buzon/ui/window/state-kept", test_window_state_kept);
   g_test_add_func ("/buzon/ui/window/store-error", test_store_error_shown);
   g_test_add_func ("/buzon/ui/window/spanish", test_window_in_spanish);
