@@ -89,6 +89,8 @@ done
 "$cli" account remove Work > /dev/null
 "$cli" account remove "Home (old provider)" > /dev/null
 demo="$tmp/demo-servers"
+# Dovecot's unprivileged processes must reach the servers' directory.
+chmod 0755 "$tmp"
 "$srcdir/build-aux/test-servers" start --dir "$demo" --demo --demo-date 2026-11-20 \
   --parent-pid $$ > "$tmp/demo-servers.json"
 port_of () {
