@@ -296,7 +296,8 @@ attach_done_cb (GObject      *object,
   AttachJob *job = g_task_get_task_data (G_TASK (result));
 
   self->attaching--;
-  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+  /* Closed meanwhile. */
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || self->attachments == NULL)
     return;
 
   for (guint i = 0; i < job->loaded->attachments->len; i++)
@@ -757,7 +758,12 @@ update_from (BuzonComposer *self,
 static void
 accounts_changed_cb (BuzonComposer *self)
 {
-  BuzonAccount *account = buzon_composer_get_account (self);
+  BuzonAccount *account;
+
+  if (self->accounts == NULL || self->from_dropdown == NULL)
+    return;
+
+  account = buzon_composer_get_account (self);
 
   if (account != NULL)
     update_from (self, NULL, buzon_account_get_id (account));
