@@ -24,6 +24,7 @@
 #include "buzon-application.h"
 #include "buzon-preferences-window.h"
 #include "buzon-window.h"
+#include "buzon-window-compose.h"
 
 struct _BuzonApplication
 {
@@ -254,18 +255,14 @@ buzon_application_open (GApplication  *application,
 
   gtk_window_present (GTK_WINDOW (window));
 
-  /* Buzón is the handler for mailto: links (see the .desktop file), but it
-   * has no composer yet. Say so rather than opening the window as if the
-   * click had done something. */
+  /* Buzón is the handler for mailto: links (see the .desktop file). */
   for (int i = 0; i < n_files; i++)
     {
       if (g_file_has_uri_scheme (files[i], "mailto"))
         {
-          const char *text =
-            _("Buzón cannot write messages yet, so the e-mail link was not opened");
+          g_autofree char *uri = g_file_get_uri (files[i]);
 
-          buzon_window_add_toast (window, adw_toast_new (text));
-          break;
+          buzon_window_compose_mailto (window, uri);
         }
     }
 }

@@ -29,6 +29,7 @@
 #include "buzon-mail-ops.h"
 
 #include "buzon-message-row.h"
+#include "buzon-window-compose.h"
 #include "buzon-window-private.h"
 
 /* The selection */
@@ -724,6 +725,7 @@ message_menu_model (void)
   GMenu *menu = g_menu_new ();
   GMenu *section = g_menu_new ();
 
+  _buzon_window_add_compose_menu_section (menu);
   g_menu_append (section, _("Mark as _Read or Unread"), "win.toggle-read");
   g_menu_append (section, _("_Flag or Unflag"), "win.toggle-flag");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
@@ -892,6 +894,7 @@ _buzon_window_update_actions (BuzonWindow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->unread_button), label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->unread_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  _buzon_window_update_compose_actions (self);
 }
 
 void

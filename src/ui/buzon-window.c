@@ -49,6 +49,7 @@
 
 #include "buzon-application.h"
 #include "buzon-message-row.h"
+#include "buzon-window-compose.h"
 #include "buzon-window-private.h"
 
 G_DEFINE_FINAL_TYPE (BuzonWindow, buzon_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -1471,6 +1472,7 @@ buzon_window_class_init (BuzonWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search_cb);
 
   _buzon_window_class_init_actions (widget_class);
+  _buzon_window_class_init_compose (widget_class);
 }
 
 static void
@@ -1583,6 +1585,7 @@ buzon_window_new (BuzonApplication *application)
       g_signal_connect_object (self->sync, "notice",
                                G_CALLBACK (sync_notice_cb), self, G_CONNECT_SWAPPED);
     }
+  _buzon_window_init_compose (self);
 
   return self;
 }

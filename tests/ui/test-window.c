@@ -8,7 +8,7 @@
 /* The real main window, in process, under Xvfb: the empty states, the
  * accounts from the store (and their live refresh), the store error page, the
  * header bar buttons' accessible names, the About window, window state kept
- * in GSettings, and mailto: links. The store lives in a temporary
+ * in GSettings, and mailto: links (a composer opens). The store lives in a temporary
  * XDG_DATA_HOME made in main(), so the tests never touch real mail.
  */
 
@@ -25,7 +25,7 @@
 #include "buzon-store.h"
 
 #include "buzon-application.h"
-#include "buzon-preferences-window.h"
+#include "buzon-composer.h"
 #include "buzon-preferences-window.h"
 #include "buzon-window.h"
 
@@ -585,22 +585,39 @@ test_window_state_kept (void)
   g_settings_reset (settings, "window-height");
 }
 
-static void
-test_mailto_says_not_yet (void)
+static gboolean
+composer_shown (gpointer data)
 {
-  g_autoptr(GFile) link = g_file_new_for_uri ("mailto:ana@example.com");
+  BuzonComposer **out = data;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (BUZON_IS_COMPOSER (l->data) && gtk_widget_get_mapped (l->data))
+      *out = l->data;
+
+  return *out != NULL;
+}
+
+/* A mailto: link opens a composer filled from it (its details are
+ * test-compose's and test-composer's). */
+static void
+test_mailto_opens_composer (void)
+{
+  g_autoptr(GFile) link =
+    g_file_new_for_uri ("mailto:ana@example.com?subject=Hola%20Ana&cc=bruno@example.com");
   GFile *files[] = { link };
-  GtkWindow *window = NULL;
-  Lookup lookup = { NULL, "Buzón cannot write messages yet, so the e-mail link was not opened" };
+  BuzonComposer *composer = NULL;
+  g_autoptr(BuzonComposeDraft) draft = NULL;
 
   g_application_open (G_APPLICATION (get_app ()), files, 1, "");
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_assert_true (BUZON_IS_WINDOW (window));
-  g_assert_true (wait_for (window_allocated, window));
+  g_assert_true (wait_for (composer_shown, &composer));
 
-  lookup.window = GTK_WIDGET (window);
-  g_assert_true (wait_for (label_shown_cb, &lookup));
+  draft = buzon_composer_dup_draft (composer);
+  g_assert_cmpstr (draft->to, ==, "ana@example.com");
+  g_assert_cmpstr (draft->cc, ==, "bruno@example.com");
+  g_assert_cmpstr (draft->subject, ==, "Hola Ana");
 
+  /* Not closed, which would ask whether to keep the draft. */
+  gtk_window_destroy (GTK_WINDOW (composer));
   close_all_windows ();
 }
 
@@ -747,7 +764,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/window/spanish", test_window_in_spanish);
   g_test_add_func ("/buzon/ui/app/shortcuts", test_shortcuts_window);
   g_test_add_func ("/buzon/ui/app/about", test_about_window);
-  g_test_add_func ("/buzon/ui/app/mailto", test_mailto_says_not_yet);
+  g_test_add_func ("/buzon/ui/app/mailto", test_mailto_opens_composer);
 
   ret = g_test_run ();
 

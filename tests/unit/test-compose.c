@@ -1068,6 +1068,184 @@ test_forward_attachment (void)
   g_object_unref (original);
 }
 
+/* --- mailto: (RFC 6068) --- */
+
+/* GMime 3.2 has no autoptr support of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+
+static BuzonComposeDraft *
+mailto_ok (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  BuzonComposeDraft *draft = buzon_compose_draft_new_from_mailto (uri, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (draft);
+
+  return draft;
+}
+
+static void
+test_mailto_fields (void)
+{
+  g_autoptr(BuzonComposeDraft) draft = NULL;
+  g_autoptr(BuzonComposeDraft) bare = NULL;
+  g_autoptr(BuzonComposeDraft) only_fields = NULL;
+  g_autoptr(BuzonComposeDraft) upper = NULL;
+
+  draft = mailto_ok ("mailto:ana@example.com,%20bruno@example.com"
+                     "?subject=Hola%20mundo%3A%20%C2%BFcaf%C3%A9%3F"
+                     "&cc=carmen@example.com"
+                     "&body=L%C3%ADnea%201%0D%0AL%C3%ADnea%202%0D%0A"
+                     "&X-Unknown=whatever"
+                     "&from=evil@example.net"
+                     "&Reply-To=evil@example.net"
+                     "&BCC=dora@example.com"
+                     "&to=eva@example.com"
+                     "&In-Reply-To=%3Chilo.1@example.com%3E"
+                     "&subject=second");
+  g_assert_cmpstr (draft->to, ==, "ana@example.com, bruno@example.com, eva@example.com");
+  g_assert_cmpstr (draft->cc, ==, "carmen@example.com");
+  g_assert_cmpstr (draft->bcc, ==, "dora@example.com");
+  g_assert_cmpstr (draft->subject, ==, "Hola mundo: ¿café?");
+  g_assert_cmpstr (draft->body, ==, "Línea 1\nLínea 2\n");
+  g_assert_cmpstr (draft->in_reply_to, ==, "hilo.1@example.com");
+  /* Fields that could hurt are not taken. */
+  g_assert_null (draft->from_address);
+  g_assert_null (draft->reply_to);
+
+  bare = mailto_ok ("mailto:ana@example.com");
+  g_assert_cmpstr (bare->to, ==, "ana@example.com");
+  g_assert_null (bare->cc);
+  g_assert_null (bare->subject);
+  g_assert_null (bare->body);
+
+  /* No address before "?", a "+" that stays a plus, a fragment ignored,
+   * a field without a value skipped. */
+  only_fields = mailto_ok ("mailto:?to=ana%2Bnews@example.com&subject=1+1&body#frag");
+  g_assert_cmpstr (only_fields->to, ==, "ana+news@example.com");
+  g_assert_cmpstr (only_fields->subject, ==, "1+1");
+  g_assert_null (only_fields->body);
+
+  upper = mailto_ok ("MAILTO:Ana%20Garc%C3%ADa%20%3Cana@example.com%3E");
+  g_assert_cmpstr (upper->to, ==, "Ana García <ana@example.com>");
+
+  /* A subject cannot smuggle a header in: line breaks become spaces. */
+  {
+    g_autoptr(BuzonComposeDraft) crlf = mailto_ok ("mailto:a@example.com?subject=a%0D%0ABcc:%20x@y");
+
+    g_assert_null (strchr (crlf->subject, '\n'));
+    g_assert_null (strchr (crlf->subject, '\r'));
+  }
+}
+
+static void
+test_mailto_errors (void)
+{
+  static const char * const bad[] = {
+    "http://example.com/",
+    "mail:ana@example.com",
+    "mailto:ana%ZZ@example.com",
+    "mailto:ana@example.com?subject=%00",
+    "mailto:ana@example.com?body=%FF%FE",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(BuzonComposeDraft) draft = buzon_compose_draft_new_from_mailto (bad[i], &error);
+
+      g_assert_null (draft);
+      g_assert_error (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_INVALID_ADDRESS);
+      g_assert_nonnull (strstr (error->message, bad[i]));
+    }
+}
+
+/* --- drafts kept in a Drafts folder and read back --- */
+
+static void
+test_draft_round_trip (void)
+{
+  g_autoptr(BuzonComposeDraft) draft = sample_draft ();
+  g_autoptr(BuzonComposeDraft) back = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static (binary_data, sizeof binary_data);
+  g_autoptr(GError) error = NULL;
+  static const char *references[] = { "first@example.com", "parent@example.com", NULL };
+  BuzonComposeAttachment *attachment;
+
+  g_free (draft->body);
+  draft->body = g_strdup ("Hola, ¿qué tal?\n\nNos vemos.");
+  draft->reply_to = g_strdup ("not an address yet");
+  draft->in_reply_to = g_strdup ("parent@example.com");
+  draft->references = g_strdupv ((char **) references);
+  buzon_compose_draft_add_attachment (draft, "datos ñ.bin", "application/octet-stream", data);
+
+  raw = buzon_compose_build_draft (draft, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (raw);
+  /* Bcc is kept in a draft: the copy is the sender's. */
+  g_assert_true (raw_contains (raw, "secret@example.org", strlen ("secret@example.org")));
+
+  message = buzon_compose_parse_message (raw);
+  g_assert_nonnull (message);
+  back = buzon_compose_draft_new_from_message (message);
+
+  g_assert_cmpstr (back->from_name, ==, "José Núñez");
+  g_assert_cmpstr (back->from_address, ==, "jose@example.com");
+  g_assert_cmpstr (back->to, ==, "Ana <ana@example.org>, bob@example.net");
+  g_assert_cmpstr (back->cc, ==, "Carla Pérez <carla@example.com>");
+  g_assert_cmpstr (back->bcc, ==, "secret@example.org");
+  g_assert_cmpstr (back->reply_to, ==, "not an address yet");
+  g_assert_cmpstr (back->subject, ==, "Año nuevo: ¿café?");
+  g_assert_cmpstr (back->body, ==, "Hola, ¿qué tal?\n\nNos vemos.");
+  g_assert_cmpstr (back->in_reply_to, ==, "parent@example.com");
+  g_assert_nonnull (back->references);
+  g_assert_cmpstr (back->references[0], ==, "first@example.com");
+  g_assert_cmpstr (back->references[1], ==, "parent@example.com");
+  g_assert_null (back->references[2]);
+  g_assert_null (back->forwarded);
+
+  g_assert_cmpuint (back->attachments->len, ==, 1);
+  attachment = g_ptr_array_index (back->attachments, 0);
+  g_assert_cmpstr (attachment->filename, ==, "datos ñ.bin");
+  g_assert_cmpstr (attachment->content_type, ==, "application/octet-stream");
+  g_assert_true (g_bytes_equal (attachment->data, data));
+}
+
+static void
+test_draft_incomplete (void)
+{
+  g_autoptr(BuzonComposeDraft) draft = buzon_compose_draft_new ();
+  g_autoptr(BuzonComposeDraft) back = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BuzonComposeResult) sent = NULL;
+
+  /* Nothing but a half-typed address: not sendable, but worth keeping. */
+  draft->to = g_strdup ("ana@, bob@example.net");
+  draft->body = g_strdup ("Empezado…");
+
+  sent = buzon_compose_build (draft, NULL, &error);
+  g_assert_null (sent);
+  g_assert_error (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_NO_SENDER);
+  g_clear_error (&error);
+
+  raw = buzon_compose_build_draft (draft, &error);
+  g_assert_no_error (error);
+  message = buzon_compose_parse_message (raw);
+  back = buzon_compose_draft_new_from_message (message);
+  g_assert_null (back->from_address);
+  g_assert_cmpstr (back->to, ==, "ana@, bob@example.net");
+  g_assert_null (back->cc);
+  g_assert_null (back->bcc);
+  g_assert_cmpstr (back->subject, ==, "");
+  g_assert_cmpstr (back->body, ==, "Empezado…");
+  g_assert_cmpuint (back->attachments->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1102,6 +1280,10 @@ main (int   argc,
   g_test_add_func ("/buzon/compose/reply/long-references", test_reply_long_references);
   g_test_add_func ("/buzon/compose/forward/inline", test_forward_inline);
   g_test_add_func ("/buzon/compose/forward/attachment", test_forward_attachment);
+  g_test_add_func ("/buzon/compose/mailto/fields", test_mailto_fields);
+  g_test_add_func ("/buzon/compose/mailto/errors", test_mailto_errors);
+  g_test_add_func ("/buzon/compose/draft/round-trip", test_draft_round_trip);
+  g_test_add_func ("/buzon/compose/draft/incomplete", test_draft_incomplete);
 
   return g_test_run ();
 }

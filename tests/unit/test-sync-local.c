@@ -571,6 +571,60 @@ test_append_local (Fixture       *fixture,
   }
 }
 
+/* A draft replaced by a newer copy goes for good, not to Trash: an
+ * appended copy not on the server yet just disappears, one with a UID is
+ * expunged there. */
+static void
+test_delete_for_good (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char message[] = "Subject: Borrador\r\n\r\nTexto\r\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new_static (message, sizeof message - 1);
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(BuzonMessageSummary) gone = NULL;
+  g_autoptr(BuzonFolder) trash = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 ids[2] = { 0, id_of (fixture, fixture->inbox->id, 2) };
+  BuzonPendingOp *expunge;
+  JsonArray *uids;
+
+  g_assert_true (buzon_mail_ops_append (fixture->store, fixture->account, fixture->work->id, raw,
+                                        BUZON_MESSAGE_FLAG_SEEN | BUZON_MESSAGE_FLAG_DRAFT,
+                                        &ids[0], &error));
+  g_assert_no_error (error);
+
+  g_assert_true (buzon_mail_ops_delete_for_good (fixture->store, fixture->account, ids, 2,
+                                                 &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      gone = buzon_store_get_message (fixture->store, ids[i], NULL);
+      g_assert_null (gone);
+    }
+  trash = buzon_store_get_folder (fixture->store, fixture->trash->id, &error);
+  g_assert_cmpuint (trash->total_count, ==, 0);
+
+  /* The APPEND, and an expunge per folder; Inbox's names its UID. */
+  ops = buzon_store_list_ops (fixture->store, buzon_account_get_id (fixture->account), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ops->len, ==, 3);
+  g_assert_cmpstr (((BuzonPendingOp *) ops->pdata[0])->kind, ==, BUZON_OP_APPEND);
+  expunge = NULL;
+  for (guint i = 1; i < ops->len; i++)
+    {
+      BuzonPendingOp *op = ops->pdata[i];
+
+      g_assert_cmpstr (op->kind, ==, BUZON_OP_EXPUNGE);
+      if (op->folder_id == fixture->inbox->id)
+        expunge = op;
+    }
+  g_assert_nonnull (expunge);
+  uids = json_object_get_array_member (op_payload (expunge, &root), "uids");
+  g_assert_cmpuint (json_array_get_length (uids), ==, 1);
+  g_assert_cmpint (json_array_get_int_element (uids, 0), ==, 2);
+}
+
 static void
 test_missing_bodies (Fixture       *fixture,
                      gconstpointer  data)
@@ -620,6 +674,8 @@ main (int    argc,
               test_drop_op_keeps_failure, fixture_tear_down);
   g_test_add ("/buzon/sync/ops/append", Fixture, NULL, fixture_set_up,
               test_append_local, fixture_tear_down);
+  g_test_add ("/buzon/sync/ops/delete-for-good", Fixture, NULL, fixture_set_up,
+              test_delete_for_good, fixture_tear_down);
   g_test_add ("/buzon/sync/store/missing-bodies", Fixture, NULL, fixture_set_up,
               test_missing_bodies, fixture_tear_down);
 

@@ -388,6 +388,34 @@ format_options (void)
   return options;
 }
 
+/* The To, Cc, Bcc or Reply-To of @typed for a saved draft: what is not an
+ * address yet is kept as typed in an X-Buzon-Draft-* field, for
+ * buzon_compose_draft_new_from_message() to give back. */
+static InternetAddressList *
+draft_addresses (GMimeMessage *message,
+                 const char   *field,
+                 const char   *typed)
+{
+  g_autoptr(GError) local_error = NULL;
+  InternetAddressList *list = _buzon_compose_parse_addresses (typed, &local_error);
+  g_autofree char *name = NULL;
+  g_autofree char *clean = NULL;
+
+  if (list != NULL)
+    return list;
+
+  name = g_strdup_printf ("X-Buzon-Draft-%s", field);
+  clean = _buzon_compose_clean_line (typed);
+  g_mime_object_set_header (GMIME_OBJECT (message), name, clean, "UTF-8");
+
+  return internet_address_list_new ();
+}
+
+static BuzonComposeResult *compose (const BuzonComposeDraft  *draft,
+                                    GDateTime                *date,
+                                    gboolean                  as_draft,
+                                    GError                  **error);
+
 /**
  * buzon_compose_build:
  * @draft: a draft
@@ -405,6 +433,46 @@ BuzonComposeResult *
 buzon_compose_build (const BuzonComposeDraft  *draft,
                      GDateTime                *date,
                      GError                  **error)
+{
+  g_return_val_if_fail (draft != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return compose (draft, date, FALSE, error);
+}
+
+/**
+ * buzon_compose_build_draft:
+ * @draft: a draft
+ * @error: return location for a #GError
+ *
+ * Encodes @draft as a message to keep in a Drafts folder: like
+ * buzon_compose_build(), but it needs neither a sender nor a recipient,
+ * keeps the Bcc addresses in a Bcc field (RFC 5322 §3.6.3: the copy is the
+ * sender's), and keeps recipients that are not addresses yet as typed.
+ * buzon_compose_draft_new_from_message() reads it back.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL with @error
+ *   set (a forwarded message that cannot be attached)
+ */
+GBytes *
+buzon_compose_build_draft (const BuzonComposeDraft  *draft,
+                           GError                  **error)
+{
+  g_autoptr(BuzonComposeResult) result = NULL;
+
+  g_return_val_if_fail (draft != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  result = compose (draft, NULL, TRUE, error);
+
+  return result != NULL ? g_bytes_ref (result->raw) : NULL;
+}
+
+static BuzonComposeResult *
+compose (const BuzonComposeDraft  *draft,
+         GDateTime                *date,
+         gboolean                  as_draft,
+         GError                  **error)
 {
   g_autoptr(InternetAddressList) to = NULL;
   g_autoptr(InternetAddressList) cc = NULL;
@@ -429,38 +497,53 @@ buzon_compose_build (const BuzonComposeDraft  *draft,
   gboolean needs_smtputf8 = FALSE;
   GByteArray *array;
 
-  g_return_val_if_fail (draft != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   _buzon_mime_ensure_init ();
 
-  if (_buzon_compose_is_blank (draft->from_address))
+  message = g_mime_message_new (FALSE);
+
+  if (as_draft && _buzon_compose_is_blank (draft->from_address))
+    from_address = NULL;
+  else if (_buzon_compose_is_blank (draft->from_address))
     {
       g_set_error_literal (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_NO_SENDER,
                            _("The message has no sender address. Choose the account to "
                              "send it from."));
       return NULL;
     }
-  from_address = g_strstrip (g_strdup (draft->from_address));
-  {
-    g_autofree char *normal = _buzon_compose_normalize_address (from_address, &needs_smtputf8);
+  else
+    {
+      g_autofree char *normal = NULL;
 
-    if (normal == NULL)
-      {
-        g_set_error (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_INVALID_ADDRESS,
-                     /* TRANSLATORS: %s is the sender's address */
-                     _("The sender’s address “%s” is not a valid email address."),
-                     from_address);
-        return NULL;
-      }
-    g_free (from_address);
-    from_address = g_steal_pointer (&normal);
-  }
+      from_address = g_strstrip (g_strdup (draft->from_address));
+      normal = _buzon_compose_normalize_address (from_address, &needs_smtputf8);
+      if (normal == NULL && as_draft)
+        g_clear_pointer (&from_address, g_free);
+      else if (normal == NULL)
+        {
+          g_set_error (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_INVALID_ADDRESS,
+                       /* TRANSLATORS: %s is the sender's address */
+                       _("The sender’s address “%s” is not a valid email address."),
+                       from_address);
+          return NULL;
+        }
+      else
+        {
+          g_free (from_address);
+          from_address = g_steal_pointer (&normal);
+        }
+    }
 
-  if ((to = _buzon_compose_parse_addresses (draft->to, error)) == NULL ||
-      (cc = _buzon_compose_parse_addresses (draft->cc, error)) == NULL ||
-      (bcc = _buzon_compose_parse_addresses (draft->bcc, error)) == NULL ||
-      (reply_to = _buzon_compose_parse_addresses (draft->reply_to, error)) == NULL)
+  if (as_draft)
+    {
+      to = draft_addresses (message, "To", draft->to);
+      cc = draft_addresses (message, "Cc", draft->cc);
+      bcc = draft_addresses (message, "Bcc", draft->bcc);
+      reply_to = draft_addresses (message, "Reply-To", draft->reply_to);
+    }
+  else if ((to = _buzon_compose_parse_addresses (draft->to, error)) == NULL ||
+           (cc = _buzon_compose_parse_addresses (draft->cc, error)) == NULL ||
+           (bcc = _buzon_compose_parse_addresses (draft->bcc, error)) == NULL ||
+           (reply_to = _buzon_compose_parse_addresses (draft->reply_to, error)) == NULL)
     return NULL;
 
   recipients = g_ptr_array_new_with_free_func (g_free);
@@ -468,7 +551,7 @@ buzon_compose_build (const BuzonComposeDraft  *draft,
   add_recipients (recipients, seen, to, &needs_smtputf8);
   add_recipients (recipients, seen, cc, &needs_smtputf8);
   add_recipients (recipients, seen, bcc, &needs_smtputf8);
-  if (recipients->len == 0)
+  if (recipients->len == 0 && !as_draft)
     {
       g_set_error_literal (error, BUZON_COMPOSE_ERROR, BUZON_COMPOSE_ERROR_NO_RECIPIENTS,
                            _("The message has no recipients. Add at least one address to "
@@ -477,27 +560,30 @@ buzon_compose_build (const BuzonComposeDraft  *draft,
     }
   check_smtputf8 (reply_to, &needs_smtputf8);
 
-  message = g_mime_message_new (FALSE);
-
   if (date == NULL)
     date = now = g_date_time_new_now_local ();
   g_mime_message_set_date (message, date);
 
   if (!_buzon_compose_is_blank (draft->from_name))
     from_name = g_strstrip (_buzon_compose_clean_line (draft->from_name));
-  from = internet_address_mailbox_new (from_name, from_address);
-  internet_address_set_charset (from, "UTF-8");
-  internet_address_list_add (g_mime_message_get_from (message), from);
-  g_object_unref (from);
+  if (from_address != NULL)
+    {
+      from = internet_address_mailbox_new (from_name, from_address);
+      internet_address_set_charset (from, "UTF-8");
+      internet_address_list_add (g_mime_message_get_from (message), from);
+      g_object_unref (from);
+    }
 
   add_mailboxes (message, GMIME_ADDRESS_TYPE_REPLY_TO, reply_to);
   add_mailboxes (message, GMIME_ADDRESS_TYPE_TO, to);
   add_mailboxes (message, GMIME_ADDRESS_TYPE_CC, cc);
+  if (as_draft)
+    add_mailboxes (message, GMIME_ADDRESS_TYPE_BCC, bcc);
 
   subject = _buzon_compose_clean_line (draft->subject != NULL ? draft->subject : "");
   g_mime_message_set_subject (message, subject, "UTF-8");
 
-  message_id = new_message_id (from_address);
+  message_id = new_message_id (from_address != NULL ? from_address : "");
   g_mime_message_set_message_id (message, message_id);
 
   if ((in_reply_to = angle_id (draft->in_reply_to)) != NULL)

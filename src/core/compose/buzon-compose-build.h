@@ -44,6 +44,10 @@ BuzonComposeResult *buzon_compose_build       (const BuzonComposeDraft *draft,
                                                GDateTime               *date,
                                                GError                 **error);
 
+G_GNUC_WARN_UNUSED_RESULT
+GBytes             *buzon_compose_build_draft (const BuzonComposeDraft *draft,
+                                               GError                 **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BuzonComposeResult, buzon_compose_result_free)
 
 G_END_DECLS

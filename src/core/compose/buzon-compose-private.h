@@ -27,5 +27,6 @@ InternetAddressList *_buzon_compose_parse_addresses   (const char   *typed,
 void                 _buzon_compose_collect_mailboxes (InternetAddressList *list,
                                                        GPtrArray           *mailboxes);
 char                *_buzon_compose_clean_line        (const char   *text);
+GBytes              *_buzon_compose_message_to_bytes  (GMimeMessage *message);
 
 G_END_DECLS

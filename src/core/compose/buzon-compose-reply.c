@@ -322,8 +322,8 @@ format_date (GDateTime *date)
 
 /* The original's bytes, as GMime writes it back; for a parsed message,
  * the bytes it was parsed from, with CRLF line ends. */
-static GBytes *
-message_to_bytes (GMimeMessage *message)
+GBytes *
+_buzon_compose_message_to_bytes (GMimeMessage *message)
 {
   g_autoptr(GMimeStream) stream = g_mime_stream_mem_new ();
   GMimeFormatOptions *options = g_mime_format_options_new ();
@@ -450,7 +450,7 @@ buzon_compose_reply (GMimeMessage          *original,
   if (draft->references[0] == NULL)
     g_clear_pointer (&draft->references, g_strfreev);
 
-  raw = message_to_bytes (original);
+  raw = _buzon_compose_message_to_bytes (original);
   text = buzon_mime_extract_text (raw);
   name = sender_name (original);
   if (name == NULL)
@@ -519,7 +519,7 @@ buzon_compose_forward (GMimeMessage            *original,
 
   buzon_compose_draft_set_from (draft, from_name, from_address);
   draft->subject = buzon_compose_forward_subject (g_mime_message_get_subject (original));
-  raw = message_to_bytes (original);
+  raw = _buzon_compose_message_to_bytes (original);
 
   if (mode == BUZON_COMPOSE_FORWARD_ATTACHMENT)
     {

@@ -10,4 +10,5 @@
 
 #include "buzon-compose-build.h"
 #include "buzon-compose-draft.h"
+#include "buzon-compose-parse.h"
 #include "buzon-compose-reply.h"

@@ -407,6 +407,51 @@ find_special (BuzonStore      *store,
   return NULL;
 }
 
+/* Deletes @group (summaries of @folder's messages; @ids their ids) for
+ * good: out of the store now, and expunged on an IMAP server. */
+static gboolean
+expunge_group (BuzonStore    *store,
+               BuzonAccount  *account,
+               BuzonFolder   *folder,
+               GPtrArray     *group,
+               GArray        *ids,
+               GError       **error)
+{
+  g_autoptr(BuzonPendingOp) op = NULL;
+
+  if (is_imap (account))
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autofree char *payload = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "folder");
+      json_builder_add_string_value (builder, folder->name);
+      json_builder_set_member_name (builder, "uidvalidity");
+      json_builder_add_int_value (builder, folder->uidvalidity);
+      json_builder_set_member_name (builder, "uids");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < group->len; i++)
+        {
+          const BuzonMessageSummary *summary = g_ptr_array_index (group, i);
+
+          if (summary->uid != 0)
+            json_builder_add_int_value (builder, summary->uid);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      payload = builder_to_json (builder);
+      op = buzon_pending_op_new (buzon_account_get_id (account), folder->id, BUZON_OP_EXPUNGE,
+                                 payload);
+    }
+
+  if (!buzon_store_delete_messages (store, (const gint64 *)(gpointer)ids->data, ids->len, op,
+                                    error))
+    return FALSE;
+
+  return TRUE;
+}
+
 /**
  * buzon_mail_ops_delete:
  * @store: the store
@@ -460,7 +505,6 @@ buzon_mail_ops_delete (BuzonStore    *store,
     {
       g_autoptr(BuzonFolder) folder = account_folder (store, account, *(gint64 *)key, error);
       g_autoptr(GArray) ids = NULL;
-      g_autoptr(BuzonPendingOp) op = NULL;
       GPtrArray *group = value;
 
       if (folder == NULL)
@@ -476,34 +520,56 @@ buzon_mail_ops_delete (BuzonStore    *store,
           continue;
         }
 
-      if (is_imap (account))
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-          g_autofree char *payload = NULL;
+      if (!expunge_group (store, account, folder, group, ids, error))
+        return FALSE;
+    }
 
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "folder");
-          json_builder_add_string_value (builder, folder->name);
-          json_builder_set_member_name (builder, "uidvalidity");
-          json_builder_add_int_value (builder, folder->uidvalidity);
-          json_builder_set_member_name (builder, "uids");
-          json_builder_begin_array (builder);
-          for (guint i = 0; i < group->len; i++)
-            {
-              const BuzonMessageSummary *summary = g_ptr_array_index (group, i);
+  return TRUE;
+}
 
-              if (summary->uid != 0)
-                json_builder_add_int_value (builder, summary->uid);
-            }
-          json_builder_end_array (builder);
-          json_builder_end_object (builder);
-          payload = builder_to_json (builder);
-          op = buzon_pending_op_new (buzon_account_get_id (account), folder->id, BUZON_OP_EXPUNGE,
-                                     payload);
-        }
+/**
+ * buzon_mail_ops_delete_for_good:
+ * @store: the store
+ * @account: the messages' account
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @error: return location for an error
+ *
+ * Deletes messages for good wherever they are, without going through
+ * Trash: a draft replaced by a newer copy, or sent. On an IMAP server they
+ * are expunged; a message whose APPEND has not reached the server yet is
+ * simply not appended (the replay finds it gone).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_delete_for_good (BuzonStore    *store,
+                                BuzonAccount  *account,
+                                const gint64  *message_ids,
+                                guint          n_message_ids,
+                                GError       **error)
+{
+  g_autoptr(GHashTable) groups = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
 
-      if (!buzon_store_delete_messages (store, (const gint64 *)(gpointer)ids->data, ids->len, op,
-                                        error))
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  groups = group_by_folder (store, message_ids, n_message_ids, error);
+  if (groups == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr(BuzonFolder) folder = account_folder (store, account, *(gint64 *)key, error);
+      g_autoptr(GArray) ids = NULL;
+
+      if (folder == NULL)
+        return FALSE;
+      ids = group_ids (value);
+      if (!expunge_group (store, account, folder, value, ids, error))
         return FALSE;
     }
 

@@ -72,6 +72,11 @@ gboolean buzon_mail_ops_delete               (BuzonStore         *store,
                                               const gint64       *message_ids,
                                               guint               n_message_ids,
                                               GError            **error);
+gboolean buzon_mail_ops_delete_for_good      (BuzonStore         *store,
+                                              BuzonAccount       *account,
+                                              const gint64       *message_ids,
+                                              guint               n_message_ids,
+                                              GError            **error);
 gboolean buzon_mail_ops_append               (BuzonStore         *store,
                                               BuzonAccount       *account,
                                               gint64              folder_id,
