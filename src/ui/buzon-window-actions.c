@@ -262,6 +262,13 @@ undo_action (GtkWidget  *widget,
                                          undo->old_name, &error);
       break;
 
+    case BUZON_UNDO_COPY_MESSAGES:
+      /* The copies go, for good: they were never meant to be. */
+      ok = buzon_mail_ops_delete_for_good (self->store, undo->account,
+                                           (const gint64 *)(gpointer)undo->ids->data,
+                                           undo->ids->len, &error);
+      break;
+
     case BUZON_UNDO_NONE:
     default:
       break;
@@ -275,7 +282,8 @@ undo_action (GtkWidget  *widget,
 
 /* Moving messages */
 
-/* Moves (or copies) @ids to @target and offers Undo for a move. @what is
+/* Moves (or copies) @ids to @target and offers Undo (of a copy: deleting
+ * the copies for good). @what is
  * the toast's text, with one %u (how many) and one %s (the folder). */
 static gboolean
 move_ids (BuzonWindow       *self,
@@ -286,6 +294,7 @@ move_ids (BuzonWindow       *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) from = g_array_sized_new (FALSE, FALSE, sizeof (gint64), ids->len);
+  g_autoptr(GArray) copies = NULL;
   g_autofree char *title = buzon_sidebar_dup_folder_title (target);
   g_autofree char *text = NULL;
   BuzonUndo *undo;
@@ -314,8 +323,8 @@ move_ids (BuzonWindow       *self,
   }
 
   if (copy)
-    ok = buzon_mail_ops_copy (self->store, account, (const gint64 *)(gpointer)ids->data,
-                              ids->len, target->id, &error);
+    ok = buzon_mail_ops_copy_full (self->store, account, (const gint64 *)(gpointer)ids->data,
+                                   ids->len, target->id, &copies, &error);
   else
     ok = buzon_mail_ops_move (self->store, account, (const gint64 *)(gpointer)ids->data,
                               ids->len, target->id, &error);
@@ -331,7 +340,11 @@ move_ids (BuzonWindow       *self,
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Copied %u message to “%s”",
                                            "Copied %u messages to “%s”", ids->len),
                               ids->len, title);
-      buzon_window_add_toast (self, adw_toast_new (text));
+      undo = g_new0 (BuzonUndo, 1);
+      undo->kind = BUZON_UNDO_COPY_MESSAGES;
+      undo->account = g_object_ref (account);
+      undo->ids = g_steal_pointer (&copies);
+      offer_undo (self, text, undo);
       return TRUE;
     }
 

@@ -22,6 +22,7 @@ typedef enum
   BUZON_UNDO_NONE,
   BUZON_UNDO_MOVE_MESSAGES,   /* move ids back to from_folder */
   BUZON_UNDO_RENAME_FOLDER,   /* rename folder_id back to old_name */
+  BUZON_UNDO_COPY_MESSAGES,   /* delete the copies (ids) for good */
 } BuzonUndoKind;
 
 typedef struct

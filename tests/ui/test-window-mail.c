@@ -689,6 +689,31 @@ test_drag_message (void)
   assert_not_on_server ("Trabajo", subject);
 }
 
+/* Ctrl held: a copy (the sidebar says so in its move-messages signal, as a
+ * drop with Ctrl does), on the server too; Undo deletes the copy for good. */
+static void
+test_copy_message (void)
+{
+  const char *subject = "Tu pedido llega mañana entre las 9:00 y las 14:00";
+  g_autoptr(BuzonAccount) account = demo_account ();
+  g_autoptr(BuzonFolder) inbox = demo_folder ("INBOX");
+  g_autoptr(BuzonFolder) trabajo = demo_folder ("Trabajo");
+  g_autoptr(BuzonMessageDrag) drag = NULL;
+  GtkWidget *sidebar = find_of_type (GTK_WIDGET (get_window ()), BUZON_TYPE_SIDEBAR);
+  gint64 id;
+
+  open_folder ("INBOX", 5);
+  id = select_subject (subject);
+  drag = buzon_message_drag_new (buzon_account_get_id (account), inbox->id, &id, 1);
+  g_signal_emit_by_name (sidebar, "move-messages", trabajo, drag, TRUE);
+  assert_on_server ("Trabajo", subject, NULL);
+  assert_on_server ("INBOX", subject, NULL);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (get_window ()), "win.undo", NULL));
+  assert_not_on_server ("Trabajo", subject);
+  assert_on_server ("INBOX", subject, NULL);
+}
+
 static void
 test_drag_folder (void)
 {
@@ -1018,6 +1043,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/window-mail/trust-and-sync", test_trust_and_sync);
   g_test_add_func ("/buzon/ui/window-mail/read-marks-read", test_read_marks_read);
   g_test_add_func ("/buzon/ui/window-mail/drag-message", test_drag_message);
+  g_test_add_func ("/buzon/ui/window-mail/copy-message", test_copy_message);
   g_test_add_func ("/buzon/ui/window-mail/drag-folder", test_drag_folder);
   g_test_add_func ("/buzon/ui/window-mail/search-body", test_search_body);
   g_test_add_func ("/buzon/ui/window-mail/delete-to-trash", test_delete_to_trash);

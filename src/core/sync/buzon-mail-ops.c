@@ -288,6 +288,7 @@ move_or_copy (BuzonStore    *store,
               guint          n_message_ids,
               gint64         folder_id,
               gboolean       copy,
+              GArray        *new_ids,
               GError       **error)
 {
   g_autoptr(GHashTable) groups = NULL;
@@ -322,8 +323,14 @@ move_or_copy (BuzonStore    *store,
       op = message_op (account, copy ? BUZON_OP_COPY : BUZON_OP_MOVE, folder, to, value, 0, 0);
       ids = group_ids (value);
       if (copy)
-        ok = buzon_store_copy_messages (store, (const gint64 *)(gpointer)ids->data, ids->len,
-                                        to->id, op, NULL, error);
+        {
+          g_autoptr(GArray) copies = NULL;
+
+          ok = buzon_store_copy_messages (store, (const gint64 *)(gpointer)ids->data, ids->len,
+                                          to->id, op, new_ids != NULL ? &copies : NULL, error);
+          if (ok && copies != NULL)
+            g_array_append_vals (new_ids, copies->data, copies->len);
+        }
       else
         ok = buzon_store_move_messages (store, (const gint64 *)(gpointer)ids->data, ids->len,
                                         to->id, op, error);
@@ -356,7 +363,8 @@ buzon_mail_ops_move (BuzonStore    *store,
   g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
   g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
 
-  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, FALSE, error);
+  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, FALSE, NULL,
+                       error);
 }
 
 /**
@@ -381,7 +389,46 @@ buzon_mail_ops_copy (BuzonStore    *store,
   g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
   g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
 
-  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, TRUE, error);
+  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, TRUE, NULL,
+                       error);
+}
+
+/**
+ * buzon_mail_ops_copy_full:
+ * @store: the store
+ * @account: the messages' account
+ * @message_ids: (array length=n_message_ids): the messages
+ * @n_message_ids: how many
+ * @folder_id: the destination, a folder of @account
+ * @out_new_ids: (out) (optional) (transfer full): the copies' ids, for Undo
+ * @error: return location for an error
+ *
+ * Like buzon_mail_ops_copy(), and tells which messages the copies are.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+buzon_mail_ops_copy_full (BuzonStore    *store,
+                          BuzonAccount  *account,
+                          const gint64  *message_ids,
+                          guint          n_message_ids,
+                          gint64         folder_id,
+                          GArray       **out_new_ids,
+                          GError       **error)
+{
+  g_autoptr(GArray) new_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
+  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
+
+  if (!move_or_copy (store, account, message_ids, n_message_ids, folder_id, TRUE, new_ids,
+                     error))
+    return FALSE;
+
+  if (out_new_ids != NULL)
+    *out_new_ids = g_steal_pointer (&new_ids);
+
+  return TRUE;
 }
 
 static BuzonFolder *
@@ -515,7 +562,7 @@ buzon_mail_ops_delete (BuzonStore    *store,
           folder->special_use != BUZON_SPECIAL_USE_JUNK)
         {
           if (!move_or_copy (store, account, (const gint64 *)(gpointer)ids->data, ids->len,
-                             trash->id, FALSE, error))
+                             trash->id, FALSE, NULL, error))
             return FALSE;
           continue;
         }

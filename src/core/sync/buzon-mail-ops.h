@@ -67,6 +67,13 @@ gboolean buzon_mail_ops_copy                 (BuzonStore         *store,
                                               guint               n_message_ids,
                                               gint64              folder_id,
                                               GError            **error);
+gboolean buzon_mail_ops_copy_full            (BuzonStore         *store,
+                                              BuzonAccount       *account,
+                                              const gint64       *message_ids,
+                                              guint               n_message_ids,
+                                              gint64              folder_id,
+                                              GArray            **out_new_ids,
+                                              GError            **error);
 gboolean buzon_mail_ops_delete               (BuzonStore         *store,
                                               BuzonAccount       *account,
                                               const gint64       *message_ids,
