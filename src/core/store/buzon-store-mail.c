@@ -2064,3 +2064,106 @@ buzon_store_search (BuzonStore  *self,
 
   return g_steal_pointer (&ids);
 }
+
+/* Address completion */
+
+static void
+append_address_row_cb (BuzonStmt *stmt,
+                       gpointer   user_data)
+{
+  GPtrArray *rows = user_data;
+  const char *text = (const char *)sqlite3_column_text (stmt, 0);
+  BuzonStoreAddressRow *row;
+
+  if (text == NULL)
+    return;
+
+  row = g_new0 (BuzonStoreAddressRow, 1);
+  row->header = g_strdup (text);
+  row->score = (guint)CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXUINT);
+  row->last = sqlite3_column_int64 (stmt, 2);
+  g_ptr_array_add (rows, row);
+}
+
+void
+buzon_store_address_row_free (BuzonStoreAddressRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->header);
+  g_free (row);
+}
+
+/**
+ * buzon_store_list_address_headers:
+ * @account_id: the account, or 0 for all
+ * @needle: what the user typed (at least one character); matched, ASCII
+ *   case-insensitively, anywhere in the headers
+ * @limit: at most this many rows
+ * @error: return location for an error
+ *
+ * The address headers (From of received mail, To and Cc of sent mail) that
+ * contain @needle, for address completion. Each distinct header value comes
+ * once, with a score: 1 for each message it is the sender of, 3 for each
+ * sent message it is a recipient of (people written to come first), and the
+ * date of its newest message. Best first.
+ *
+ * Returns: (transfer full) (element-type BuzonStoreAddressRow) (nullable):
+ *   the rows, or %NULL with @error
+ */
+GPtrArray *
+buzon_store_list_address_headers (BuzonStore  *self,
+                                  gint64       account_id,
+                                  const char  *needle,
+                                  guint        limit,
+                                  GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GString) pattern = g_string_new ("%");
+  BuzonStmt *stmt;
+
+  g_return_val_if_fail (BUZON_IS_STORE (self), NULL);
+  g_return_val_if_fail (needle != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify)buzon_store_address_row_free);
+  if (*needle == '\0')
+    return g_steal_pointer (&rows);
+
+  for (const char *p = needle; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+
+  stmt = _buzon_store_read_begin (
+    self,
+    "SELECT v, sum (w), max (d) FROM ("
+    " SELECT m.from_addr AS v, 1 AS w, m.date AS d FROM messages AS m"
+    "  JOIN folders AS f ON f.id = m.folder_id"
+    "  WHERE (?1 = 0 OR f.account_id = ?1) AND f.special_use IS NOT 'sent'"
+    "  AND m.from_addr LIKE ?2 ESCAPE '\\'"
+    " UNION ALL"
+    " SELECT m.to_addrs, 3, m.date FROM messages AS m JOIN folders AS f ON f.id = m.folder_id"
+    "  WHERE (?1 = 0 OR f.account_id = ?1) AND f.special_use = 'sent'"
+    "  AND m.to_addrs LIKE ?2 ESCAPE '\\'"
+    " UNION ALL"
+    " SELECT m.cc_addrs, 3, m.date FROM messages AS m JOIN folders AS f ON f.id = m.folder_id"
+    "  WHERE (?1 = 0 OR f.account_id = ?1) AND f.special_use = 'sent'"
+    "  AND m.cc_addrs LIKE ?2 ESCAPE '\\'"
+    ") GROUP BY v ORDER BY 2 DESC, 3 DESC LIMIT ?3",
+    error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  _buzon_bind_text (stmt, 2, pattern->str);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64)limit : -1);
+
+  if (!_buzon_store_read_each (self, stmt, append_address_row_cb, rows, error))
+    return NULL;
+
+  return g_steal_pointer (&rows);
+}

@@ -317,6 +317,29 @@ gboolean             buzon_store_fail_op                    (BuzonStore         
                                                              const char           *message,
                                                              GError              **error);
 
+/* Address completion (buzon-store-mail.c) */
+
+/**
+ * BuzonStoreAddressRow:
+ * @header: an address header's value, as stored ("Ana <ana@example.com>, …")
+ * @score: how much it counts (see buzon_store_list_address_headers())
+ * @last: the date of its newest message
+ */
+typedef struct
+{
+  char   *header;
+  guint   score;
+  gint64  last;
+} BuzonStoreAddressRow;
+
+void                 buzon_store_address_row_free           (BuzonStoreAddressRow *row);
+G_GNUC_WARN_UNUSED_RESULT
+GPtrArray           *buzon_store_list_address_headers       (BuzonStore           *self,
+                                                             gint64                account_id,
+                                                             const char           *needle,
+                                                             guint                 limit,
+                                                             GError              **error);
+
 /* Outbox */
 gboolean             buzon_store_outbox_enqueue             (BuzonStore           *self,
                                                              BuzonOutboxItem      *item,
