@@ -1246,6 +1246,118 @@ test_draft_incomplete (void)
   g_assert_cmpuint (back->attachments->len, ==, 0);
 }
 
+/* Address completion over a store of its own */
+
+static gint64
+add_test_folder (BuzonStore      *store,
+                 gint64           account_id,
+                 const char      *name,
+                 BuzonSpecialUse  use)
+{
+  g_autoptr(BuzonFolder) folder = buzon_folder_new ();
+  g_autoptr(GError) error = NULL;
+
+  folder->account_id = account_id;
+  folder->name = g_strdup (name);
+  folder->delimiter = g_strdup ("/");
+  folder->special_use = use;
+  g_assert_true (buzon_store_upsert_folder (store, folder, &error));
+  g_assert_no_error (error);
+
+  return folder->id;
+}
+
+static void
+add_test_message (BuzonStore *store,
+                  gint64      folder_id,
+                  guint32     uid,
+                  const char *from,
+                  const char *to,
+                  gint64      date)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (
+    (GDestroyNotify)buzon_message_summary_free);
+  g_autoptr(GError) error = NULL;
+  BuzonMessageSummary *summary = buzon_message_summary_new ();
+
+  summary->folder_id = folder_id;
+  summary->uid = uid;
+  summary->subject = g_strdup ("hola");
+  summary->from = g_strdup (from);
+  summary->to = g_strdup (to);
+  summary->date = date;
+  summary->message_id = g_strdup_printf ("<%u.%u@example.com>", (guint)folder_id, uid);
+  g_ptr_array_add (batch, summary);
+  g_assert_true (buzon_store_upsert_messages (store, batch, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_suggestions (BuzonStore         *store,
+                    const char         *text,
+                    const char * const *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) got = buzon_compose_complete_addresses (store, 0, text, 5, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_ptr_array_add (got, NULL);
+  g_assert_cmpstrv ((char **)got->pdata, expected);
+}
+
+static void
+test_complete_addresses (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("buzon-complete-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "buzon.db", NULL);
+  g_autoptr(BuzonStore) store = NULL;
+  g_autoptr(BuzonAccount) account = buzon_account_new ("me");
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  gint64 inbox, sent;
+
+  g_assert_no_error (error);
+  store = buzon_store_open (path, &error);
+  g_assert_no_error (error);
+  buzon_account_set_address (account, "me@example.com");
+  buzon_account_set_host (account, "imap.example.com");
+  g_assert_true (buzon_store_add_account (store, account, &error));
+  inbox = add_test_folder (store, buzon_account_get_id (account), "INBOX",
+                           BUZON_SPECIAL_USE_INBOX);
+  sent = add_test_folder (store, buzon_account_get_id (account), "Sent", BUZON_SPECIAL_USE_SENT);
+
+  add_test_message (store, inbox, 1, "José Núñez <jose@example.es>", "me@example.com", 100);
+  add_test_message (store, inbox, 2, "Ana <ana@example.com>", "me@example.com", 200);
+  add_test_message (store, inbox, 3, "Anabel Ruiz <anabel@example.org>", "me@example.com", 300);
+  add_test_message (store, inbox, 4, "Anabel Ruiz <anabel@example.org>", "me@example.com", 310);
+  add_test_message (store, inbox, 5, "news@shop.example", "me@example.com", 400);
+  /* Written to: counts three times a received one; the newest name wins. */
+  add_test_message (store, sent, 1, "me@example.com",
+                    "Ana García <ana@example.com>, \"Ruiz, Pedro\" <pedro@example.net>", 500);
+
+  /* Ana: one received, one written to (4); Anabel: two received (2). */
+  assert_suggestions (store, "an", (const char *[]) {
+    "Ana García <ana@example.com>", "Anabel Ruiz <anabel@example.org>", NULL });
+  /* A word of the name, whatever its accents and case. */
+  assert_suggestions (store, "núñ", (const char *[]) { "José Núñez <jose@example.es>", NULL });
+  assert_suggestions (store, "JOS", (const char *[]) { "José Núñez <jose@example.es>", NULL });
+  /* The address, and a name that needs quoting. */
+  assert_suggestions (store, "pedro", (const char *[]) { "\"Ruiz, Pedro\" <pedro@example.net>",
+                                                          NULL });
+  assert_suggestions (store, "news", (const char *[]) { "news@shop.example", NULL });
+  /* Not the middle of a word; nothing; white space. */
+  assert_suggestions (store, "nabel", (const char *[]) { NULL });
+  assert_suggestions (store, "zzz", (const char *[]) { NULL });
+  assert_suggestions (store, "  ", (const char *[]) { NULL });
+  /* LIKE's own characters are text. */
+  assert_suggestions (store, "%", (const char *[]) { NULL });
+  assert_suggestions (store, "_", (const char *[]) { NULL });
+
+  g_clear_object (&store);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1284,6 +1396,7 @@ main (int   argc,
   g_test_add_func ("/buzon/compose/mailto/errors", test_mailto_errors);
   g_test_add_func ("/buzon/compose/draft/round-trip", test_draft_round_trip);
   g_test_add_func ("/buzon/compose/draft/incomplete", test_draft_incomplete);
+  g_test_add_func ("/buzon/compose/complete-addresses", test_complete_addresses);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "buzon-compose-build.h"
+#include "buzon-compose-complete.h"
 #include "buzon-compose-draft.h"
 #include "buzon-compose-parse.h"
 #include "buzon-compose-reply.h"
