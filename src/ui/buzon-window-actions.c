@@ -168,6 +168,32 @@ show_error_toast (BuzonWindow  *self,
   buzon_window_add_toast (self, adw_toast_new (error->message));
 }
 
+/* Narrow windows: one pane at a time, and the way back (GNOME HIG). */
+
+static void
+show_folders_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  BuzonWindow *self = BUZON_WINDOW (widget);
+
+  (void)action_name;
+  (void)parameter;
+  adw_leaflet_navigate (self->outer_leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+show_list_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  BuzonWindow *self = BUZON_WINDOW (widget);
+
+  (void)action_name;
+  (void)parameter;
+  adw_leaflet_navigate (self->inner_leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
 /* Undo */
 
 void
@@ -920,6 +946,8 @@ _buzon_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.move-to", NULL, move_to_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.show-folders", NULL, show_folders_action);
+  gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete", NULL);

@@ -461,6 +461,69 @@ test_about_window (void)
   close_all_windows ();
 }
 
+static gboolean
+match_mapped_action_button (GtkWidget     *widget,
+                            gconstpointer  action)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+static gboolean
+leaflets_folded (gpointer data)
+{
+  g_autoptr(GPtrArray) leaflets = g_ptr_array_new ();
+
+  collect_widgets (data, match_type, GSIZE_TO_POINTER (ADW_TYPE_LEAFLET), leaflets);
+  for (guint i = 0; i < leaflets->len; i++)
+    if (!adw_leaflet_get_folded (leaflets->pdata[i]))
+      return FALSE;
+
+  return leaflets->len == 2;
+}
+
+static gboolean
+back_button_shown (gpointer data)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_widgets (GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app))),
+                   match_mapped_action_button, data, found);
+  return found->len == 1;
+}
+
+static gboolean
+back_button_gone (gpointer data)
+{
+  return !back_button_shown (data);
+}
+
+/* A narrow window shows one pane at a time, each with the way back. */
+static void
+test_narrow_back (void)
+{
+  BuzonStore *store = buzon_application_get_store (get_app ());
+  g_autoptr(BuzonAccount) work = make_account ("Work", "ana@example.com", BUZON_PROTOCOL_POP3);
+  g_autoptr(GError) error = NULL;
+  BuzonWindow *window;
+
+  g_assert_true (buzon_store_add_account (store, work, &error));
+  g_assert_no_error (error);
+  window = open_window ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  g_assert_true (wait_for (leaflets_folded, window));
+
+  /* The Inbox opens by itself: the message list, with Back to the folders. */
+  g_assert_true (wait_for (back_button_shown, (gpointer)"win.show-folders"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-folders", NULL));
+  g_assert_true (wait_for (back_button_gone, (gpointer)"win.show-folders"));
+  assert_label_shown (window, "Downloaded to this computer (POP3)");
+
+  g_assert_true (buzon_store_remove_account (store, "Work", &error));
+  g_assert_no_error (error);
+  close_all_windows ();
+}
+
 /* Preferences: each row bound to its setting, at once. */
 static void
 test_preferences (void)
@@ -759,6 +822,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/window/header-buttons-labelled", test_window_header_buttons_labelled);
   g_test_add_func ("/buzon/ui/window/primary-menu", test_primary_menu);
   g_test_add_func ("/buzon/ui/window/preferences", test_preferences);
+  g_test_add_func ("/buzon/ui/window/narrow-back", test_narrow_back);
   g_test_add_func ("/buzon/ui/window/state-kept", test_window_state_kept);
   g_test_add_func ("/buzon/ui/window/store-error", test_store_error_shown);
   g_test_add_func ("/buzon/ui/window/spanish", test_window_in_spanish);
