@@ -15,7 +15,9 @@
 #     LOGIN; --no-starttls leaves STARTTLS out (it is offered by default, and
 #     answered "454 4.7.0 TLS not available" since this server has no TLS);
 #     --no-smtputf8 leaves SMTPUTF8 out (offered by default).
-#   AUTH PLAIN/LOGIN accept --user / --password (fake@example.test / fake-secret).
+#   AUTH PLAIN/LOGIN accept --user / --password (fake@example.test / fake-secret);
+#     --auth "LOGIN" offers only the mechanisms given. --no-ehlo answers EHLO with
+#     "502 5.5.2" (a server from before RFC 1869), so only HELO works.
 #   RCPT TO:<ADDRESS> answers "550 5.1.1 <ADDRESS>: Recipient address rejected:
 #     User unknown" for each --reject ADDRESS, "452 4.2.2 Mailbox full" for each
 #     --full ADDRESS, 250 otherwise.
@@ -45,6 +47,8 @@ def main():
   p.add_argument('--data-reply', action='append', default=[])
   p.add_argument('--drop-in-data', type=int, default=0)
   p.add_argument('--port', type=int, default=0)
+  p.add_argument('--auth', default='PLAIN LOGIN')
+  p.add_argument('--no-ehlo', action='store_true')
   args = p.parse_args()
   args.data_count = 0
 
@@ -97,13 +101,15 @@ def serve(reader, conn, args, note):
     line = readline()
     note(line)
     verb = line.split(' ', 1)[0].upper()
-    if verb == 'EHLO':
+    if verb == 'EHLO' and args.no_ehlo:
+      send('502 5.5.2 Error: command not recognized')
+    elif verb == 'EHLO':
       ext = ['fake.example.test', 'PIPELINING', '8BITMIME', 'ENHANCEDSTATUSCODES', 'SIZE 1000000']
       if not args.no_starttls:
         ext.append('STARTTLS')
       if not args.no_smtputf8:
         ext.append('SMTPUTF8')
-      ext.append('AUTH PLAIN LOGIN')
+      ext.append('AUTH ' + args.auth)
       for i, e in enumerate(ext):
         send(('250 ' if i == len(ext) - 1 else '250-') + e)
     elif verb == 'HELO':
@@ -113,6 +119,9 @@ def serve(reader, conn, args, note):
     elif verb == 'AUTH':
       words = line.split(' ')
       mech = words[1].upper() if len(words) > 1 else ''
+      if mech not in args.auth.upper().split():
+        send('504 5.5.4 Unrecognized authentication type')
+        continue
       if mech == 'PLAIN':
         blob = words[2] if len(words) > 2 else None
         if blob is None:

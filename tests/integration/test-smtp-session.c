@@ -524,6 +524,74 @@ test_smtputf8_missing (void)
   g_assert_null (strstr (commands, "MAIL"));
 }
 
+/* A server from before EHLO (RFC 821): HELO, no extensions; sending works
+ * without a login, and a login is refused clearly, with no password sent. */
+static void
+test_helo_fallback (void)
+{
+  const char * const to[] = { "ok@example.test", NULL };
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start ("--no-ehlo", NULL);
+  g_autoptr(BuzonSmtpSession) session = session_new_for ("127.0.0.1", fake->port,
+                                                         BUZON_SECURITY_NONE);
+  g_autoptr(BuzonSmtpSession) login = session_new_for ("127.0.0.1", fake->port,
+                                                       BUZON_SECURITY_NONE);
+  static const char ascii[] = "From: fake@example.test\r\nTo: ok@example.test\r\n"
+                              "Subject: helo\r\n\r\nSeven bits only.\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (ascii, strlen (ascii));
+  g_autoptr(GBytes) eight_bit = make_message ("helo", 100);
+  g_autoptr(BuzonSmtpSendResult) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *commands = NULL;
+  const BuzonSmtpExtensions *ext;
+
+  g_assert_true (connect_sync (session, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ext = buzon_smtp_session_get_extensions (session);
+  g_assert_false (ext->pipelining);
+  g_assert_false (ext->eightbitmime);
+  g_assert_false (ext->has_size);
+  sent = send_sync (session, "fake@example.test", to, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sent);
+  /* No 8BITMIME after HELO: 8-bit text is refused before anything is sent. */
+  g_assert_null (send_sync (session, "fake@example.test", to, eight_bit, NULL, &error));
+  g_assert_error (error, BUZON_SMTP_SESSION_ERROR, BUZON_SMTP_SESSION_ERROR_8BIT_UNSUPPORTED);
+  g_clear_error (&error);
+  quit_sync (session);
+
+  g_assert_false (connect_sync (login, "fake@example.test", "fake-secret", &error));
+  g_assert_error (error, BUZON_SMTP_SESSION_ERROR, BUZON_SMTP_SESSION_ERROR_NO_MECHANISM);
+
+  commands = buzon_test_fake_smtp_commands (fake);
+  g_assert_nonnull (strstr (commands, "EHLO "));
+  g_assert_nonnull (strstr (commands, "HELO "));
+  g_assert_nonnull (strstr (commands, "DATA-BYTES"));
+  g_assert_null (strstr (commands, "AUTH"));
+}
+
+/* A server that offers only AUTH LOGIN gets LOGIN. */
+static void
+test_auth_login (void)
+{
+  const char * const to[] = { "ok@example.test", NULL };
+  g_autoptr(BuzonTestFakeSmtp) fake = buzon_test_fake_smtp_start ("--auth", "LOGIN", NULL);
+  g_autoptr(BuzonSmtpSession) session = fake_login (fake);
+  g_autoptr(GBytes) message = make_message ("login", 100);
+  g_autoptr(BuzonSmtpSendResult) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *commands = NULL;
+
+  g_assert_cmpstr (buzon_smtp_session_get_used_auth_mechanism (session), ==, "LOGIN");
+  sent = send_sync (session, "fake@example.test", to, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sent);
+  quit_sync (session);
+
+  commands = buzon_test_fake_smtp_commands (fake);
+  g_assert_nonnull (strstr (commands, "AUTH LOGIN"));
+  g_assert_null (strstr (commands, "AUTH PLAIN"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -540,6 +608,8 @@ main (int    argc,
   g_test_add_func ("/smtp-session/rejected-recipient", test_rejected_recipient);
   g_test_add_func ("/smtp-session/starttls-not-offered", test_starttls_not_offered);
   g_test_add_func ("/smtp-session/smtputf8-missing", test_smtputf8_missing);
+  g_test_add_func ("/smtp-session/helo-fallback", test_helo_fallback);
+  g_test_add_func ("/smtp-session/auth-login", test_auth_login);
 
   status = g_test_run ();
   g_clear_pointer (&servers, buzon_test_servers_stop);
