@@ -55,6 +55,7 @@
 #include "buzon-secrets.h"
 #include "buzon-smtp-error.h"
 #include "buzon-smtp-session.h"
+#include "buzon-sync-worker.h"
 #include "buzon-types.h"
 
 #define BACKOFF_MIN 30
@@ -161,28 +162,8 @@ emit_later (Run          *run,
 
 /* Waiting on the worker's context */
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-run_wait (Run           *run,
-          GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (run->context, TRUE);
-
-  return *slot;
-}
-
-#define AWAIT(result) (run_wait (run, &(result)))
-#define STORE_CB store_result_cb
+#define AWAIT(result) (_buzon_sync_wait (run->context, &(result)))
+#define STORE_CB _buzon_sync_store_result_cb
 
 static gboolean
 cancelled_cb (GCancellable *cancellable,

@@ -79,6 +79,7 @@
 #include "buzon-imap-uid-set.h"
 #include "buzon-net.h"
 #include "buzon-pop3-switch.h"
+#include "buzon-sync-worker.h"
 #include "buzon-secrets.h"
 #include "buzon-store-switch.h"
 
@@ -259,28 +260,8 @@ emit_later (Run        *run,
 
 /* Waiting on the worker's context */
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-run_wait (Run           *run,
-          GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (run->context, TRUE);
-
-  return *slot;
-}
-
-#define AWAIT(result) (run_wait (run, &(result)))
-#define STORE_CB store_result_cb
+#define AWAIT(result) (_buzon_sync_wait (run->context, &(result)))
+#define STORE_CB _buzon_sync_store_result_cb
 
 static gboolean
 cancelled_cb (GCancellable *cancellable,
@@ -1425,10 +1406,10 @@ run_worker (GTask        *task,
       if (buzon_imap_session_is_connected (run.session))
         {
           g_autoptr(GAsyncResult) result = NULL;
-          Run *run_ptr = &run;
 
           buzon_imap_session_logout_async (run.session, NULL, STORE_CB, &result);
-          buzon_imap_session_logout_finish (run.session, run_wait (run_ptr, &result), NULL);
+          buzon_imap_session_logout_finish (run.session, _buzon_sync_wait (run.context, &result),
+                                            NULL);
         }
       buzon_imap_session_disconnect (run.session);
       g_clear_object (&run.session);
