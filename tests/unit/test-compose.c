@@ -1358,6 +1358,33 @@ test_complete_addresses (void)
   g_assert_cmpint (system (command), ==, 0);
 }
 
+static void
+test_complete_tokens (void)
+{
+  static const struct { const char *text, *token, *completed; } cases[] = {
+    { "", "", "Ana <ana@example.com>, " },
+    { "an", "an", "Ana <ana@example.com>, " },
+    { "pedro@example.net, an", "an", "pedro@example.net, Ana <ana@example.com>, " },
+    { "pedro@example.net,an", "an", "pedro@example.net, Ana <ana@example.com>, " },
+    { "pedro@example.net;  an", "an", "pedro@example.net; Ana <ana@example.com>, " },
+    /* A comma inside a quoted name is not a separator. */
+    { "\"Ruiz, Pedro\" <p@x.org>, a", "a",
+      "\"Ruiz, Pedro\" <p@x.org>, Ana <ana@example.com>, " },
+    { "\"Ruiz, Pe", "\"Ruiz, Pe", "Ana <ana@example.com>, " },
+    { "p@x.org, ", "", "p@x.org, Ana <ana@example.com>, " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *token = buzon_compose_address_token (cases[i].text);
+      g_autofree char *completed =
+        buzon_compose_address_complete (cases[i].text, "Ana <ana@example.com>");
+
+      g_assert_cmpstr (token, ==, cases[i].token);
+      g_assert_cmpstr (completed, ==, cases[i].completed);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1397,6 +1424,7 @@ main (int   argc,
   g_test_add_func ("/buzon/compose/draft/round-trip", test_draft_round_trip);
   g_test_add_func ("/buzon/compose/draft/incomplete", test_draft_incomplete);
   g_test_add_func ("/buzon/compose/complete-addresses", test_complete_addresses);
+  g_test_add_func ("/buzon/compose/complete-tokens", test_complete_tokens);
 
   return g_test_run ();
 }

@@ -191,3 +191,70 @@ buzon_compose_complete_addresses (BuzonStore  *store,
 
   return suggestions;
 }
+
+/* Where the address being typed starts in a list of addresses: after the
+ * last separator (a comma or semicolon) that is not inside quotes. */
+static gsize
+token_start (const char *text)
+{
+  gboolean quoted = FALSE;
+  gsize start = 0;
+
+  for (gsize i = 0; text[i] != '\0'; i++)
+    {
+      if (text[i] == '\\' && quoted && text[i + 1] != '\0')
+        i++;
+      else if (text[i] == '"')
+        quoted = !quoted;
+      else if (!quoted && (text[i] == ',' || text[i] == ';'))
+        start = i + 1;
+    }
+
+  while (text[start] == ' ' || text[start] == '\t')
+    start++;
+
+  return start;
+}
+
+/**
+ * buzon_compose_address_token:
+ * @text: the text of a To, Cc or Bcc field
+ *
+ * Returns: (transfer full): the address being typed: what follows the last
+ *   separator, without the white space before it
+ */
+char *
+buzon_compose_address_token (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return g_strdup (text + token_start (text));
+}
+
+/**
+ * buzon_compose_address_complete:
+ * @text: the text of a To, Cc or Bcc field
+ * @choice: the suggestion the user picked
+ *
+ * Returns: (transfer full): @text with the address being typed replaced by
+ *   @choice, followed by ", " for the next one
+ */
+char *
+buzon_compose_address_complete (const char *text,
+                                const char *choice)
+{
+  gsize start;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (choice != NULL, NULL);
+
+  start = token_start (text);
+  if (start == 0)
+    return g_strconcat (choice, ", ", NULL);
+
+  /* "a@x.org,b" → "a@x.org, Choice, ": one space after each separator. */
+  while (start > 0 && (text[start - 1] == ' ' || text[start - 1] == '\t'))
+    start--;
+
+  return g_strdup_printf ("%.*s %s, ", (int)start, text, choice);
+}

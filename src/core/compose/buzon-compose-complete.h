@@ -20,4 +20,10 @@ GPtrArray *buzon_compose_complete_addresses (BuzonStore  *store,
                                              guint        limit,
                                              GError     **error);
 
+G_GNUC_WARN_UNUSED_RESULT
+char      *buzon_compose_address_token      (const char  *text);
+G_GNUC_WARN_UNUSED_RESULT
+char      *buzon_compose_address_complete   (const char  *text,
+                                             const char  *choice);
+
 G_END_DECLS
