@@ -399,13 +399,18 @@ buzon_detect_parse_autoconfig (const char  *xml,
                                         &local_error)
       || !g_markup_parse_context_end_parse (context, &local_error) || !parser.seen_root)
     {
+      /* GMarkup quotes the input in its messages, which need not be UTF-8
+       * where the error is that it is not. */
+      g_autofree char *reason = local_error != NULL
+                                  ? g_utf8_make_valid (local_error->message, -1)
+                                  : g_strdup (_("it is empty"));
+
       parser_clear_server (&parser);
       g_free (parser.provider_id);
       g_free (parser.display_name);
       g_set_error (error, BUZON_DETECT_ERROR, BUZON_DETECT_ERROR_INVALID_DATA,
                    _("The configuration document for “%s” is not valid: %s"),
-                   buzon_detect_result_get_domain (result),
-                   local_error != NULL ? local_error->message : _("it is empty"));
+                   buzon_detect_result_get_domain (result), reason);
       return NULL;
     }
 

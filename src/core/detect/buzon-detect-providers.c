@@ -24,19 +24,20 @@
 
 #define PROVIDERS_PATH "/io/github/buzonmail/Buzon/detect/providers.json"
 
-/* domain → the provider's JsonObject; both owned by the parsed document,
- * which lives as long as the process. */
+/* domain → the provider's JsonObject; both owned by the parsed document
+ * (document), which lives as long as the process. */
 static GHashTable *
 get_domains (void)
 {
   static gsize once = 0;
   static GHashTable *domains = NULL;
+  static JsonNode *document = NULL;
 
   if (g_once_init_enter (&once))
     {
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GError) error = NULL;
-      JsonParser *parser = json_parser_new_immutable ();
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
       GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
       JsonArray *providers;
 
@@ -48,8 +49,8 @@ get_domains (void)
                                        (gssize) g_bytes_get_size (bytes), &error))
         g_error ("The provider database is not valid JSON: %s", error->message);
 
-      providers = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
-                                                "providers");
+      document = json_parser_steal_root (parser);
+      providers = json_object_get_array_member (json_node_get_object (document), "providers");
       for (guint i = 0; i < json_array_get_length (providers); i++)
         {
           JsonObject *provider = json_array_get_object_element (providers, i);
