@@ -235,7 +235,7 @@ _buzon_cli_detect (int    argc,
   guint interrupt_id;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      N_("Print the servers as JSON (the shape is described in buzon-cli-detect.c)"), NULL },
+      N_("Print the servers as JSON (see below)"), NULL },
     { "offline", 0, 0, G_OPTION_ARG_NONE, &offline,
       N_("Look only in Buzón’s provider database: no network"), NULL },
     { NULL }
@@ -248,7 +248,15 @@ _buzon_cli_detect (int    argc,
                                       "in Buzón’s provider database, then in the domain’s DNS "
                                       "SRV records, then in its autoconfig document over HTTPS, "
                                       "and last by trying the usual server names and ports. "
-                                      "Nothing is logged into and no password is sent."));
+                                      "Nothing is logged into and no password is sent.\n\n"
+                                      "With --json it prints one object: address, domain, "
+                                      "source (provider, srv, autoconfig or guess), provider "
+                                      "(id and name, or null), note (id and text, or null) and "
+                                      "the lists imap, pop3 and smtp, best first, of servers "
+                                      "with host, port, security (tls or starttls), username, "
+                                      "username_form (address, local-part or other), source and "
+                                      "untrusted_certificate. It exits with 1 when nothing was "
+                                      "found."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   /* argv[0] is "detect": options start at argv[1]. */

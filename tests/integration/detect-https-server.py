@@ -13,6 +13,10 @@
 #       answers 404, so this is the second URL detection tries)
 #   big.example.test  /.well-known/autoconfig/mail/config-v1.1.xml
 #       a valid document padded to 300 KB (too big to be accepted)
+#   hop.example.test  /.well-known/autoconfig/mail/config-v1.1.xml
+#       302 to second.example.test's document over HTTPS (followed)
+#   plain.example.test  /.well-known/autoconfig/mail/config-v1.1.xml
+#       302 to second.example.test's document over HTTP (not followed)
 #   anything else: 404.
 # Each request is logged on stderr. It stops when stdin closes (the test ends).
 #
@@ -88,6 +92,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          'imap': 'imap.big.example.test', 'pop': 'pop.big.example.test',
                          'smtp': 'smtp.big.example.test'}
             self.send_doc(doc + '<!-- ' + 'x' * 300000 + ' -->\n')
+        elif host in ('hop.example.test', 'plain.example.test') and \
+                url.path == '/.well-known/autoconfig/mail/config-v1.1.xml':
+            scheme = 'https' if host == 'hop.example.test' else 'http'
+            self.send_response(302)
+            self.send_header('Location', '%s://second.example.test:%d%s' %
+                             (scheme, self.server.server_address[1], url.path))
+            self.send_header('Content-Length', '0')
+            self.end_headers()
         else:
             self.send_error(404)
 

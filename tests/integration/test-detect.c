@@ -479,6 +479,19 @@ assert_server (const BuzonDetectServer *server,
   g_assert_cmpint (server->source, ==, source);
 }
 
+/* Probes of servers that answer must not run out of time on a loaded
+ * machine (or under valgrind): the timeouts tests rely on are set where
+ * they are tested. */
+static BuzonDetector *
+patient_detector_new (void)
+{
+  BuzonDetector *detector = buzon_detector_new ();
+
+  buzon_detector_set_probe_timeout (detector, 60);
+  buzon_detector_set_step_timeout (detector, 240);
+  return detector;
+}
+
 static void
 map_test_ports (BuzonDetector    *detector,
                 BuzonTestServers *test_servers)
@@ -569,7 +582,7 @@ test_guess (void)
   if (test_servers == NULL)
     return;
 
-  detector = buzon_detector_new ();
+  detector = patient_detector_new ();
   database = any_name_database_new (buzon_test_servers_get_tls_database (test_servers));
   buzon_detector_set_steps (detector, BUZON_DETECT_STEP_GUESS);
   buzon_detector_set_tls_database (detector, database);
@@ -622,11 +635,10 @@ test_guess_skips (void)
   ssh = fake_server_new ("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
   web = fake_server_new ("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
 
-  detector = buzon_detector_new ();
+  detector = patient_detector_new ();
   database = any_name_database_new (buzon_test_servers_get_tls_database (test_servers));
   buzon_detector_set_steps (detector, BUZON_DETECT_STEP_GUESS);
   buzon_detector_set_tls_database (detector, database);
-  buzon_detector_set_probe_timeout (detector, 3);
   map_test_ports (detector, test_servers);
   /* Nothing on 993 and 465; not mail servers on 995 (no TLS), 110 (SSH)
    * and 143 (HTTP); SMTP's STARTTLS port where IMAP's TLS port is wanted
@@ -642,9 +654,9 @@ test_guess_skips (void)
   result = detect (detector, "ana@skips.example.test", NULL, &error);
   g_assert_null (result);
   g_assert_error (error, BUZON_DETECT_ERROR, BUZON_DETECT_ERROR_NOT_FOUND);
-  /* Refusals and wrong greetings are quick; nothing waited for the step's
-   * timeout. */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  /* Refusals and wrong greetings are quick; nothing waited for a probe's
+   * timeout (60 s here). */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 40 * G_USEC_PER_SEC);
   g_clear_error (&error);
 
   /* POP3 back on its own port: that is all there is, with SMTP on 587. */
@@ -675,7 +687,7 @@ test_guess_untrusted (void)
   /* The system's trust store only: the test CA's certificate does not
    * verify. The STARTTLS ports (greeting and capabilities read in the
    * clear) come first; the implicit-TLS ones follow, marked. */
-  detector = buzon_detector_new ();
+  detector = patient_detector_new ();
   buzon_detector_set_steps (detector, BUZON_DETECT_STEP_GUESS);
   map_test_ports (detector, test_servers);
 
@@ -702,10 +714,10 @@ test_guess_timeout (void)
   gint64 start;
 
   /* Servers that accept and never greet: the step's timeout (1 s) ends it,
-   * long before the probes' own (30 s). */
+   * long before the probes' own (120 s). The bound leaves room for valgrind. */
   buzon_detector_set_steps (detector, BUZON_DETECT_STEP_GUESS);
   buzon_detector_set_step_timeout (detector, 1);
-  buzon_detector_set_probe_timeout (detector, 30);
+  buzon_detector_set_probe_timeout (detector, 120);
   for (guint i = 0; i < G_N_ELEMENTS (ports); i++)
     buzon_detector_map_port (detector, ports[i], silent->port);
 
@@ -713,7 +725,7 @@ test_guess_timeout (void)
   result = detect (detector, "ana@silent.example.test", NULL, &error);
   g_assert_null (result);
   g_assert_error (error, BUZON_DETECT_ERROR, BUZON_DETECT_ERROR_NOT_FOUND);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 40 * G_USEC_PER_SEC);
 }
 
 static gboolean
@@ -737,15 +749,15 @@ test_cancel (void)
   /* Every step waiting on a silent server; the caller cancels. */
   for (guint i = 0; i < G_N_ELEMENTS (ports); i++)
     buzon_detector_map_port (detector, ports[i], silent->port);
-  buzon_detector_set_probe_timeout (detector, 30);
-  buzon_detector_set_step_timeout (detector, 60);
+  buzon_detector_set_probe_timeout (detector, 120);
+  buzon_detector_set_step_timeout (detector, 120);
 
   start = g_get_monotonic_time ();
   g_timeout_add (300, cancel_cb, cancellable);
   result = detect (detector, "ana@cancel.example.test", cancellable, &error);
   g_assert_null (result);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 40 * G_USEC_PER_SEC);
 }
 
 /* Autoconfig over HTTPS */
@@ -807,7 +819,7 @@ test_autoconfig (void)
     return;
 
   https = https_server_start (test_servers);
-  detector = buzon_detector_new ();
+  detector = patient_detector_new ();
   database = any_name_database_new (buzon_test_servers_get_tls_database (test_servers));
   buzon_detector_set_tls_database (detector, database);
   buzon_detector_set_steps (detector, BUZON_DETECT_STEP_PROVIDER | BUZON_DETECT_STEP_SRV
@@ -844,9 +856,20 @@ test_autoconfig (void)
                    993, BUZON_SECURITY_TLS, BUZON_DETECT_SOURCE_AUTOCONFIG);
   }
 
-  /* Too big, and not there at all: nothing. */
+  /* A redirect to HTTPS is followed. */
   {
-    const char *addresses[] = { "rosa@big.example.test", "rosa@nothing.example.test" };
+    g_autoptr(BuzonDetectResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    result = detect (detector, "rosa@hop.example.test", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (buzon_detect_result_get_provider_name (result), ==, "Second");
+  }
+
+  /* Too big, a redirect to plain HTTP, and not there at all: nothing. */
+  {
+    const char *addresses[] = { "rosa@big.example.test", "rosa@plain.example.test",
+                                "rosa@nothing.example.test" };
 
     for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
       {
@@ -875,7 +898,7 @@ test_autoconfig_untrusted (void)
   /* The system's trust store: the test certificate does not verify, and
    * the document is not used. */
   https = https_server_start (test_servers);
-  detector = buzon_detector_new ();
+  detector = patient_detector_new ();
   buzon_detector_set_steps (detector, BUZON_DETECT_STEP_AUTOCONFIG);
   buzon_detector_map_port (detector, 443, https->port);
 

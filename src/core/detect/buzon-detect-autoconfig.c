@@ -382,9 +382,12 @@ buzon_detect_parse_autoconfig (const char  *xml,
 
   if (len > BUZON_DETECT_MAX_AUTOCONFIG_SIZE)
     {
+      g_autofree char *size = g_format_size (len);
+
+      /* TRANSLATORS: the last %s is a size, like "300.0 kB" */
       g_set_error (error, BUZON_DETECT_ERROR, BUZON_DETECT_ERROR_INVALID_DATA,
-                   _("The configuration document for “%s” is too big to be real (%" G_GSIZE_FORMAT
-                     " bytes)."), buzon_detect_result_get_domain (result), len);
+                   _("The configuration document for “%s” is too big to be real (%s)."),
+                   buzon_detect_result_get_domain (result), size);
       return NULL;
     }
 

@@ -15,8 +15,9 @@
  *      _submissions (RFC 8314) and _submission under _tcp, looked up in
  *      parallel through g_resolver_get_default();
  *   3. the autoconfig document over HTTPS only (libsoup; certificates must
- *      verify): https://autoconfig.DOMAIN/mail/config-v1.1.xml?emailaddress=
- *      ADDRESS, then https://DOMAIN/.well-known/autoconfig/mail/config-v1.1.xml;
+ *      verify; redirects are followed to HTTPS only): https://autoconfig.DOMAIN
+ *      /mail/config-v1.1.xml?emailaddress=ADDRESS, then
+ *      https://DOMAIN/.well-known/autoconfig/mail/config-v1.1.xml;
  *   4. guessing: imap., pop., pop3., mail. and smtp. before the domain, probed
  *      in parallel on 993, 143, 995, 110, 465 and 587 with short timeouts.
  *      A probe connects, reads the greeting (IMAP "* OK", POP3 "+OK", SMTP
@@ -58,6 +59,8 @@
 #define MAX_LINE      8192
 /* Lines a probe reads before giving up on the server. */
 #define MAX_LINES     256
+/* Redirects an autoconfig request follows (to HTTPS only). */
+#define MAX_REDIRECTS 5
 
 struct _BuzonDetector
 {
@@ -331,10 +334,11 @@ run_srv (GTask *task)
 
 typedef struct
 {
-  GTask       *task;
-  SoupMessage *message;
+  GTask        *task;
+  SoupMessage  *message;
   GInputStream *stream;
-  guint8      *buffer;
+  guint8       *buffer;
+  guint         redirects;
 } Fetch;
 
 static void
@@ -393,6 +397,35 @@ fetch_send_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   fetch->stream = soup_session_send_finish (SOUP_SESSION (object), async_result, &error);
+
+  /* Redirects are followed here, not by libsoup, so that they lead to
+   * HTTPS only: the document says where the password goes. */
+  if (fetch->stream != NULL
+      && SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (fetch->message))
+      && fetch->redirects < MAX_REDIRECTS)
+    {
+      const char *location = soup_message_headers_get_one (
+        soup_message_get_response_headers (fetch->message), "Location");
+      g_autoptr(GUri) next = NULL;
+
+      if (location != NULL)
+        next = g_uri_parse_relative (soup_message_get_uri (fetch->message), location,
+                                     SOUP_HTTP_URI_FLAGS, NULL);
+      if (next != NULL && g_strcmp0 (g_uri_get_scheme (next), "https") == 0)
+        {
+          g_debug ("Autoconfig: redirected to %s", location);
+          g_clear_object (&fetch->stream);
+          g_clear_object (&fetch->message);
+          fetch->redirects++;
+          fetch->message = soup_message_new_from_uri (SOUP_METHOD_GET, next);
+          soup_message_add_flags (fetch->message, SOUP_MESSAGE_NO_REDIRECT);
+          soup_session_send_async (detect->soup, fetch->message, G_PRIORITY_DEFAULT,
+                                   detect->step_cancellable, fetch_send_cb, fetch);
+          return;
+        }
+      g_debug ("Autoconfig: not following the redirect to %s", location);
+    }
+
   if (fetch->stream == NULL || soup_message_get_status (fetch->message) != SOUP_STATUS_OK)
     {
       g_debug ("Autoconfig request failed: %s",
@@ -454,6 +487,7 @@ fetch_next (GTask *task)
       fetch_next (task);
       return;
     }
+  soup_message_add_flags (fetch->message, SOUP_MESSAGE_NO_REDIRECT);
   soup_session_send_async (detect->soup, fetch->message, G_PRIORITY_DEFAULT,
                            detect->step_cancellable, fetch_send_cb, fetch);
 }
