@@ -566,6 +566,25 @@ test_provider_first (void)
   g_assert_cmpuint (test_resolver->service_lookups, ==, 0);
   assert_server (nth_of (result, BUZON_DETECT_PROTOCOL_IMAP, 0), "imap.gmail.com", 993,
                  BUZON_SECURITY_TLS, BUZON_DETECT_SOURCE_PROVIDER);
+
+  /* The blocking wrapper (for buzon-cli), and its errors. */
+  {
+    g_autoptr(BuzonDetectResult) sync_result = NULL;
+
+    sync_result = buzon_detector_detect (detector, "rosa@Proton.me", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (buzon_detect_result_get_note_id (sync_result), ==, "bridge");
+    assert_server (nth_of (sync_result, BUZON_DETECT_PROTOCOL_IMAP, 0), "127.0.0.1", 1143,
+                   BUZON_SECURITY_STARTTLS, BUZON_DETECT_SOURCE_PROVIDER);
+
+    g_assert_null (buzon_detector_detect (detector, "rosa", NULL, &error));
+    g_assert_error (error, BUZON_DETECT_ERROR, BUZON_DETECT_ERROR_INVALID_ADDRESS);
+    g_clear_error (&error);
+
+    buzon_detector_set_steps (detector, BUZON_DETECT_STEP_PROVIDER);
+    g_assert_null (buzon_detector_detect (detector, "rosa@unknown.example.test", NULL, &error));
+    g_assert_error (error, BUZON_DETECT_ERROR, BUZON_DETECT_ERROR_NOT_FOUND);
+  }
 }
 
 /* Guessing and probing */
