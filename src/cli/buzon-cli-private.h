@@ -69,6 +69,8 @@ int           _buzon_cli_send           (int argc, char **argv);
 int           _buzon_cli_send_outbox    (BuzonStore      *store,
                                          BuzonAccount    *account,
                                          gboolean         all);
+/* buzon-cli-detect.c */
+int           _buzon_cli_detect         (int argc, char **argv);
 /* buzon-cli-pop3.c */
 int           _buzon_cli_sync_pop3      (BuzonStore      *store,
                                          GPtrArray       *accounts,

@@ -46,6 +46,7 @@ static const Command commands[] = {
   { "append", _buzon_cli_append, N_("Put a message file into a folder") },
   { "send", _buzon_cli_send, N_("Write a message and send it") },
   { "outbox", _buzon_cli_outbox, N_("List, retry or drop messages waiting to be sent") },
+  { "detect", _buzon_cli_detect, N_("Find the mail servers of an address") },
 };
 
 void

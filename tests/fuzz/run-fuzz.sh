@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-fuzz.sh [--target PROTO] SOURCE_ROOT BUILD_ROOT OUT_DIR [SECONDS] [-- SOURCES...]
 #
-# Builds the parser fuzz target of PROTO (imap, the default, pop3 or smtp):
+# Builds the parser fuzz target of PROTO (imap, the default, pop3, smtp or
+# autoconfig, whose sources are in src/core/detect):
 # tests/fuzz/fuzz-PROTO-parser.c and the pure protocol sources of
 # src/core/PROTO, which meson passes after --; by hand, the default is every
 # src/core/PROTO/buzon-PROTO-*.c but the session. It is built with clang and
@@ -21,10 +22,13 @@
 set -eu
 
 proto=imap
-if [ $# -gt 0 ] && [ "$1" = "--target" ]; then proto=${2:?--target needs imap, pop3 or smtp}; shift 2; fi
+if [ $# -gt 0 ] && [ "$1" = "--target" ]; then
+  proto=${2:?--target needs imap, pop3, smtp or autoconfig}; shift 2
+fi
 case "$proto" in
-  imap|pop3|smtp) ;;
-  *) echo "run-fuzz.sh: unknown target '$proto' (imap, pop3 or smtp)" >&2; exit 2 ;;
+  imap|pop3|smtp) srcdir=$proto ;;
+  autoconfig) srcdir=detect ;;
+  *) echo "run-fuzz.sh: unknown target '$proto' (imap, pop3, smtp or autoconfig)" >&2; exit 2 ;;
 esac
 target=fuzz-$proto-parser
 
@@ -36,6 +40,10 @@ seconds=${BUZON_FUZZ_SECONDS:-30}
 shift 3
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then seconds=$1; shift; fi
 [ $# -gt 0 ] && [ "$1" = "--" ] && shift
+if [ $# -eq 0 ] && [ "$proto" = autoconfig ]; then
+  set -- "$srcroot/src/core/detect/buzon-detect-result.c" \
+    "$srcroot/src/core/detect/buzon-detect-autoconfig.c"
+fi
 if [ $# -eq 0 ]; then
   for f in "$srcroot/src/core/$proto/buzon-$proto"-*.c; do
     case "$f" in *-session.c) ;; *) set -- "$@" "$f" ;; esac
@@ -65,7 +73,8 @@ flags=$(pkg-config --cflags --libs glib-2.0 gobject-2.0 gio-2.0 gmime-3.0)
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -D_GNU_SOURCE -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 \
   -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
-  -I"$buildroot" -I"$srcroot/src/core" -I"$srcroot/src/core/$proto" \
+  -I"$buildroot" -I"$srcroot/src/core" -I"$srcroot/src/core/$srcdir" \
+  -I"$srcroot/src/core/account" \
   "$@" "$srcroot/tests/fuzz/$target.c" \
   $flags -o "$out/$target"
 
