@@ -693,6 +693,13 @@ buzon_composer_init (BuzonComposer *self)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), send);
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
+  /* GTK 4.8 leaves the drop-down's own button unnamed for screen readers. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->from_dropdown));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("From"), -1);
+
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));

@@ -4,7 +4,8 @@
 # The real app, driven from outside through AT-SPI (dogtail), the way a screen
 # reader sees it: every button has a name (not a widget class name), both
 # accounts added with buzon-cli are listed under names that say where their
-# mail lives, and the main menu opens the About window.
+# mail lives, the main menu opens the About window, and New Message opens a
+# composer whose fields and buttons are named.
 #
 # Exits 77 (skipped) without a display or without dogtail. Needs a session
 # bus with the AT-SPI services (dbus-run-session; at-spi2-core).
@@ -144,6 +145,43 @@ def main():
         wait_for("the About window",
                  lambda: [c for c in app.children if c.roleName == "frame" and c.name == "About"])
         print("ok - the main menu opens the About window")
+
+        # New Message opens the composer; its fields and buttons are named
+        # (Cc and Bcc once revealed).
+        new_message = wait_for("the New Message button",
+                               lambda: [b for b in find_all(window, lambda n: n.name == "New Message"
+                                                            and n.roleName == "push button")
+                                        if "click" in b.actions])
+        new_message[0].doActionNamed("click")
+        # GTK 4.8 shows an AdwWindow as a "filler", not a "frame".
+        composer = wait_for("the composer",
+                            lambda: [c for c in app.children if c.name == "New Message"])[0]
+        # Named once, by their mnemonic labels: "To", not "To To".
+        for name in ("From", "To", "Subject", "Message Text"):
+            wait_for(f"the composer's field '{name}'",
+                     lambda name=name: find_all(composer, lambda n: n.name == name
+                                                and n.roleName != "label"))
+        for name in ("Attach Files", "Send"):
+            wait_for(f"the composer's button '{name}'",
+                     lambda name=name: find_all(composer, lambda n: n.name == name
+                                                and n.roleName == "push button"))
+        toggle = wait_for("the Cc, Bcc toggle",
+                          lambda: [b for b in find_all(composer, lambda n: n.name == "Cc, Bcc"
+                                                       and n.roleName != "label")
+                                   if "click" in b.actions])
+        toggle[0].doActionNamed("click")
+        for name in ("Cc", "Bcc"):
+            wait_for(f"the composer's field '{name}'",
+                     lambda name=name: find_all(composer, lambda n: n.name == name
+                                                and n.roleName == "text"))
+        buttons = find_all(composer, lambda n: n.roleName in ("push button", "toggle button"))
+        for b in buttons:
+            name = b.name or ""
+            assert name and not name.startswith(("Gtk", "Adw")), \
+                f"a composer {b.roleName} has no accessible name ({name!r})"
+            # A mnemonic's underscore read out is not a name either.
+            assert "_" not in name, f"a composer {b.roleName} is named {name!r}"
+        print(f"ok - the composer's fields and {len(buttons)} buttons have accessible names")
     finally:
         app_proc.terminate()
         try:

@@ -7,13 +7,18 @@
 
 /* The composer with the real main window, in process, under Xvfb, on a
  * POP3 account of a store in a temporary XDG_DATA_HOME (nothing leaves the
- * machine: BUZON_NO_SYNC, so the outbox keeps what is queued): New Message
- * fills and sends a message with a dropped attachment (the outbox item
- * parsed back with GMime), Undo from the toast takes it back into a
- * composer with the same fields, a bad address is said inline and queues
- * nothing, Reply on a stored message is prefilled and threaded, and a draft
+ * machine: BUZON_NO_SYNC, so the outbox keeps what is queued): Ctrl+N
+ * opens a composer that is filled and sent (Ctrl+Enter) with a dropped
+ * attachment (the outbox item parsed back with GMime), Undo from the toast
+ * takes it back into a composer with the same fields, a bad address is
+ * said inline and queues nothing, Reply (Ctrl+R), Reply to All
+ * (Ctrl+Shift+R) and Forward (Ctrl+L) on a stored message are prefilled
+ * and threaded, and a draft
  * is saved into Drafts (\Draft), replaced as it changes, opened again from
- * the Drafts folder and deleted when sent. Writes tests/ui/composer.png. */
+ * the Drafts folder and deleted when sent; the sent and refused toasts,
+ * and the 20 MB warning. The keys are pressed through the X server
+ * (xdotool); without it the actions are activated instead. Writes
+ * tests/ui/composer.png. */
 
 #include "config.h"
 
@@ -21,6 +26,9 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 #include <gmime/gmime.h>
 
 #include "buzon-account.h"
@@ -44,6 +52,7 @@ static char *data_home;
 static const char ORIGINAL[] =
   "From: Ana García <ana@example.test>\r\n"
   "To: Bruno <bruno@example.test>\r\n"
+  "Cc: Carmen <carmen@example.test>\r\n"
   "Subject: Fotos del viaje\r\n"
   "Date: Tue, 01 Dec 2026 10:30:00 +0100\r\n"
   "Message-ID: <fotos@example.test>\r\n"
@@ -331,6 +340,38 @@ drop_target (GtkWidget *widget)
   return NULL;
 }
 
+/* Presses @keys (xdotool's names, "ctrl+n") in @window as a user would,
+ * through the X server. FALSE when that cannot be done here (no X11, no
+ * xdotool): the caller then activates the action instead. */
+static gboolean
+press_keys (GtkWindow  *window,
+            const char *keys)
+{
+#ifdef GDK_WINDOWING_X11
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  g_autofree char *wid = NULL;
+  g_autoptr(GError) error = NULL;
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  int status = 0;
+
+  if (xdotool == NULL || !GDK_IS_X11_SURFACE (surface))
+    return FALSE;
+
+  wid = g_strdup_printf ("%lu", (unsigned long)gdk_x11_surface_get_xid (surface));
+  {
+    const char *argv[] = { xdotool, "windowfocus", wid, "key", "--clearmodifiers", keys, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                 NULL, NULL, NULL, &status, &error));
+  }
+  g_assert_no_error (error);
+
+  return g_spawn_check_wait_status (status, NULL);
+#else
+  return FALSE;
+#endif
+}
+
 /* --- tests --- */
 
 static void
@@ -360,8 +401,12 @@ test_send_and_undo (void)
   g_assert_true (g_file_set_contents (path, (const char *)PICTURE, sizeof PICTURE, &error));
   g_assert_no_error (error);
 
-  /* Ctrl+N's action; the composer starts in To, from the only account. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.compose", NULL);
+  /* Ctrl+N, pressed; the composer starts in To, from the only account. */
+  if (!press_keys (GTK_WINDOW (window), "ctrl+n"))
+    {
+      g_test_message ("no xdotool or no X11: win.compose activated instead of Ctrl+N");
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.compose", NULL);
+    }
   composer = wait_composer ();
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (composer)) == GTK_WIDGET (composer->to_entry) ||
                  gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (composer)),
@@ -394,7 +439,10 @@ test_send_and_undo (void)
 
   buzon_test_ui_screenshot (GTK_WIDGET (composer), "composer.png", 300);
 
-  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  /* Ctrl+Enter sends, also from the text. */
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (composer->body_view)));
+  if (!press_keys (GTK_WINDOW (composer), "ctrl+Return"))
+    gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
   assert_composer_gone ();
 
   items = outbox ();
@@ -562,7 +610,8 @@ test_reply (void)
 
   show_message (window, id);
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.reply", NULL);
+  if (!press_keys (GTK_WINDOW (window), "ctrl+r"))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.reply", NULL);
   composer = wait_composer ();
   draft = buzon_composer_dup_draft (composer);
   g_assert_cmpstr (draft->to, ==, "Ana García <ana@example.test>");
@@ -583,8 +632,23 @@ test_reply (void)
   gtk_window_destroy (GTK_WINDOW (composer));
   assert_composer_gone ();
 
+  /* Reply to All: Cc has the other recipients, never this account. */
+  if (!press_keys (GTK_WINDOW (window), "ctrl+shift+r"))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.reply-all", NULL);
+  composer = wait_composer ();
+  g_clear_pointer (&draft, buzon_compose_draft_free);
+  draft = buzon_composer_dup_draft (composer);
+  g_assert_cmpstr (draft->to, ==, "Ana García <ana@example.test>");
+  g_assert_cmpstr (draft->cc, ==, "Carmen <carmen@example.test>");
+  g_assert_cmpstr (draft->subject, ==, "Re: Fotos del viaje");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (composer->cc_entry)));
+  composer->done = TRUE;
+  gtk_window_destroy (GTK_WINDOW (composer));
+  assert_composer_gone ();
+
   /* Forward: the original's subject and text, no recipient yet. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.forward", NULL);
+  if (!press_keys (GTK_WINDOW (window), "ctrl+l"))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.forward", NULL);
   composer = wait_composer ();
   g_clear_pointer (&draft, buzon_compose_draft_free);
   draft = buzon_composer_dup_draft (composer);
