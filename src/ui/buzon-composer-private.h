@@ -33,6 +33,7 @@ struct _BuzonComposer
   gboolean              modified;
   gboolean              done;
   gboolean              filling;
+  char                 *signature;       /* the block put in, or NULL */
 
   /* template */
   AdwWindowTitle       *window_title;

@@ -33,6 +33,7 @@
 
 #include "buzon-mail-ops.h"
 
+#include "buzon-address-completion.h"
 #include "buzon-composer-private.h"
 
 #define DEFAULT_AUTOSAVE_MSEC 3000
@@ -618,6 +619,7 @@ buzon_composer_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->base, buzon_compose_draft_free);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_clear_pointer (&self->signature, g_free);
 
   G_OBJECT_CLASS (buzon_composer_parent_class)->dispose (object);
 }
@@ -850,6 +852,11 @@ buzon_composer_new (GtkApplication          *application,
   g_signal_connect_object (accounts, "items-changed", G_CALLBACK (accounts_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
+  /* The people of the mail here, as addresses are typed. */
+  buzon_address_completion_attach (self->to_entry, store, 0);
+  buzon_address_completion_attach (self->cc_entry, store, 0);
+  buzon_address_completion_attach (self->bcc_entry, store, 0);
+
   if (draft == NULL || draft->to == NULL || draft->to[0] == '\0')
     gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->to_entry));
   else
@@ -922,6 +929,15 @@ buzon_composer_has_content (BuzonComposer *self)
 
   body = body_text (self);
   g_strstrip (body);
+
+  /* The signature alone is not something written. */
+  if (self->signature != NULL)
+    {
+      g_autofree char *signature = g_strstrip (g_strdup (self->signature));
+
+      if (g_str_equal (body, signature))
+        body[0] = '\0';
+    }
 
   return body[0] != '\0' || self->attachments->len > 0 || self->base->forwarded != NULL;
 }
@@ -1083,6 +1099,47 @@ buzon_composer_get_attaching (BuzonComposer *self)
   g_return_val_if_fail (BUZON_IS_COMPOSER (self), FALSE);
 
   return self->attaching > 0;
+}
+
+/**
+ * buzon_composer_insert_signature:
+ * @self: a #BuzonComposer
+ *
+ * Puts the From account's signature into the body, after the "-- " line
+ * readers know: below an empty body (a new message), or above the quoted
+ * text of a reply or forward, where the cursor starts. Nothing when the
+ * account has none. Call once, for a message begun now (not a draft taken
+ * up again).
+ */
+void
+buzon_composer_insert_signature (BuzonComposer *self)
+{
+  BuzonAccount *account;
+  const char *signature;
+  g_autofree char *block = NULL;
+  GtkTextBuffer *buffer;
+  GtkTextIter start;
+
+  g_return_if_fail (BUZON_IS_COMPOSER (self));
+
+  account = buzon_composer_get_account (self);
+  signature = account != NULL ? buzon_account_get_signature (account) : NULL;
+  if (signature == NULL)
+    return;
+
+  buffer = gtk_text_view_get_buffer (self->body_view);
+  block = gtk_text_buffer_get_char_count (buffer) > 0
+          ? g_strdup_printf ("\n\n-- \n%s\n\n", signature)
+          : g_strdup_printf ("\n\n-- \n%s", signature);
+
+  g_free (self->signature);
+  self->signature = g_strdup (block);
+  self->filling = TRUE;
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_insert (buffer, &start, block, -1);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
+  self->filling = FALSE;
 }
 
 /**

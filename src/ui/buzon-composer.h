@@ -48,6 +48,7 @@ void               buzon_composer_attach_files           (BuzonComposer         
 guint              buzon_composer_get_n_attachments      (BuzonComposer           *self);
 gboolean           buzon_composer_get_attaching          (BuzonComposer           *self);
 void               buzon_composer_focus_body_start       (BuzonComposer           *self);
+void               buzon_composer_insert_signature       (BuzonComposer           *self);
 gboolean           buzon_composer_has_content            (BuzonComposer           *self);
 
 G_END_DECLS

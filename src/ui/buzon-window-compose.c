@@ -351,6 +351,8 @@ start_with_raw (BuzonWindow  *self,
   composer = open_composer (self, account, draft);
   if (composer == NULL)
     return;
+  if (kind != START_DRAFT)
+    buzon_composer_insert_signature (composer);
   if (kind == START_REPLY || kind == START_REPLY_ALL)
     buzon_composer_focus_body_start (composer);
   else if (kind == START_DRAFT)
@@ -445,13 +447,16 @@ compose_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   BuzonWindow *self = BUZON_WINDOW (widget);
+  BuzonComposer *composer;
 
   if (self->store != NULL && default_account (self) == NULL)
     {
       toast (self, _("Add a mail account first: there is none to send from."));
       return;
     }
-  open_composer (self, NULL, NULL);
+  composer = open_composer (self, NULL, NULL);
+  if (composer != NULL)
+    buzon_composer_insert_signature (composer);
 }
 
 static void
@@ -525,6 +530,7 @@ buzon_window_compose_mailto (BuzonWindow *self,
 {
   g_autoptr(BuzonComposeDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
+  BuzonComposer *composer;
 
   g_return_if_fail (BUZON_IS_WINDOW (self));
   g_return_if_fail (uri != NULL);
@@ -540,7 +546,9 @@ buzon_window_compose_mailto (BuzonWindow *self,
       return;
     }
 
-  open_composer (self, NULL, draft);
+  composer = open_composer (self, NULL, draft);
+  if (composer != NULL)
+    buzon_composer_insert_signature (composer);
 }
 
 /**

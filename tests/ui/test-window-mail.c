@@ -39,11 +39,14 @@
 #include "buzon-message-list.h"
 #include "buzon-sidebar.h"
 #include "buzon-store.h"
+#include "buzon-test-async.h"
 #include "buzon-test-servers.h"
 #include "buzon-test-ui.h"
 #include "buzon-test-store.h"
 
+#include "buzon-address-completion.h"
 #include "buzon-application.h"
+#include "buzon-composer-private.h"
 #include "buzon-reader.h"
 #include "buzon-window.h"
 
@@ -714,6 +717,252 @@ test_copy_message (void)
   assert_on_server ("INBOX", subject, NULL);
 }
 
+/* --- writing --- */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+
+static gboolean
+spin_done (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, spin_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+composer_shown (gpointer data)
+{
+  BuzonComposer **out = data;
+
+  *out = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (BUZON_IS_COMPOSER (l->data) && gtk_widget_get_mapped (l->data))
+      *out = l->data;
+
+  return *out != NULL;
+}
+
+static gboolean
+composer_attached (gpointer data)
+{
+  return !buzon_composer_get_attaching (data);
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  g_autoptr(GPtrArray) items = buzon_store_outbox_list (store (), 0, NULL);
+
+  return items != NULL && items->len == 0;
+}
+
+static gboolean
+suggestions_shown (gpointer data)
+{
+  GtkTreeModel *model = buzon_address_completion_get_model (data);
+
+  return model != NULL && gtk_tree_model_iter_n_children (model, NULL) > 0;
+}
+
+typedef struct
+{
+  const char *subject;
+  gint64      id;
+} LocalWait;
+
+/* The message with @subject in the local Inbox, with its body. */
+static gboolean
+local_inbox_has (gpointer data)
+{
+  LocalWait *wait = data;
+  g_autoptr(BuzonFolder) inbox = demo_folder ("INBOX");
+  g_autoptr(GPtrArray) messages = NULL;
+
+  messages = buzon_store_list_messages (store (), inbox->id, 0, 50, NULL);
+  for (guint i = 0; messages != NULL && i < messages->len; i++)
+    {
+      BuzonMessageSummary *summary = g_ptr_array_index (messages, i);
+
+      if (g_strcmp0 (summary->subject, wait->subject) == 0)
+        {
+          wait->id = summary->id;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static GBytes *
+fetch_body (gint64 id)
+{
+  BuzonSyncManager *sync = buzon_application_get_sync_manager (app);
+  g_autoptr(BuzonAccount) account = demo_account ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *raw = buzon_store_get_body (store (), id, NULL);
+
+  if (raw != NULL)
+    return raw;
+
+  buzon_sync_manager_fetch_body_async (sync, buzon_account_get_id (account), id, NULL,
+                                       buzon_test_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  raw = buzon_sync_manager_fetch_body_finish (sync, result, &error);
+  g_assert_no_error (error);
+
+  return raw;
+}
+
+/* Reply to a demo message in the composer: a Cc picked from the
+ * completion, a file dropped on it, the account's signature; sent through
+ * the real SMTP server, it arrives (back over IMAP, attachment byte for
+ * byte) and is in Sent. */
+static void
+test_reply_arrives (void)
+{
+  const char *subject = "Lunch next Thursday?";
+  g_autofree char *reply_subject = g_strconcat ("Re: ", subject, NULL);
+  g_autoptr(BuzonAccount) account = demo_account ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("buzon-attach-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "plano del café.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(BuzonComposeDraft) draft = NULL;
+  GSettings *settings = buzon_application_get_settings (app);
+  static const guint8 pdf[] = { '%', 'P', 'D', 'F', '-', '1', '.', '4', 0x0d, 0x0a, 0x00, 0xff,
+                                0xfe, 0x80, '.', 0x0d, 0x0a, '%', '%', 'E', 'O', 'F' };
+  GFile *files[] = { file };
+  LocalWait local = { reply_subject, 0 };
+  BuzonComposer *composer = NULL;
+  GtkDropTarget *target = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean dropped = FALSE;
+  gboolean found_attachment = FALSE;
+  GMimePartIter *iter;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, (const char *)pdf, sizeof pdf, &error));
+
+  /* Sending through the demo server, its certificate trusted as for IMAP. */
+  buzon_account_set_smtp_host (account, buzon_test_servers_get_host (servers));
+  buzon_account_set_smtp_port (account, buzon_test_servers_get_port (servers, "smtps"));
+  buzon_account_set_smtp_security (account, BUZON_SECURITY_TLS);
+  buzon_account_set_signature (account, "Marta Ríos\nTeléfono 600 000 000");
+  g_assert_true (buzon_store_update_account (store (), account, &error));
+  g_assert_no_error (error);
+  g_assert_true (buzon_store_set_pin (store (), buzon_test_servers_get_host (servers),
+                                      buzon_test_servers_get_port (servers, "smtps"),
+                                      buzon_test_servers_get_cert_sha256 (servers), &error));
+  g_assert_no_error (error);
+  g_settings_set_uint (settings, "undo-send-delay", 0);
+  spin_for (500);
+
+  open_folder ("INBOX", 5);
+  select_subject (subject);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (get_window ()), "win.reply", NULL));
+  if (!wait_for (composer_shown, &composer))
+    g_error ("Reply opened no composer");
+
+  draft = buzon_composer_dup_draft (composer);
+  g_assert_cmpstr (draft->subject, ==, reply_subject);
+  g_assert_nonnull (strstr (draft->body, "-- \nMarta Ríos\nTeléfono 600 000 000"));
+  g_assert_nonnull (strstr (draft->body, "> "));
+
+  /* A copy to herself, so it can be seen arriving; Lucía from the
+   * completion, as a user picks her from the popup. */
+  {
+    g_autofree char *to = g_strconcat (draft->to, ", " DEMO, NULL);
+
+    gtk_editable_set_text (GTK_EDITABLE (composer->to_entry), to);
+  }
+  gtk_toggle_button_set_active (composer->cc_button, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (composer->cc_entry));
+  gtk_editable_set_text (GTK_EDITABLE (composer->cc_entry), "Luc");
+  g_assert_true (wait_for (suggestions_shown, composer->cc_entry));
+  buzon_address_completion_choose (composer->cc_entry, 0);
+  g_assert_true (g_str_has_prefix (gtk_editable_get_text (GTK_EDITABLE (composer->cc_entry)),
+                                   "Lucía Paredes <"));
+
+  {
+    GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (composer));
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_DROP_TARGET (controller))
+          target = GTK_DROP_TARGET (controller);
+      }
+    g_object_unref (controllers);
+  }
+  g_assert_nonnull (target);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 1));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &dropped);
+  g_value_unset (&value);
+  g_assert_true (dropped);
+  g_assert_true (wait_for (composer_attached, composer));
+  g_assert_cmpuint (buzon_composer_get_n_attachments (composer), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+
+  /* Out of the outbox once the server took it; in Sent and in the Inbox. */
+  if (!wait_for (outbox_empty, NULL))
+    g_error ("the reply did not leave the outbox");
+  assert_on_server ("Sent", reply_subject, "\\Seen");
+  assert_on_server ("INBOX", reply_subject, NULL);
+  if (!wait_for (local_inbox_has, &local))
+    g_error ("the reply did not arrive in the Inbox here");
+
+  raw = fetch_body (local.id);
+  g_assert_nonnull (raw);
+  message = buzon_compose_parse_message (raw);
+  g_assert_nonnull (message);
+  g_assert_cmpstr (g_mime_message_get_subject (message), ==, reply_subject);
+  g_assert_nonnull (g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To"));
+  g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (
+                     g_mime_message_get_cc (message), 0)), ==, "Lucía Paredes");
+  iter = g_mime_part_iter_new (g_mime_message_get_mime_part (message));
+  do
+    {
+      GMimeObject *part = g_mime_part_iter_get_current (iter);
+
+      if (GMIME_IS_PART (part) && g_mime_part_is_attachment (GMIME_PART (part)))
+        {
+          GMimeStream *out = g_mime_stream_mem_new ();
+          GByteArray *bytes;
+
+          g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==,
+                           "plano del café.pdf");
+          g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (part)), out);
+          bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
+          g_assert_cmpmem (bytes->data, bytes->len, pdf, sizeof pdf);
+          g_object_unref (out);
+          found_attachment = TRUE;
+        }
+    }
+  while (g_mime_part_iter_next (iter));
+  g_mime_part_iter_free (iter);
+  g_assert_true (found_attachment);
+
+  g_settings_reset (settings, "undo-send-delay");
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_drag_folder (void)
 {
@@ -1048,6 +1297,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/window-mail/search-body", test_search_body);
   g_test_add_func ("/buzon/ui/window-mail/delete-to-trash", test_delete_to_trash);
   g_test_add_func ("/buzon/ui/window-mail/new-mail-notifies", test_new_mail_notifies);
+  g_test_add_func ("/buzon/ui/window-mail/reply-arrives", test_reply_arrives);
   g_test_add_func ("/buzon/ui/window-mail/screenshots", test_screenshots);
   g_test_add_func ("/buzon/ui/window-mail/big-folder", test_big_folder);
 
