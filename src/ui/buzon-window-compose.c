@@ -36,6 +36,7 @@ typedef enum
   START_REPLY,
   START_REPLY_ALL,
   START_FORWARD,
+  START_FORWARD_ATTACHMENT,
   START_DRAFT,
 } StartKind;
 
@@ -293,6 +294,9 @@ outbox_failed_cb (BuzonOutboxScheduler *scheduler,
 
   failed = adw_toast_new (text);
   adw_toast_set_priority (failed, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_button_label (failed, _("_Edit"));
+  adw_toast_set_action_name (failed, "win.edit-refused");
+  adw_toast_set_action_target_value (failed, g_variant_new_int64 (item_id));
   /* It stays until read: the message waits in the outbox. */
   adw_toast_set_timeout (failed, 0);
   buzon_window_add_toast (self, failed);
@@ -341,6 +345,9 @@ start_with_raw (BuzonWindow  *self,
       break;
     case START_FORWARD:
       draft = buzon_compose_forward (message, BUZON_COMPOSE_FORWARD_INLINE, name, address);
+      break;
+    case START_FORWARD_ATTACHMENT:
+      draft = buzon_compose_forward (message, BUZON_COMPOSE_FORWARD_ATTACHMENT, name, address);
       break;
     case START_DRAFT:
     default:
@@ -483,6 +490,56 @@ forward_action (GtkWidget  *widget,
   start_from_selection (BUZON_WINDOW (widget), START_FORWARD);
 }
 
+static void
+forward_attachment_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  start_from_selection (BUZON_WINDOW (widget), START_FORWARD_ATTACHMENT);
+}
+
+/* A message the server refused for good, taken out of the outbox into a
+ * composer to be put right and sent again; it goes into Drafts at once, so
+ * closing the composer loses nothing. */
+static void
+edit_refused_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  BuzonWindow *self = BUZON_WINDOW (widget);
+  gint64 item_id = g_variant_get_int64 (parameter);
+  g_autoptr(BuzonOutboxItem) item = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(BuzonComposeDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonComposer *composer;
+
+  if (self->store == NULL)
+    return;
+
+  item = buzon_store_outbox_get (self->store, item_id, &error);
+  if (item == NULL || item->state != BUZON_OUTBOX_STATE_FAILED)
+    {
+      toast (self, _("The message is no longer waiting in the outbox."));
+      return;
+    }
+
+  message = buzon_compose_parse_message (item->raw);
+  if (message != NULL)
+    draft = buzon_compose_draft_new_from_message (message);
+  composer = open_composer (self, _buzon_window_find_account (self, item->account_id), draft);
+  if (composer == NULL)
+    return;
+
+  if (!buzon_composer_save_draft (composer, &error))
+    {
+      g_debug ("The refused message stays in the outbox: %s", error->message);
+      return;
+    }
+  if (!buzon_store_outbox_remove (self->store, item_id, &error))
+    g_debug ("Could not take the refused message out of the outbox: %s", error->message);
+}
+
 /* A message of a Drafts folder, activated in the list: on with writing it. */
 static void
 message_activated_cb (BuzonWindow *self,
@@ -565,6 +622,7 @@ _buzon_window_update_compose_actions (BuzonWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", any);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward-attachment", any);
 }
 
 /**
@@ -581,6 +639,7 @@ _buzon_window_add_compose_menu_section (GMenu *menu)
   g_menu_append (section, _("_Reply"), "win.reply");
   g_menu_append (section, _("Reply to _All"), "win.reply-all");
   g_menu_append (section, _("_Forward"), "win.forward");
+  g_menu_append (section, _("Forward as Attac_hment"), "win.forward-attachment");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
 }
 
@@ -610,6 +669,9 @@ _buzon_window_class_init_compose (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.reply", NULL, reply_action);
   gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, reply_all_action);
   gtk_widget_class_install_action (widget_class, "win.forward", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "win.forward-attachment", NULL,
+                                   forward_attachment_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-refused", "x", edit_refused_action);
   gtk_widget_class_install_action (widget_class, "win.undo-send", "x", undo_send_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,

@@ -826,7 +826,56 @@ test_sent_and_failed (void)
   g_signal_emit_by_name (scheduler, "failed", buzon_account_get_id (account), second,
                          "The server said: 554 Message refused.", TRUE);
   assert_label_shown (GTK_WIDGET (window), "“Segundo” was not sent: The server said: 554");
+
+  /* Edit, from the toast: out of the outbox into a composer (and Drafts),
+   * to be put right and sent again. Only a refused message can be. */
+  g_assert_true (buzon_store_outbox_record_failure (buzon_application_get_store (app), second,
+                                                    "554 Message refused.", 0, TRUE, NULL));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-refused", "x", second);
+  composer = wait_composer ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (composer->subject_entry)), ==,
+                   "Segundo");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (composer->to_entry)), ==,
+                   "ana@example.test");
+  g_assert_null (buzon_store_outbox_get (buzon_application_get_store (app), second, NULL));
+  g_assert_cmpint (buzon_composer_get_saved_draft (composer), >, 0);
+  composer->done = TRUE;
+  gtk_window_destroy (GTK_WINDOW (composer));
+  assert_composer_gone ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-refused", "x", first);
+  g_assert_true (no_composer_cb (NULL));
   empty_outbox ();
+}
+
+/* Forward as an attachment: the original, whole, as message/rfc822. */
+static void
+test_forward_attachment (void)
+{
+  BuzonWindow *window = open_window ();
+  BuzonStore *store = buzon_application_get_store (app);
+  g_autoptr(BuzonFolder) inbox = special_folder (BUZON_SPECIAL_USE_INBOX);
+  g_autoptr(GBytes) raw = g_bytes_new_static (ORIGINAL, sizeof ORIGINAL - 1);
+  g_autoptr(BuzonComposeDraft) draft = NULL;
+  g_autoptr(GError) error = NULL;
+  BuzonComposer *composer;
+  gint64 id = 0;
+
+  g_assert_true (buzon_mail_ops_append (store, account, inbox->id, raw, 0, &id, &error));
+  g_assert_no_error (error);
+  show_message (window, id);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.forward-attachment", NULL);
+  composer = wait_composer ();
+  draft = buzon_composer_dup_draft (composer);
+  g_assert_cmpstr (draft->subject, ==, "Fwd: Fotos del viaje");
+  g_assert_nonnull (draft->forwarded);
+  g_assert_true (g_bytes_equal (draft->forwarded, raw));
+  composer->done = TRUE;
+  gtk_window_destroy (GTK_WINDOW (composer));
+  assert_composer_gone ();
+
+  g_assert_true (buzon_mail_ops_delete_for_good (store, account, &id, 1, &error));
+  g_assert_no_error (error);
 }
 
 /* Over 20 MB of attachments: said; removing one takes the warning away. */
@@ -941,6 +990,7 @@ main (int   argc,
   g_test_add_func ("/buzon/ui/composer/drafts", test_drafts);
   g_test_add_func ("/buzon/ui/composer/mailto", test_mailto);
   g_test_add_func ("/buzon/ui/composer/sent-and-failed", test_sent_and_failed);
+  g_test_add_func ("/buzon/ui/composer/forward-attachment", test_forward_attachment);
   g_test_add_func ("/buzon/ui/composer/size-warning", test_size_warning);
 
   ret = g_test_run ();
