@@ -96,6 +96,7 @@ struct _BuzonSyncManager
   GHashTable         *engines;   /* account id → Engine */
   GHashTable         *pop3_errors; /* account id → GError of its last check */
   gint64              viewed_folder_id;
+  guint               accounts_serial; /* of the newest account listing asked for */
   gboolean            started;
   gboolean            online;
 };
@@ -453,31 +454,38 @@ lookup_engine (BuzonSyncManager *self,
 
 /* Accounts */
 
+typedef struct
+{
+  BuzonSyncManager *self;
+  guint             serial;
+} Listing;
+
 static void
 list_accounts_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  BuzonSyncManager *self = user_data;
+  Listing *listing = user_data;
+  g_autoptr(BuzonSyncManager) self = listing->self;
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) seen = NULL;
+  guint serial = listing->serial;
   GHashTableIter iter;
   gpointer key, value;
 
+  g_free (listing);
   accounts = buzon_store_list_accounts_finish (BUZON_STORE (object), result, &error);
   if (accounts == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("Could not list the accounts: %s", error->message);
-      g_object_unref (self);
       return;
     }
-  if (!self->started)
-    {
-      g_object_unref (self);
-      return;
-    }
+  /* Listings run on worker threads and may finish out of order: an older
+   * one must not drop the engine of an account a newer one has. */
+  if (!self->started || serial != self->accounts_serial)
+    return;
 
   seen = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (guint i = 0; i < accounts->len; i++)
@@ -504,16 +512,17 @@ list_accounts_cb (GObject      *object,
         engine_drop (value, NULL);
         g_hash_table_iter_remove (&iter);
       }
-
-  g_object_unref (self);
 }
 
 static void
 accounts_changed_cb (BuzonStore       *store,
                      BuzonSyncManager *self)
 {
-  buzon_store_list_accounts_async (self->store, self->cancellable, list_accounts_cb,
-                                   g_object_ref (self));
+  Listing *listing = g_new0 (Listing, 1);
+
+  listing->self = g_object_ref (self);
+  listing->serial = ++self->accounts_serial;
+  buzon_store_list_accounts_async (self->store, self->cancellable, list_accounts_cb, listing);
 }
 
 static void
