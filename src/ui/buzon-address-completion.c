@@ -7,8 +7,10 @@
 
 /* Address completion for the composer's To, Cc and Bcc entries: as the
  * user types an address (the part after the last comma), a popup offers the
- * people of the store's mail that match (buzon_compose_complete_addresses());
- * picking one puts it in place of what was typed, ready for the next.
+ * people of the store's mail that match (buzon_compose_complete_addresses(),
+ * a query over every message, so on a worker thread: a keystroke never
+ * waits for it, and a newer keystroke cancels the older lookup); picking one
+ * puts it in place of what was typed, ready for the next.
  *
  * GtkEntryCompletion is deprecated from GTK 4.10 on, with no replacement for
  * entries yet; it is what GTK 4.8 has, and it is keyboard- and screen
@@ -27,14 +29,51 @@ typedef struct
   BuzonStore         *store;
   gint64              account_id;
   GtkListStore       *model;
+  GCancellable       *lookup;     /* the lookup under way */
 } Completion;
 
 static void
 completion_free (Completion *completion)
 {
+  if (completion->lookup != NULL)
+    g_cancellable_cancel (completion->lookup);
+  g_clear_object (&completion->lookup);
   g_clear_object (&completion->store);
   g_clear_object (&completion->model);
   g_free (completion);
+}
+
+typedef struct
+{
+  BuzonStore *store;
+  gint64      account_id;
+  char       *token;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_clear_object (&lookup->store);
+  g_free (lookup->token);
+  g_free (lookup);
+}
+
+static void
+lookup_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Lookup *lookup = task_data;
+  GError *error = NULL;
+  GPtrArray *suggestions = buzon_compose_complete_addresses (lookup->store, lookup->account_id,
+                                                             lookup->token, MAX_SUGGESTIONS,
+                                                             &error);
+
+  if (suggestions == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, suggestions, (GDestroyNotify)g_ptr_array_unref);
 }
 
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -68,26 +107,63 @@ match_selected_cb (GtkEntryCompletion *entry_completion,
 }
 
 static void
-changed_cb (GtkEditable *editable,
-            Completion  *completion)
+lookup_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  g_autofree char *token = buzon_compose_address_token (gtk_editable_get_text (editable));
-  g_autoptr(GPtrArray) suggestions = NULL;
+  Lookup *lookup = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GPtrArray) suggestions = g_task_propagate_pointer (G_TASK (result), NULL);
+  Completion *completion;
+  GtkEntry *entry;
+  GtkRoot *root;
+  GtkWidget *focus;
 
-  gtk_list_store_clear (completion->model);
-  if (g_utf8_strlen (token, -1) < 1)
+  /* Cancelled: a newer keystroke asked again, or the entry is gone. */
+  if (g_task_had_error (G_TASK (result)) || suggestions == NULL ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
 
-  suggestions = buzon_compose_complete_addresses (completion->store, completion->account_id,
-                                                  token, MAX_SUGGESTIONS, NULL);
-  for (guint i = 0; suggestions != NULL && i < suggestions->len; i++)
+  entry = GTK_ENTRY (object);
+  completion = g_object_get_data (G_OBJECT (entry), "buzon-address-completion");
+  for (guint i = 0; i < suggestions->len; i++)
     {
       /* What is typed already needs no suggesting. */
-      if (g_strcmp0 (g_ptr_array_index (suggestions, i), token) == 0)
+      if (g_strcmp0 (g_ptr_array_index (suggestions, i), lookup->token) == 0)
         continue;
       gtk_list_store_insert_with_values (completion->model, NULL, -1,
                                          0, g_ptr_array_index (suggestions, i), -1);
     }
+  /* The popup shows what arrived, while the user is still in the entry. */
+  root = gtk_widget_get_root (GTK_WIDGET (entry));
+  focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  if (focus != NULL && (focus == GTK_WIDGET (entry) ||
+                        gtk_widget_is_ancestor (focus, GTK_WIDGET (entry))))
+    gtk_entry_completion_complete (gtk_entry_get_completion (entry));
+}
+
+static void
+changed_cb (GtkEditable *editable,
+            Completion  *completion)
+{
+  g_autofree char *token = buzon_compose_address_token (gtk_editable_get_text (editable));
+  g_autoptr(GTask) task = NULL;
+  Lookup *lookup;
+
+  if (completion->lookup != NULL)
+    g_cancellable_cancel (completion->lookup);
+  g_clear_object (&completion->lookup);
+  gtk_list_store_clear (completion->model);
+  if (g_utf8_strlen (token, -1) < 1)
+    return;
+
+  completion->lookup = g_cancellable_new ();
+  lookup = g_new0 (Lookup, 1);
+  lookup->store = g_object_ref (completion->store);
+  lookup->account_id = completion->account_id;
+  lookup->token = g_steal_pointer (&token);
+  task = g_task_new (completion->entry, completion->lookup, lookup_done_cb, NULL);
+  g_task_set_task_data (task, lookup, (GDestroyNotify)lookup_free);
+  g_task_run_in_thread (task, lookup_worker);
 }
 
 /**

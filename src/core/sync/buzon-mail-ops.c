@@ -386,11 +386,8 @@ buzon_mail_ops_copy (BuzonStore    *store,
                      gint64         folder_id,
                      GError       **error)
 {
-  g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
-  g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
-
-  return move_or_copy (store, account, message_ids, n_message_ids, folder_id, TRUE, NULL,
-                       error);
+  return buzon_mail_ops_copy_full (store, account, message_ids, n_message_ids, folder_id, NULL,
+                                   error);
 }
 
 /**
@@ -416,11 +413,13 @@ buzon_mail_ops_copy_full (BuzonStore    *store,
                           GArray       **out_new_ids,
                           GError       **error)
 {
-  g_autoptr(GArray) new_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) new_ids = NULL;
 
   g_return_val_if_fail (BUZON_IS_STORE (store), FALSE);
   g_return_val_if_fail (BUZON_IS_ACCOUNT (account), FALSE);
 
+  if (out_new_ids != NULL)
+    new_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!move_or_copy (store, account, message_ids, n_message_ids, folder_id, TRUE, new_ids,
                      error))
     return FALSE;
